@@ -1,0 +1,31 @@
+"""The ``tutela`` command: one Typer app with a sub-command per capability.
+
+Every command is decorated with :func:`tutela.cli.errors.user_errors`, so user
+errors print as one readable message and map to the exit codes of
+:data:`tutela.cli.errors.EXIT_CODES`; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from tutela.cli import check, datasets, dsr, importing, records, statement
+
+app = typer.Typer(
+    name="tutela",
+    help="Make a privacy statement executable: check, render and enforce the programme.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+check.register(app)
+app.add_typer(statement.app, name="statement")
+app.add_typer(records.app, name="records")
+app.add_typer(importing.app, name="import")
+app.add_typer(datasets.app, name="datasets")
+app.add_typer(dsr.app, name="dsr")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

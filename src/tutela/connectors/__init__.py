@@ -1,0 +1,1 @@
+"""Connectors: one protocol, many systems (SQL, files, webhooks, people)."""

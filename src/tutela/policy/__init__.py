@@ -1,0 +1,1 @@
+"""The privacy programme: models, loading, checks, rendering and records."""

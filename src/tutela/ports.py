@@ -1,0 +1,127 @@
+"""The Protocols services use to reach the outside world.
+
+Capability cores and services depend on these shapes only; adapters
+(:mod:`tutela.connectors`, :mod:`tutela.store`) implement them and
+:mod:`tutela.bootstrap` wires them together. Every operation on a
+:class:`Connector` is set-based: it takes a whole set of keys and sends one
+statement (chunked only where the database limits bound parameters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """A column as the system's catalog describes it."""
+
+    name: str
+    type: str
+    nullable: bool = True
+    primary_key: bool = False
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKeyInfo:
+    """A foreign key from ``columns`` of one collection to ``target`` columns of another."""
+
+    columns: tuple[str, ...]
+    target_collection: str
+    target_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """A collection (table) as the system's catalog describes it."""
+
+    name: str
+    columns: tuple[ColumnInfo, ...]
+    foreign_keys: tuple[ForeignKeyInfo, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> ColumnInfo:
+        """The column called ``name``; KeyError if there is none."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """Set-based reads and writes on one system (a database, a SaaS API, a person).
+
+    ``match`` selects rows: ``{field: keys}`` means rows whose ``field`` is in
+    ``keys``. Every call takes whole key sets, so one call is one statement
+    per collection (chunked where the backend limits bound parameters).
+    Connectors raise :class:`tutela.errors.ConnectorError` on failure.
+    """
+
+    name: str
+
+    def describe(self) -> list[CollectionInfo]:
+        """The collections of the system with their columns and foreign keys."""
+        ...
+
+    def fetch(
+        self, collection: str, match: Mapping[str, Sequence[Any]], columns: Sequence[str]
+    ) -> list[Row]:
+        """Rows of ``collection`` selected by ``match``, with only ``columns``."""
+        ...
+
+    def count(self, collection: str, match: Mapping[str, Sequence[Any]]) -> int:
+        """How many rows ``match`` selects (for dry runs)."""
+        ...
+
+    def update(
+        self, collection: str, match: Mapping[str, Sequence[Any]], values: Mapping[str, Any]
+    ) -> int:
+        """Set ``values`` (the same for every row) on the selected rows; return rows changed."""
+        ...
+
+    def update_rows(self, collection: str, key: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Set per-row values: each row maps ``key`` to its key value plus the new values."""
+        ...
+
+    def delete(self, collection: str, match: Mapping[str, Sequence[Any]]) -> int:
+        """Delete the selected rows; return how many."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A unit of work: everything inside commits together or not at all."""
+        ...
+
+    def explain(
+        self,
+        operation: str,
+        collection: str,
+        match: Mapping[str, Sequence[Any]],
+        columns: Sequence[str] = (),
+    ) -> str:
+        """The statement text ``operation`` (fetch|count|update|delete) would send."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Clock(Protocol):
+    """Where services get the time from (always timezone-aware)."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+def iter_chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Split ``values`` into consecutive slices of at most ``size`` items."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

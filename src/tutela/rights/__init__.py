@@ -1,0 +1,1 @@
+"""Data-subject requests: planner, executor, masking, batches."""

@@ -1,0 +1,1 @@
+"""tutela's own persistence: requests, restrictions, checkpoints, ledger."""

@@ -1,0 +1,111 @@
+"""Data categories, data uses and data subjects known to a programme.
+
+The default vocabulary is fideslang's default taxonomy (dotted keys such as
+``user.contact.email``); a programme adds its own categories under any parent.
+A key covers every key below it: ``user.contact`` covers ``user.contact.email``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+
+SPECIAL_CATEGORIES: frozenset[str] = frozenset(
+    {
+        "user.biometric",
+        "user.health_and_medical",
+        "user.demographic.political_opinion",
+        "user.demographic.race_ethnicity",
+        "user.demographic.religious_belief",
+        "user.demographic.sexual_orientation",
+        "user.authorization.biometric",
+    }
+)
+"""Default categories that are special categories under GDPR Art. 9(1)."""
+
+CRIMINAL_CATEGORIES: frozenset[str] = frozenset({"user.criminal_history"})
+"""Default categories of criminal convictions and offences (GDPR Art. 10)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of the vocabulary."""
+
+    key: str
+    name: str
+    description: str = ""
+    parent: str | None = None
+
+
+@cache
+def _defaults() -> tuple[dict[str, Term], dict[str, Term], dict[str, Term]]:
+    def terms(items: Iterable[object]) -> dict[str, Term]:
+        result = {}
+        for item in items:
+            key = str(getattr(item, "fides_key"))  # noqa: B009 - fideslang models are untyped here
+            result[key] = Term(
+                key=key,
+                name=str(getattr(item, "name", None) or key),
+                description=str(getattr(item, "description", None) or ""),
+                parent=getattr(item, "parent_key", None),
+            )
+        return result
+
+    return (
+        terms(DEFAULT_TAXONOMY.data_category),
+        terms(DEFAULT_TAXONOMY.data_use),
+        terms(DEFAULT_TAXONOMY.data_subject),
+    )
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Categories, uses and subjects: fideslang defaults plus programme extensions."""
+
+    categories: dict[str, Term] = field(default_factory=lambda: dict(_defaults()[0]))
+    uses: dict[str, Term] = field(default_factory=lambda: dict(_defaults()[1]))
+    subjects: dict[str, Term] = field(default_factory=lambda: dict(_defaults()[2]))
+    special: frozenset[str] = SPECIAL_CATEGORIES
+    criminal: frozenset[str] = CRIMINAL_CATEGORIES
+
+    @classmethod
+    def with_extensions(
+        cls,
+        categories: Iterable[tuple[str, str, str | None, bool, bool]] = (),
+    ) -> Vocabulary:
+        """Defaults plus extension categories given as (key, name, parent, special, criminal)."""
+        base = cls()
+        extra = {key: Term(key, name, "", parent) for key, name, parent, _, _ in categories}
+        special = {key for key, _, _, is_special, _ in categories if is_special}
+        criminal = {key for key, _, _, _, is_criminal in categories if is_criminal}
+        return cls(
+            categories={**base.categories, **extra},
+            special=SPECIAL_CATEGORIES | special,
+            criminal=CRIMINAL_CATEGORIES | criminal,
+        )
+
+    def is_special(self, category: str) -> bool:
+        """True if ``category`` is (or lies under) an Art. 9 special category."""
+        return any(covers(special, category) for special in self.special)
+
+    def is_criminal(self, category: str) -> bool:
+        """True if ``category`` is (or lies under) an Art. 10 criminal-data category."""
+        return any(covers(criminal, category) for criminal in self.criminal)
+
+    def category_name(self, key: str) -> str:
+        """The display name of a category (the key itself if unknown)."""
+        term = self.categories.get(key)
+        return term.name if term else key
+
+    def use_name(self, key: str) -> str:
+        """The display name of a data use (the key itself if unknown)."""
+        term = self.uses.get(key)
+        return term.name if term else key
+
+
+def covers(general: str, specific: str) -> bool:
+    """True if dotted key ``general`` is ``specific`` or one of its ancestors."""
+    return specific == general or specific.startswith(general + ".")

@@ -1,0 +1,1 @@
+"""Test data: synthetic systems for tests and benchmarks."""
