@@ -162,17 +162,8 @@ class Rights(Model):
     """How data subjects exercise their rights (Arts. 12, 15-22)."""
 
     channels: list[ShortText] = Field(min_length=1)
-    offered: list[RightName] = Field(
-        default_factory=lambda: [
-            "access",
-            "rectification",
-            "erasure",
-            "restriction",
-            "objection",
-            "portability",
-        ]
-    )
-    regimes: list[Literal["gdpr", "ccpa"]] = Field(default_factory=lambda: ["gdpr"])
+    offered: list[RightName] = Field(default_factory=_all_rights)
+    regimes: list[Regime] = Field(default_factory=_gdpr_only)
     identity_verification: Text
     fees: Text
     refusals: Text
