@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m tutela.demo $(EXAMPLE) out
+	$(BIN)/tutela demo $(EXAMPLE) --out out
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -125,3 +125,77 @@ def iter_chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Split ``values`` into consecutive slices of at most ``size`` items."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+# --- DSR batches, checkpoints and restrictions (tutela's own store) ---------------------------
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A batch of data-subject requests of one type; ``id`` hashes the sorted requests."""
+
+    id: str
+    type: str
+    requests: int
+    created_at: datetime
+    status: str = "running"
+
+
+@dataclass(frozen=True)
+class RestrictionRecord:
+    """A subject (by one identity) whose data may only serve ``allowed`` purposes (RS-1/RS-2).
+
+    ``collection``/``field`` narrow it to data kept under a legal obligation
+    after an erasure (ER-2), with ``until`` its end date; empty means the
+    whole subject is restricted.
+    """
+
+    identity: str
+    value: str
+    allowed: tuple[str, ...]
+    reason: str
+    batch_id: str
+    created_at: datetime
+    collection: str = ""
+    field: str = ""
+    until: datetime | None = None
+
+
+class CheckpointStore(Protocol):
+    """Where the DSR executor records batches and the result of each finished step.
+
+    A checkpoint is written after the connector transaction of its step
+    commits, so a rerun of the same batch skips it and reuses its result.
+    Payloads are JSON-like (dict, list, str, int, float, bool, None) plus
+    ``Decimal``, ``date``, ``datetime`` and ``bytes``, returned with their types.
+    """
+
+    def open_batch(self, batch: BatchRecord) -> BatchRecord:
+        """Record ``batch`` unless a batch with its id exists; return the stored one."""
+        ...
+
+    def checkpoints(self, batch_id: str) -> dict[str, Any]:
+        """The payload of every finished step of ``batch_id``, by step name."""
+        ...
+
+    def save_checkpoint(
+        self,
+        batch_id: str,
+        step: str,
+        payload: Any,
+        restrictions: Sequence[RestrictionRecord] = (),
+    ) -> None:
+        """Mark ``step`` finished with ``payload`` and record ``restrictions``, atomically."""
+        ...
+
+    def finish_batch(self, batch_id: str, status: str) -> None:
+        """Set the batch's final status (``done`` or ``failed``)."""
+        ...
+
+
+class RequestStore(Protocol):
+    """Where restrictions of processing are kept for the decision point (RS-2, Recital 67)."""
+
+    def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
+        """Every restriction recorded for the subject known by ``identity=value``."""
+        ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from tutela.cli import check, datasets, dsr, importing, records, statement
+from tutela.cli import check, connectors, datasets, demo, dsr, importing, records, statement
 
 app = typer.Typer(
     name="tutela",
@@ -23,7 +23,9 @@ app.add_typer(statement.app, name="statement")
 app.add_typer(records.app, name="records")
 app.add_typer(importing.app, name="import")
 app.add_typer(datasets.app, name="datasets")
+app.add_typer(connectors.app, name="connectors")
 app.add_typer(dsr.app, name="dsr")
+demo.register(app)
 
 
 def main() -> None:

@@ -1,7 +1,62 @@
-"""`tutela records` commands."""
+"""`tutela records` commands: the Art. 30 records of processing as files (RP-1)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="records commands.")
+from tutela.cli.errors import user_errors
+from tutela.policy.exports import ExportFormat, default_output, export_files
+from tutela.policy.loader import load_programme
+from tutela.policy.records import build_records
+
+app = typer.Typer(no_args_is_help=True, help="Records of processing activities (GDPR Art. 30).")
+
+
+@app.command("export")
+@user_errors
+def export(
+    path: Annotated[
+        Path,
+        typer.Argument(exists=True, metavar="PATH", help="The programme: a folder or a YAML file."),
+    ],
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="File format to write.")
+    ] = ExportFormat.XLSX,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write; default out/records.<format> (a folder for csv, "
+            "or a .zip of both files).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the controller (Art. 30(1)) and processor (Art. 30(2)) records of PATH.
+
+    Both records are always written: the processor record keeps its headers
+    even when the programme declares no processor role (RP-1).
+    """
+    target = output or default_output(output_format)
+    records = build_records(load_programme(path))
+    files = export_files(records, output_format, target)
+    for file, content in files.items():
+        _write(file, content)
+    counts = f"{len(records.controller.rows)} controller, {len(records.processor.rows)} processor"
+    typer.echo(f"wrote {target} ({counts} record(s))")
+
+
+def _write(file: Path, content: bytes) -> None:
+    """Write one export file, turning file-system failures into a usage error."""
+    if file.is_dir():
+        raise typer.BadParameter(f"{file} is a folder; give a file name", param_hint="--output")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(content)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise typer.BadParameter(f"cannot write {file}: {reason}", param_hint="--output") from None

@@ -1,0 +1,117 @@
+"""`tutela demo`: a guided tour of tutela on a programme (the Cloudockit example by default).
+
+Each step prints the command a user would type, then runs it in-process through
+the same Typer app, writing its outputs to the output folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.main import get_command
+
+from tutela.cli.errors import user_errors
+
+Step = tuple[str, list[str], Callable[[], None] | None]
+
+NEXT_VERSION_PURPOSE = """\
+purposes:
+  - key: webinar_recordings
+    name: Webinar recordings
+    description: We record the webinars you join and share the recording with attendees.
+    data_uses: [essential.service]
+    legal_basis: consent
+    consent:
+      notice: Tick the box to agree that the webinar you join is recorded.
+      methods: [checkbox]
+      withdrawal: Write to the privacy e-mail address or untick the box in your profile.
+    categories: [user.name]
+    subjects: [customer_contact]
+"""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``demo`` command to ``app``."""
+
+    @app.command("demo")
+    @user_errors
+    def demo(
+        programme: Annotated[Path, typer.Argument(help="Programme folder to tour.")] = Path(
+            "examples/cloudockit"
+        ),
+        out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("out"),
+    ) -> None:
+        """Tour check, statement render and diff, and records export on a programme."""
+        run_tour(app, programme, out)
+
+
+def run_tour(app: typer.Typer, programme: Path, out: Path) -> None:
+    """Run every step of the tour against ``programme``, writing into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    command = get_command(app)
+    for title, args, prepare in _steps(programme, out):
+        if prepare is not None:
+            prepare()
+        typer.secho(f"\n== {title}", bold=True)
+        typer.secho("$ tutela " + " ".join(args), fg=typer.colors.CYAN)
+        code = _invoke(command, args)
+        typer.echo(f"(exit code {code})")
+    typer.secho(f"\nOutputs are in {out}/", bold=True)
+
+
+def _invoke(command: object, args: list[str]) -> int:
+    try:
+        result = command.main(args=args, prog_name="tutela", standalone_mode=False)  # type: ignore[attr-defined]
+    except typer.Exit as done:
+        return done.exit_code
+    except SystemExit as done:
+        return int(done.code or 0)
+    return result if isinstance(result, int) else 0
+
+
+def _steps(programme: Path, out: Path) -> list[Step]:
+    nxt = out / "next-version"
+    src = str(programme)
+
+    def to(name: str) -> list[str]:
+        return ["--output", str(out / name)]
+
+    return [
+        ("Check the programme (the compliance linter)", ["check", src], None),
+        (
+            "Render the privacy statement as Markdown",
+            ["statement", "render", src, "--format", "md", *to("statement.md")],
+            None,
+        ),
+        (
+            "Render the privacy statement as HTML",
+            ["statement", "render", src, "--format", "html", *to("statement.html")],
+            None,
+        ),
+        (
+            "Export the Art. 30 records for an auditor (XLSX)",
+            ["records", "export", src, "--format", "xlsx", *to("records.xlsx")],
+            None,
+        ),
+        (
+            "Export the Art. 30 records as JSON",
+            ["records", "export", src, "--format", "json", *to("records.json")],
+            None,
+        ),
+        (
+            "Diff against a next version that adds a purpose (material: exit 3)",
+            ["statement", "diff", src, str(nxt)],
+            lambda: _next_version(programme, nxt),
+        ),
+    ]
+
+
+def _next_version(programme: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(programme, target)
+    (target / "zz-next-version.yml").write_text(NEXT_VERSION_PURPOSE, encoding="utf-8")

@@ -1,0 +1,169 @@
+"""Set lookups in each dialect's best form: ``WHERE column matches a set of keys``.
+
+* PostgreSQL: ``column = ANY(:keys)``, one array parameter, no chunking.
+* SQLite: ``column IN (...)`` in chunks that stay under the bound-parameter limit.
+* MariaDB/MySQL: ``column IN (...)`` in chunks; string columns also compare the
+  UTF-8 bytes, because the default collations call ``zoe``, ``Zoë`` and
+  ``zoe `` equal and an erasure must never reach somebody else's row. The
+  ``IN`` still uses the index; the byte comparison only filters its result.
+
+Keys are coerced to the column's kind first: a key that cannot be a value of
+the column (``' OR 1=1 --`` for an integer id) cannot match and is dropped,
+so every backend answers the same and none compares ``'1abc'`` equal to 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from itertools import product
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from tutela.ports import iter_chunks
+
+_INTEGER = re.compile(r"^[+-]?\d{1,19}$")
+
+MAX_PARAMS = {"sqlite": 30_000, "mysql": 10_000, "mariadb": 10_000}
+"""Bound parameters per statement (SQLite allows 32,766; MariaDB's limit is 65,535)."""
+DEFAULT_MAX_PARAMS = 10_000
+
+
+class Utf8Bytes(ColumnElement[bytes]):
+    """MariaDB/MySQL: the UTF-8 bytes of a string expression (an exact comparison)."""
+
+    inherit_cache = True
+    _traverse_internals = [("inner", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, inner: ColumnElement[Any]) -> None:
+        self.inner = inner
+        self.type = sa.LargeBinary()
+
+
+@compiles(Utf8Bytes)
+def _compile_utf8_bytes(element: Utf8Bytes, compiler: SQLCompiler, **kw: Any) -> str:
+    inner = compiler.process(element.inner, **kw)
+    return f"CAST(CONVERT({inner} USING utf8mb4) AS BINARY)"
+
+
+def coerce_keys(column: sa.Column[Any], keys: Sequence[Any]) -> list[Any]:
+    """The distinct ``keys`` that can be values of ``column``, in their first order."""
+    kind = _kind(column)
+    result: dict[Any, None] = {}
+    for key in keys:
+        value = _coerce(kind, key)
+        if value is not None:
+            result.setdefault(value, None)
+    return list(result)
+
+
+def _kind(column: sa.Column[Any]) -> str:
+    if isinstance(column.type, sa.Integer):
+        return "integer"
+    if isinstance(column.type, sa.String):
+        return "string"
+    return "other"
+
+
+def _coerce(kind: str, key: Any) -> Any:
+    if key is None:
+        return None
+    if kind == "integer":
+        if isinstance(key, bool):
+            return None
+        if isinstance(key, int):
+            return key
+        if isinstance(key, str) and _INTEGER.match(key.strip()):
+            return int(key)
+        return None
+    if kind == "string":
+        return key if isinstance(key, str) else str(key) if isinstance(key, int) else None
+    return key
+
+
+def is_string(column: sa.Column[Any]) -> bool:
+    """Whether ``column`` holds text (so MariaDB needs the exact byte comparison)."""
+    return _kind(column) == "string"
+
+
+class Lookup:
+    """How one dialect selects rows by sets of keys (the default: chunked ``IN``)."""
+
+    def __init__(self, max_params: int) -> None:
+        self.max_params = max_params
+
+    def filters(
+        self, pairs: Sequence[tuple[sa.Column[Any], list[Any]]], reserved: int = 0
+    ) -> Iterator[ColumnElement[bool]]:
+        """One ``WHERE`` condition per statement for ``(column, keys)`` pairs (AND-ed).
+
+        ``reserved`` parameters are kept free for the rest of the statement
+        (the values of an UPDATE). Each row falls in exactly one condition.
+        """
+        size = max(1, (self.max_params - reserved) // (len(pairs) * self.params_per_key))
+        chunked = [[(column, part) for part in iter_chunks(keys, size)] for column, keys in pairs]
+        for combination in product(*chunked):
+            yield sa.and_(*(self.condition(column, list(keys)) for column, keys in combination))
+
+    params_per_key = 1
+
+    def condition(self, column: sa.Column[Any], keys: list[Any]) -> ColumnElement[bool]:
+        """``column`` is one of ``keys``."""
+        return column.in_(keys)
+
+
+class PostgresLookup(Lookup):
+    """``column = ANY(:keys)`` with one array parameter cast to the column's type."""
+
+    def filters(
+        self, pairs: Sequence[tuple[sa.Column[Any], list[Any]]], reserved: int = 0
+    ) -> Iterator[ColumnElement[bool]]:
+        """One condition for all keys: arrays need no chunking."""
+        yield sa.and_(*(self.condition(column, keys) for column, keys in pairs))
+
+    def condition(self, column: sa.Column[Any], keys: list[Any]) -> ColumnElement[bool]:
+        """``column = ANY(CAST(:keys AS type[]))``."""
+        return column == sa.any_(sa.bindparam(None, keys, type_=array_of(column)))
+
+
+def array_of(column: sa.Column[Any]) -> postgresql.ARRAY[Any]:
+    """An array type of ``column``'s values, without length or precision.
+
+    A bounded cast would truncate a longer key (``'x' * 51`` cast to
+    ``varchar(50)`` equals ``'x' * 50``), so the element type is left unbounded.
+    """
+    kind = column.type
+    if isinstance(kind, sa.String):
+        return postgresql.ARRAY(sa.Text())
+    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+        return postgresql.ARRAY(sa.Numeric())
+    return postgresql.ARRAY(kind)
+
+
+class MariaDbLookup(Lookup):
+    """Chunked ``IN`` plus an exact byte comparison on string columns."""
+
+    params_per_key = 2
+
+    def condition(self, column: sa.Column[Any], keys: list[Any]) -> ColumnElement[bool]:
+        """``column IN (keys)``, and for strings also ``utf8 bytes of column IN (keys)``."""
+        if not is_string(column):
+            return column.in_(keys)
+        exact = Utf8Bytes(column).in_([key.encode("utf-8") for key in keys])
+        return sa.and_(column.in_(keys), exact)
+
+
+def lookup_for(dialect: str, max_params: int | None = None) -> Lookup:
+    """The :class:`Lookup` for a SQLAlchemy dialect name."""
+    limit = max_params or MAX_PARAMS.get(dialect, DEFAULT_MAX_PARAMS)
+    if dialect == "postgresql":
+        return PostgresLookup(limit)
+    if dialect in ("mysql", "mariadb"):
+        return MariaDbLookup(limit)
+    return Lookup(limit)

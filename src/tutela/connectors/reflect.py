@@ -1,0 +1,162 @@
+"""A dataset proposed from a database catalog, for a person to review.
+
+:func:`propose_dataset` turns the collections a connector describes into a
+:class:`tutela.policy.models.Dataset`: columns with types and lengths, primary
+keys, foreign keys as references, and first guesses of data categories and
+identities (:mod:`tutela.connectors.guess`). :func:`render_proposal` writes
+it as a YAML *dataset block* (the mapping that goes in a system's
+``datasets:`` list) with every guess marked for review.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutela.connectors.guess import Guess, guess_column
+from tutela.policy.models import Collection, Dataset, DatasetField, Reference
+from tutela.ports import CollectionInfo, ColumnInfo
+
+FieldAddress = tuple[str, str]
+"""(collection, field)."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed dataset and, per guessed field, why it was guessed."""
+
+    dataset: Dataset
+    reasons: dict[FieldAddress, str] = field(default_factory=dict)
+
+
+def dataset_key(text: str | None) -> str:
+    """A valid programme key made from a database name (``Shop-DB`` -> ``shop-db``)."""
+    key = re.sub(r"[^a-z0-9_.\-]+", "_", (text or "").lower()).strip("_.-")
+    return key[:120] or "database"
+
+
+def propose_dataset(collections: Sequence[CollectionInfo], *, key: str, name: str) -> Proposal:
+    """The dataset ``key`` describing ``collections``, with guessed categories and identities."""
+    referenced = {fk.target_collection for info in collections for fk in info.foreign_keys}
+    reasons: dict[FieldAddress, str] = {}
+    proposed = []
+    for info in collections:
+        guesses = _guesses(info)
+        person_table = info.name in referenced and any(g.identity for g in guesses.values())
+        fields = [
+            _field(info, column, guesses.get(column.name), person_table, reasons)
+            for column in info.columns
+        ]
+        proposed.append(Collection(name=info.name, fields=fields))
+    return Proposal(Dataset(key=key, name=name, collections=proposed), reasons)
+
+
+def _guesses(info: CollectionInfo) -> dict[str, Guess]:
+    keys = {column for fk in info.foreign_keys for column in fk.columns}
+    found = {}
+    for column in info.columns:
+        guess = None if column.primary_key or column.name in keys else guess_column(column)
+        if guess is not None:
+            found[column.name] = guess
+    return found
+
+
+def _field(
+    info: CollectionInfo,
+    column: ColumnInfo,
+    guess: Guess | None,
+    person_table: bool,
+    reasons: dict[FieldAddress, str],
+) -> DatasetField:
+    values: dict[str, Any] = {"name": column.name, "type": column.type}
+    if column.length:
+        values["length"] = column.length
+    if not column.nullable:
+        values["nullable"] = False
+    if column.primary_key:
+        values["primary_key"] = True
+    references = [
+        Reference(to=f"{fk.target_collection}.{fk.target_columns[fk.columns.index(column.name)]}")
+        for fk in info.foreign_keys
+        if column.name in fk.columns
+    ]
+    if references:
+        values["references"] = references
+    if guess is not None:
+        values["data_categories"] = [guess.category]
+        if guess.identity:
+            values["identity"] = guess.identity
+        reasons[(info.name, column.name)] = f"guessed from {guess.reason}"
+    elif column.primary_key and person_table and len(_primary_key(info)) == 1:
+        values["identity"] = f"{_singular(info.name)}_id"
+        reasons[(info.name, column.name)] = "guessed: key of a referenced table holding an identity"
+    return DatasetField(**values)
+
+
+def _primary_key(info: CollectionInfo) -> list[str]:
+    return [column.name for column in info.columns if column.primary_key]
+
+
+def _singular(name: str) -> str:
+    key = dataset_key(name)
+    if key.endswith("ies"):
+        return key[:-3] + "y"
+    if key.endswith("s") and not key.endswith("ss"):
+        return key[:-1]
+    return key
+
+
+# --- YAML -----------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-@/]*$")
+_RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
+_ORDER = ("name", "type", "length", "nullable", "primary_key", "references", "data_categories")
+
+
+def render_proposal(proposal: Proposal, *, source: str) -> str:
+    """``proposal`` as a commented YAML dataset block; ``source`` is the (password-free) URL."""
+    dataset = proposal.dataset
+    lines = [
+        f"# Dataset proposed by `tutela datasets reflect` from {source}",
+        "# This is a dataset block: paste it as an item of the `datasets:` list of the system",
+        "# that holds this database. Review every line marked `# guessed ...`: the categories",
+        "# and identities there come from column names and types only.",
+        f"key: {_scalar(dataset.key)}",
+        f"name: {_scalar(dataset.name)}",
+        "collections:",
+    ]
+    for collection in dataset.collections:
+        lines += [f"  - name: {_scalar(collection.name)}", "    fields:"]
+        for item in collection.fields:
+            line = f"      - {_field_text(item)}"
+            reason = proposal.reasons.get((collection.name, item.name))
+            lines.append(f"{line}  # {reason}" if reason else line)
+    return "\n".join(lines) + "\n"
+
+
+def _field_text(item: DatasetField) -> str:
+    data = item.model_dump(exclude_defaults=True)
+    names = [name for name in _ORDER if name in data] + [n for n in data if n not in _ORDER]
+    return "{" + ", ".join(f"{name}: {_value(data[name])}" for name in names) + "}"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_value(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return _scalar(str(value))
+
+
+def _scalar(text: str) -> str:
+    """``text`` plain when YAML reads it back as the same string, else double-quoted."""
+    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+        return text
+    return json.dumps(text, ensure_ascii=False)

@@ -1,0 +1,332 @@
+"""The resolve phase: find every row a batch touches before anything is written.
+
+One fetch per collection (per selecting field) for the whole batch, in plan
+order, so key producers run before consumers. Each row remembers which
+requests of the batch it belongs to. For writes, the new values are computed
+here too (keyed hashes, random values, rectified values), so the act phase
+only applies stored results: rerunning a step sets the same values again and
+never hashes a hash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tutela.errors import ConfigurationError, RequestError
+from tutela.ports import Connector, Row
+from tutela.rights.masking import ColumnSpec, masker
+from tutela.rights.models import FieldPlan, Plan, Selector, Step, SubjectRequest
+
+Owners = dict[Any, set[int]]
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+
+
+@dataclass
+class Resolved:
+    """What one step found: how to select its rows again and what to write to them.
+
+    ``matches`` are single-field matches (by primary key when there is one);
+    ``owners[i]`` are the request indices of row ``i``; ``rows`` are kept for
+    access and portability only; ``updates`` are per-row new values keyed by
+    the step's key; ``constant`` are values set on every row.
+    """
+
+    matches: list[dict[str, list[Any]]]
+    owners: list[list[int]]
+    rows: list[Row] = field(default_factory=list)
+    updates: list[Row] = field(default_factory=list)
+    constant: dict[str, Any] = field(default_factory=dict)
+
+    def to_payload(self) -> dict[str, Any]:
+        """A JSON-like form for the checkpoint store."""
+        return {
+            "matches": self.matches,
+            "owners": self.owners,
+            "rows": self.rows,
+            "updates": self.updates,
+            "constant": self.constant,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Resolved:
+        """Rebuild from :meth:`to_payload`."""
+        return cls(
+            matches=list(payload["matches"]),
+            owners=[list(o) for o in payload["owners"]],
+            rows=list(payload["rows"]),
+            updates=list(payload["updates"]),
+            constant=dict(payload["constant"]),
+        )
+
+
+def resolve(
+    plan: Plan,
+    requests: Sequence[SubjectRequest],
+    connectors: Mapping[str, Connector],
+    *,
+    hash_key: bytes | None = None,
+    compute: bool = True,
+) -> dict[str, Resolved]:
+    """Fetch the rows of every step for the whole batch; compute new values if ``compute``.
+
+    Raises RequestError for a rectification value that does not fit its column
+    (RE-1) and ConfigurationError when hashing is planned without a key; both
+    before anything is written.
+    """
+    if plan.type == "rectification":
+        validate_changes(plan, requests)
+    carried: dict[tuple[str, str], Owners] = {}
+    found: dict[str, Resolved] = {}
+    for step in plan.steps:
+        rows, owners = _fetch(step, requests, connectors[step.system], carried)
+        _carry(step, rows, owners, carried)
+        found[step.address] = _resolved(plan, step, rows, owners, requests, hash_key, compute)
+    return found
+
+
+def _fetch(
+    step: Step,
+    requests: Sequence[SubjectRequest],
+    connector: Connector,
+    carried: Mapping[tuple[str, str], Owners],
+) -> tuple[list[Row], list[set[int]]]:
+    """One fetch per selecting field; rows merged by key, owners united."""
+    merged: dict[Any, tuple[Row, set[int]]] = {}
+    sources = _sources(step, requests, carried)
+    for position, (name, values) in enumerate(sources.items()):
+        if not values:
+            continue
+        rows = connector.fetch(step.collection, {name: list(values)}, step.read_columns())
+        lookup = _Lookup(values)
+        for number, row in enumerate(rows):
+            ident = _identity(step, row, (position, number), len(sources) > 1)
+            entry = merged.setdefault(ident, (row, set()))
+            entry[1].update(lookup.owners(row.get(name)))
+    return [row for row, _ in merged.values()], [owners for _, owners in merged.values()]
+
+
+def _identity(step: Step, row: Row, position: tuple[int, int], several: bool) -> Any:
+    """Rows found twice (by several fields) merge by key; without key, by their values."""
+    if step.key:
+        return row[step.key]
+    return tuple(map(repr, row.values())) if several else position
+
+
+def _sources(
+    step: Step, requests: Sequence[SubjectRequest], carried: Mapping[tuple[str, str], Owners]
+) -> dict[str, Owners]:
+    sources: dict[str, Owners] = {}
+    for selector in step.selectors:
+        target = sources.setdefault(selector.field, {})
+        values = _identity_values(selector, requests) if selector.identity else None
+        if values is None:
+            values = carried.get((selector.upstream or "", selector.upstream_field or ""), {})
+        for value, owners in values.items():
+            target.setdefault(value, set()).update(owners)
+    return sources
+
+
+def _identity_values(selector: Selector, requests: Sequence[SubjectRequest]) -> Owners:
+    """Identity values of every request, converted to the column type; misfits dropped."""
+    values: Owners = {}
+    for index, request in enumerate(requests):
+        for text in request.values(selector.identity or ""):
+            value = coerce_identity(text, selector.column_type)
+            if value is not None:
+                values.setdefault(value, set()).add(index)
+    return values
+
+
+def coerce_identity(text: str, kind: str) -> Any:
+    """``text`` as a value of column type ``kind``; None (matches nothing) if it cannot be."""
+    if kind == "integer":
+        return int(text) if _INTEGER.match(text) else None
+    if kind == "numeric":
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return None
+    if kind in ("date", "datetime", "boolean") or "\x00" in text:
+        return None
+    return text
+
+
+class _Lookup:
+    """Find the owners of a fetched value, tolerant of case-insensitive collations."""
+
+    def __init__(self, values: Owners) -> None:
+        self.values = values
+        self.folded: Owners = {}
+        for value, owners in values.items():
+            if isinstance(value, str):
+                self.folded.setdefault(value.casefold().rstrip(), set()).update(owners)
+
+    def owners(self, value: Any) -> set[int]:
+        if value in self.values:
+            return self.values[value]
+        if isinstance(value, str):
+            return self.folded.get(value.casefold().rstrip(), set())
+        return set()
+
+
+def _carry(
+    step: Step,
+    rows: Sequence[Row],
+    owners: Sequence[set[int]],
+    carried: dict[tuple[str, str], Owners],
+) -> None:
+    for name in step.carries:
+        values = carried.setdefault((step.address, name), {})
+        for row, row_owners in zip(rows, owners, strict=True):
+            if row.get(name) is not None:
+                values.setdefault(row[name], set()).update(row_owners)
+
+
+def _resolved(
+    plan: Plan,
+    step: Step,
+    rows: list[Row],
+    owners: list[set[int]],
+    requests: Sequence[SubjectRequest],
+    hash_key: bytes | None,
+    compute: bool,
+) -> Resolved:
+    result = Resolved(_matches(step, rows), [sorted(o) for o in owners])
+    if plan.type in ("access", "portability"):
+        shown = [f.name for f in step.fields]
+        result.rows = [{name: row.get(name) for name in shown} for row in rows]
+    elif compute and rows:
+        _compute(plan, step, rows, owners, requests, hash_key, result)
+    return result
+
+
+def _matches(step: Step, rows: Sequence[Row]) -> list[dict[str, list[Any]]]:
+    if not rows:
+        return []
+    if step.key:
+        return [{step.key: [row[step.key] for row in rows]}]
+    names = dict.fromkeys(selector.field for selector in step.selectors)
+    return [{name: list(dict.fromkeys(row[name] for row in rows))} for name in names]
+
+
+def _compute(
+    plan: Plan,
+    step: Step,
+    rows: list[Row],
+    owners: list[set[int]],
+    requests: Sequence[SubjectRequest],
+    hash_key: bytes | None,
+    result: Resolved,
+) -> None:
+    if plan.type == "erasure":
+        result.constant, result.updates = _masked(step, rows, hash_key)
+    elif plan.type == "rectification":
+        result.updates = _rectified(step, rows, owners, requests)
+    elif plan.type == "restriction" and step.restriction_flag:
+        result.constant = {step.restriction_flag: True}
+
+
+def _masked(
+    step: Step, rows: Sequence[Row], hash_key: bytes | None
+) -> tuple[dict[str, Any], list[Row]]:
+    """Constant values and per-row values (keyed by the step's key) for masked fields."""
+    constant: dict[str, Any] = {}
+    columns: dict[str, list[Any]] = {}
+    for plan in (f for f in step.fields if f.action == "mask"):
+        strategy = masker(plan.strategy or "null")
+        spec = ColumnSpec(plan.name, plan.column_type, plan.length, plan.masking_value)
+        if strategy.kind == "constant":
+            constant[plan.name] = strategy.mask([None], spec, hash_key)[0]
+        elif strategy.kind == "per_row":
+            if strategy.name == "hash" and not hash_key:
+                raise ConfigurationError(
+                    f"{step.address}.{plan.name} is masked by hash but no hash key is set"
+                )
+            columns[plan.name] = strategy.mask([row.get(plan.name) for row in rows], spec, hash_key)
+    return constant, _keyed_rows(step, rows, columns)
+
+
+def _keyed_rows(step: Step, rows: Sequence[Row], columns: Mapping[str, list[Any]]) -> list[Row]:
+    if not columns:
+        return []
+    if not step.key:
+        raise RequestError(
+            f"{step.address} needs a declared primary key for per-row masking (hash, random)"
+        )
+    key = step.key
+    return [
+        {key: row[key], **{name: values[i] for name, values in columns.items()}}
+        for i, row in enumerate(rows)
+    ]
+
+
+def _rectified(
+    step: Step, rows: Sequence[Row], owners: Sequence[set[int]], requests: Sequence[SubjectRequest]
+) -> list[Row]:
+    """Per-row values for the rectified fields of each row's (first) request (RE-1)."""
+    plans = {f.name: f for f in step.fields if f.action == "rectify"}
+    if not plans:
+        return []
+    if not step.key:
+        raise RequestError(f"{step.address} needs a declared primary key for rectification")
+    wanted = [_changes_for(step, request, plans) for request in requests]
+    updates: list[Row] = []
+    for row, row_owners in zip(rows, owners, strict=True):
+        values = next((wanted[i] for i in sorted(row_owners) if wanted[i]), None)
+        if values:
+            updates.append({step.key: row[step.key], **values})
+    return updates
+
+
+def validate_changes(plan: Plan, requests: Sequence[SubjectRequest]) -> None:
+    """Check every rectification value against its column before anything runs (RE-1)."""
+    for step in plan.steps:
+        plans = {f.name: f for f in step.fields if f.action == "rectify"}
+        for request in requests:
+            _changes_for(step, request, plans)
+
+
+def _changes_for(
+    step: Step, request: SubjectRequest, plans: Mapping[str, FieldPlan]
+) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for target, text in request.changes:
+        parts = target.split(".")
+        if parts[-1] in plans and ".".join(parts[:-1]) in (step.collection, step.address):
+            changes[parts[-1]] = rectified_value(text, plans[parts[-1]], step.address)
+    return changes
+
+
+def rectified_value(text: str, plan: FieldPlan, where: str) -> Any:
+    """``text`` converted to the column's type; RequestError if it does not fit (RE-1)."""
+    problem = f"{where}.{plan.name}: {text!r} is not a valid {plan.column_type}"
+    try:
+        converted = _convert(text, plan.column_type)
+    except (ValueError, InvalidOperation):
+        raise RequestError(problem) from None
+    if plan.column_type == "string" and plan.length and len(text) > plan.length:
+        raise RequestError(f"{where}.{plan.name}: value longer than {plan.length} characters")
+    return converted
+
+
+def _convert(text: str, kind: str) -> Any:
+    if kind == "integer":
+        if not _INTEGER.match(text.strip()):
+            raise ValueError(text)
+        return int(text)
+    if kind == "numeric":
+        return Decimal(text)
+    if kind == "date":
+        return date.fromisoformat(text)
+    if kind == "datetime":
+        return datetime.fromisoformat(text)
+    if kind == "boolean":
+        if text.lower() not in ("true", "false", "1", "0"):
+            raise ValueError(text)
+        return text.lower() in ("true", "1")
+    return text

@@ -1,0 +1,159 @@
+"""Turn a batch's resolution into one answer per request (AC-1, ER-2, RS-2, PO-3).
+
+Pure: rows found for the batch carry the indices of the requests they belong
+to; each request gets its own rows (access, portability) or counts of rows
+changed (erasure, rectification, restriction), its retained fields with end
+dates (ER-2) and, for restriction, the purposes still allowed (RS-2).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from tutela.policy.models import duration_hours
+from tutela.ports import BatchRecord
+from tutela.rights.models import (
+    RESTRICTION_ALLOWED_PURPOSES,
+    CollectionResult,
+    Plan,
+    RequestResult,
+    RetainedField,
+    Retention,
+    Step,
+    SubjectRequest,
+)
+from tutela.rights.resolve import Resolved
+
+
+def retention_end(start: datetime, retention: Retention) -> datetime | None:
+    """When a retained field's legal obligation ends: ``start`` + the period (ER-2).
+
+    Years and months are calendar years and months (29 Feb + 1y is 28 Feb);
+    None when the rule gives a criterion instead of a period.
+    """
+    if retention.period is None:
+        return None
+    match = _PERIOD.match(retention.period)
+    if match is None:
+        return start + timedelta(hours=duration_hours(retention.period))
+    count, unit = int(match["n"]), match["unit"][0].lower()
+    if unit == "y":
+        return _add_months(start, 12 * count)
+    if unit == "m":
+        return _add_months(start, count)
+    return start + timedelta(hours=duration_hours(retention.period))
+
+
+_PERIOD = re.compile(r"^\s*(?P<n>\d{1,6})\s*(?P<unit>[a-zA-Z]+)\s*$")
+
+
+def _add_months(start: datetime, months: int) -> datetime:
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
+    return start.replace(year=year, month=month + 1, day=day)
+
+
+def answers(
+    plan: Plan,
+    requests: Sequence[SubjectRequest],
+    resolved: Mapping[str, Resolved],
+    record: BatchRecord,
+    counts: Mapping[str, int],
+) -> tuple[RequestResult, ...]:
+    """One :class:`RequestResult` per request, in the order of ``requests``."""
+    return tuple(
+        _answer(plan, index, request, resolved, record) for index, request in enumerate(requests)
+    )
+
+
+def _answer(
+    plan: Plan,
+    index: int,
+    request: SubjectRequest,
+    resolved: Mapping[str, Resolved],
+    record: BatchRecord,
+) -> RequestResult:
+    collections: list[CollectionResult] = []
+    retained: list[RetainedField] = []
+    for step in plan.steps:
+        found = resolved[step.address]
+        mine = [i for i, owners in enumerate(found.owners) if index in owners]
+        if not mine:
+            continue
+        collections.append(_collection(plan, step, found, mine))
+        retained += _retained(step, record.created_at)
+    return RequestResult(
+        request=request,
+        batch_id=record.id,
+        found=bool(collections),
+        collections=tuple(c for c in collections if _worth_showing(plan, c)),
+        retained=tuple(retained),
+        restricted_purposes=RESTRICTION_ALLOWED_PURPOSES if plan.type == "restriction" else (),
+    )
+
+
+def _worth_showing(plan: Plan, result: CollectionResult) -> bool:
+    if plan.type in ("access", "portability"):
+        return bool(result.labels)
+    return bool(result.changed or result.deleted or result.strategies)
+
+
+def _collection(plan: Plan, step: Step, found: Resolved, mine: Sequence[int]) -> CollectionResult:
+    if plan.type in ("access", "portability"):
+        return CollectionResult(
+            collection=step.address,
+            system=step.system,
+            rows=tuple(found.rows[i] for i in mine),
+            labels=_labels(step),
+        )
+    writes = step.changes_data()
+    return CollectionResult(
+        collection=step.address,
+        system=step.system,
+        changed=len(mine) if writes and not step.delete_rows else 0,
+        deleted=len(mine) if step.delete_rows else 0,
+        strategies=_strategies(step),
+    )
+
+
+def _labels(step: Step) -> dict[str, dict[str, list[str]]]:
+    """Per field shown: its categories and the purposes that use it (AC-2(a),(b))."""
+    return {
+        f.name: {"categories": list(f.categories), "purposes": list(f.purposes)}
+        for f in step.fields
+        if f.action in ("read", "key")
+    }
+
+
+def _strategies(step: Step) -> dict[str, str]:
+    if step.delete_rows:
+        return {"*": "delete"}
+    shown: dict[str, str] = {}
+    for f in step.fields:
+        if f.action == "mask":
+            shown[f.name] = f.strategy or "null"
+        elif f.action in ("rectify", "retain"):
+            shown[f.name] = f.action
+    if step.restriction_flag:
+        shown[step.restriction_flag] = "flag"
+    return shown
+
+
+def _retained(step: Step, start: datetime) -> list[RetainedField]:
+    return [
+        RetainedField(
+            collection=step.address,
+            field=f.name,
+            categories=f.categories,
+            purpose=f.retention.purpose,
+            basis=f.retention.basis,
+            until=retention_end(start, f.retention),
+            criterion=f.retention.criterion,
+        )
+        for f in step.fields
+        if f.action == "retain" and f.retention is not None
+    ]

@@ -1,0 +1,27 @@
+"""`tutela demo` tours the Cloudockit example end to end through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tutela.cli.main import app
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cloudockit"
+
+
+def test_demo_tour_writes_every_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", str(EXAMPLE), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    for name in ("statement.md", "statement.html", "records.xlsx", "records.json"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert "Lansweeper Canada Inc." in (tmp_path / "statement.md").read_text(encoding="utf-8")
+    records = json.loads((tmp_path / "records.json").read_text(encoding="utf-8"))
+    assert records["controller_records"]
+    # the next version adds a purpose: a material change, exit code 3
+    assert "webinar_recordings" in result.output
+    assert "(exit code 3)" in result.output
+    assert result.output.count("(exit code 0)") == 5
