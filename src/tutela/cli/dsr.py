@@ -24,6 +24,7 @@ from tutela.rights.explain import statements
 from tutela.rights.export import batch_json, plan_document, result_csv, result_json
 from tutela.rights.models import (
     BatchResult,
+    Forwarding,
     Plan,
     RequestType,
     SubjectRequest,
@@ -230,7 +231,20 @@ def render_plan(plan: Plan, texts: dict[str, list[str]]) -> str:
         lines += ["   > " + text.replace("\n", "\n     ") for text in texts.get(step.address, [])]
     lines.append("act order (children first): " + ", ".join(plan.act_order))
     lines.append("unreachable: " + (", ".join(plan.unreachable) or "none"))
+    lines += _forwarded_lines(plan.forwarded)
     return "\n".join(lines)
+
+
+def _forwarded_lines(forwarded: tuple[Forwarding, ...]) -> list[str]:
+    """Processor-role data: forwarded to its controller, not answered (PR-2)."""
+    lines = []
+    for f in forwarded:
+        contact = f"; contact: {f.contact}" if f.contact else ""
+        lines.append(
+            f"forwarded (processor role, PR-2): {f.name} [{', '.join(f.collections)}] "
+            f"to the controller: {f.controller}{contact}"
+        )
+    return lines
 
 
 def _field_line(f: Any) -> str:
@@ -266,6 +280,7 @@ def render_batch(result: BatchResult) -> str:
             )
         if answer.restricted_purposes:
             lines.append("    allowed while restricted: " + ", ".join(answer.restricted_purposes))
+    lines += _forwarded_lines(result.forwarded)
     return "\n".join(lines)
 
 

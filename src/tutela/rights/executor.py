@@ -71,7 +71,7 @@ def execute_batch(
     store.finish_batch(record.id, "done")
     resumed = tuple(name for name in done if name != RESOLVE)
     results = answers(plan, unique, resolved, record, counts)
-    return BatchResult(record.id, kind, results, counts, resumed=resumed)
+    return BatchResult(record.id, kind, results, counts, resumed=resumed, forwarded=plan.forwarded)
 
 
 def _batch(requests: Sequence[SubjectRequest]) -> tuple[RequestType, list[SubjectRequest]]:
@@ -240,4 +240,4 @@ def _dry_run(
     kind = plan.type
     record = BatchRecord(batch_id(kind, list(requests)), kind, len(requests), clock.now())
     results = answers(plan, requests, resolved, record, counts)
-    return BatchResult(record.id, kind, results, counts, dry_run=True)
+    return BatchResult(record.id, kind, results, counts, dry_run=True, forwarded=plan.forwarded)

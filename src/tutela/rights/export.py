@@ -60,6 +60,7 @@ def batch_json(batch: BatchResult) -> str:
         "dry_run": batch.dry_run,
         "counts": batch.counts,
         "resumed": list(batch.resumed),
+        "forwarded": [asdict(f) for f in batch.forwarded],
         "results": [result_document(r, batch.type) for r in batch.results],
     }
     return json.dumps(document, default=_plain, indent=2, ensure_ascii=False)

@@ -69,17 +69,28 @@ class Graph:
         return found
 
 
-def build_graph(programme: Programme) -> Graph:
-    """The collection graph of every dataset of ``programme``.
+def build_graph(programme: Programme, *, roles: Iterable[str] = ("controller",)) -> Graph:
+    """The collection graph of the datasets of ``programme``'s systems in ``roles``.
 
-    Raises RequestError when a reference names a collection or field that does
-    not exist (the programme linter reports the same with line numbers).
+    By default only controller systems take part: data held as a processor is
+    never answered on the merits (PR-2), so its collections are not nodes and
+    references into them are not edges. Raises RequestError when a reference
+    names a collection or field that does not exist in the programme (the
+    programme linter reports the same with line numbers).
     """
+    kept = set(roles)
     nodes = {
         f"{dataset.key}.{collection.name}": Node(
             f"{dataset.key}.{collection.name}", system, dataset, collection
         )
         for system, dataset in programme.datasets()
+        if system.role in kept
+        for collection in dataset.collections
+    }
+    left_out = {
+        f"{dataset.key}.{collection.name}"
+        for system, dataset in programme.datasets()
+        if system.role not in kept
         for collection in dataset.collections
     }
     edges: list[Edge] = []
@@ -87,6 +98,8 @@ def build_graph(programme: Programme) -> Graph:
     for node in nodes.values():
         for f in node.collection.fields:
             for reference in f.references:
+                if _address(node, reference.to) in left_out:
+                    continue
                 target, target_field = _target(nodes, node, reference.to)
                 if reference.direction in ("to", "both"):
                     edges.append(Edge(node.address, f.name, target.address, target_field))
@@ -96,10 +109,15 @@ def build_graph(programme: Programme) -> Graph:
     return Graph(nodes, tuple(edges), tuple(parents))
 
 
+def _address(node: Node, to: str) -> str:
+    """The ``dataset.collection`` address a reference ``to`` names, seen from ``node``."""
+    parts = to.split(".")
+    return f"{node.dataset.key}.{parts[0]}" if len(parts) == 2 else ".".join(parts[:2])
+
+
 def _target(nodes: Mapping[str, Node], node: Node, to: str) -> tuple[Node, str]:
     parts = to.split(".")
-    address = f"{node.dataset.key}.{parts[0]}" if len(parts) == 2 else ".".join(parts[:2])
-    target = nodes.get(address)
+    target = nodes.get(_address(node, to))
     if target is None or len(parts) not in (2, 3):
         raise RequestError(f"{node.address}: reference to {to!r} names no known collection")
     try:

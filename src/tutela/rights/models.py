@@ -193,6 +193,22 @@ def _per_row(field_plan: FieldPlan) -> bool:
 
 
 @dataclass(frozen=True)
+class Forwarding:
+    """A processor-role system whose data a request is forwarded for, not answered (PR-2).
+
+    The customer is the controller of that data: tutela tells it promptly and
+    does not respond on the merits unless the controller authorises it (SCC
+    Module 2 Clause 10(a); GDPR Art. 28(3)(e)).
+    """
+
+    system: str
+    name: str
+    controller: str
+    contact: str | None
+    collections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     """The steps answering one request type, in execution order.
 
@@ -205,6 +221,7 @@ class Plan:
     steps: tuple[Step, ...]
     act_order: tuple[str, ...]
     unreachable: tuple[str, ...] = ()
+    forwarded: tuple[Forwarding, ...] = ()
 
     def step(self, address: str) -> Step:
         """The step for collection ``address``; KeyError if unreachable."""
@@ -270,3 +287,4 @@ class BatchResult:
     counts: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     resumed: tuple[str, ...] = ()
+    forwarded: tuple[Forwarding, ...] = ()

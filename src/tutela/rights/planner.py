@@ -26,7 +26,7 @@ from tutela.rights.graph import (
     forward_edges,
     topological,
 )
-from tutela.rights.models import FieldPlan, Plan, RequestType, Retention, Selector, Step
+from tutela.rights.models import FieldPlan, Forwarding, Plan, RequestType, Retention, Selector, Step
 from tutela.taxonomy.vocabulary import covers
 
 Catalog = Mapping[str, Mapping[str, CollectionInfo]]
@@ -53,7 +53,8 @@ def plan_request(
     graph = build_graph(programme)
     names = tuple(sorted(set(identities)))
     seeds = graph.seeds(names)
-    _check_identities(graph, names, seeds)
+    forwarded = forwardings(programme, names)
+    _check_identities(graph, names, seeds, _forwarded_identities(programme, forwarded))
     depth = distances(graph, seeds)
     edges = forward_edges(graph, depth)
     order = topological(sorted(depth, key=lambda a: (depth[a], a)), _pairs(edges))
@@ -64,13 +65,52 @@ def plan_request(
     ]
     act_order = topological(order, graph.parents)
     unreachable = tuple(sorted(set(graph.nodes) - set(depth)))
-    return Plan(kind, names, tuple(steps), tuple(act_order), unreachable)
+    return Plan(kind, names, tuple(steps), tuple(act_order), unreachable, forwarded)
+
+
+def forwardings(programme: Programme, identities: Sequence[str]) -> tuple[Forwarding, ...]:
+    """Processor-role systems holding any of ``identities``: forwarded to the controller (PR-2)."""
+    wanted = set(identities)
+    found = []
+    for system in programme.systems:
+        if system.role != "processor":
+            continue
+        collections = tuple(
+            f"{dataset.key}.{collection.name}"
+            for dataset in system.datasets
+            for collection in dataset.collections
+            if any(f.identity in wanted for f in collection.fields)
+        )
+        if collections:
+            controller = system.controller or "the controller named in the DPA"
+            found.append(
+                Forwarding(
+                    system.key, system.name, controller, system.controller_contact, collections
+                )
+            )
+    return tuple(found)
+
+
+def _forwarded_identities(programme: Programme, forwarded: Iterable[Forwarding]) -> set[str]:
+    systems = {f.system for f in forwarded}
+    return {
+        f.identity
+        for system in programme.systems
+        if system.key in systems
+        for dataset in system.datasets
+        for collection in dataset.collections
+        for f in collection.fields
+        if f.identity
+    }
 
 
 def _check_identities(
-    graph: Graph, names: Sequence[str], seeds: Mapping[str, list[tuple[str, str]]]
+    graph: Graph,
+    names: Sequence[str],
+    seeds: Mapping[str, list[tuple[str, str]]],
+    forwarded: set[str],
 ) -> None:
-    seeded = {identity for pairs in seeds.values() for _, identity in pairs}
+    seeded = {identity for pairs in seeds.values() for _, identity in pairs} | forwarded
     declared = sorted(
         {f.identity for n in graph.nodes.values() for f in n.collection.fields if f.identity}
     )
