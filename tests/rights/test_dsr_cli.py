@@ -178,3 +178,27 @@ def test_ER_1_missing_hash_key_is_a_configuration_error(env: dict[str, str], sho
     )
     assert code == 7 and "hash key" in out
     assert checksums(shop_url) == before
+
+
+def test_ER_1_batch_input_splits_by_batch_size_and_reruns_resume(
+    env: dict[str, str], tmp_path: Path, shop_url: str
+) -> None:
+    requests = tmp_path / "five.csv"
+    requests.write_text("email\n" + "".join(f"{email(n)}\n" for n in range(1, 6)))
+    sized = {**env, "TUTELA_BATCH_SIZE": "2"}
+    args = ("batch", str(MINISHOP), "--type", "erasure", "--input", str(requests))
+    code, out = dsr(sized, *args, "--format", "json")
+    assert code == 0, out
+    batches = json.loads(out)["batches"]
+    assert [len(b["results"]) for b in batches] == [2, 2, 1]
+    assert all(b["resumed"] == [] for b in batches)
+    after = checksums(shop_url)
+    code, out = dsr(sized, *args, "--format", "json")
+    assert code == 0, out
+    assert all(b["resumed"] for b in json.loads(out)["batches"])
+    assert checksums(shop_url) == after
+    code, out = dsr(sized, *args, "--resume", batches[1]["batch_id"], "--format", "json")
+    assert code == 0, out
+    assert json.loads(out)["batch_id"] == batches[1]["batch_id"]
+    code, out = dsr(sized, *args, "--resume", "0" * 32)
+    assert code != 0 and "no batch" in out

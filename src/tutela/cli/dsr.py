@@ -28,6 +28,7 @@ from tutela.rights.models import (
     Plan,
     RequestType,
     SubjectRequest,
+    batch_id,
     parse_change,
     parse_identity,
     request_type,
@@ -141,17 +142,47 @@ def _execute(
     resume: str | None,
 ) -> None:
     programme = load_programme(path)
+    chunks = split_batches(requests, bootstrap.settings().batch_size)
     service = bootstrap.dsr_service(programme)
     try:
         if resume:
-            result = service.resume(resume, requests)
+            results = [service.resume(resume, _chunk_of(resume, chunks))]
         else:
-            result = service.run(requests, dry_run=dry_run)
+            results = [service.run(chunk, dry_run=dry_run) for chunk in chunks]
     finally:
         service.close()
     if output is not None:
-        write_answers(result, output)
-    typer.echo(batch_json(result) if fmt == "json" else render_batch(result))
+        for result in results:
+            write_answers(result, output)
+    typer.echo(_render_results(results, fmt))
+
+
+def split_batches(requests: list[SubjectRequest], size: int) -> list[list[SubjectRequest]]:
+    """Consecutive batches of at most ``size`` requests (``TUTELA_BATCH_SIZE``).
+
+    The split depends only on the input and the size, so rerunning the same
+    input resumes every batch from its checkpoints.
+    """
+    return [requests[start : start + size] for start in range(0, len(requests), size)]
+
+
+def _chunk_of(batch: str, chunks: list[list[SubjectRequest]]) -> list[SubjectRequest]:
+    for chunk in chunks:
+        if batch_id(chunk[0].type, chunk) == batch:
+            return chunk
+    raise RequestError(
+        f"no batch {batch} in this input (with TUTELA_BATCH_SIZE as now); "
+        "resume with the same input and batch size"
+    )
+
+
+def _render_results(results: list[BatchResult], fmt: str) -> str:
+    if fmt != "json":
+        return "\n".join(render_batch(result) for result in results)
+    if len(results) == 1:
+        return batch_json(results[0])
+    documents = ",\n".join(batch_json(result) for result in results)
+    return '{"batches": [\n' + documents + "\n]}"
 
 
 def read_requests(path: Path, kind: RequestType) -> list[SubjectRequest]:
