@@ -349,10 +349,12 @@ class Reference(Model):
 
     ``to`` may be ``collection.field`` within the same dataset or
     ``dataset.collection.field`` across datasets of the programme.
+    ``direction: none`` documents a link that requests never follow, such as a
+    contact's employer in B2B data: the company record is not the contact's data.
     """
 
     to: ShortText
-    direction: Literal["to", "from", "both"] = "both"
+    direction: Literal["to", "from", "both", "none"] = "both"
 
 
 class DatasetField(Model):
