@@ -490,6 +490,28 @@ CASES: list[tuple[str, str, Edit, Edit]] = [
             "systems.0.connector", {"url_env": "CRM_URL", "options": {"api_token_env": "CRM_TOKEN"}}
         ),
     ),
+    # erasure
+    (
+        "ER-1-null",
+        "erasure/null-on-required-field",
+        set_(f"{CONTACT_FIELDS}.2.nullable", False),
+        both(
+            set_(f"{CONTACT_FIELDS}.2.nullable", False),
+            set_(f"{CONTACT_FIELDS}.2.masking", "fixed"),
+        ),
+    ),
+    (
+        "ER-1-fixed",
+        "erasure/fixed-value-too-long",
+        both(
+            set_(f"{CONTACT_FIELDS}.2.masking", "fixed"),
+            set_(f"{CONTACT_FIELDS}.2.length", 5),
+        ),
+        both(
+            set_(f"{CONTACT_FIELDS}.2.masking", "fixed"),
+            set_(f"{CONTACT_FIELDS}.2.length", 50),
+        ),
+    ),
     # anonymisation
     (
         "AN-3-k",

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from tutela.errors import RequestError
+from tutela.policy.erasure import retaining_purpose, strategy_for
 from tutela.policy.models import DatasetField, LegalBasis, Programme
 from tutela.ports import CollectionInfo
 from tutela.rights.graph import (
@@ -262,40 +263,19 @@ def _is_key(node: Node, f: DatasetField) -> bool:
     return f.primary_key or bool(f.references) or f.identity is not None
 
 
-def strategy_for(programme: Programme, f: DatasetField) -> tuple[str, str | None]:
-    """The erasure strategy of a field.
-
-    Its own ``masking``, else the most specific category rule, else the default.
-    """
-    if f.masking is not None:
-        return f.masking, f.masking_value
-    rules = [
-        rule
-        for rule in programme.masking.rules
-        if any(covers(rule.category, category) for category in f.data_categories)
-    ]
-    if rules:
-        rule = max(rules, key=lambda r: len(r.category))
-        return rule.strategy, f.masking_value or rule.value
-    return programme.masking.default, f.masking_value
-
-
 def retention_for(programme: Programme, node: Node, f: DatasetField) -> Retention | None:
     """The legal-obligation purpose that must keep this field (ER-2, Art. 17(3)(b)).
 
     The purpose must be on the legal-obligation basis, be listed by the
     collection, and cover one of the field's categories.
     """
-    for key in node.collection.purposes:
-        purpose = next((p for p in programme.purposes if p.key == key), None)
-        if purpose is None or purpose.legal_basis != LegalBasis.LEGAL_OBLIGATION:
-            continue
-        if any(covers(pc, fc) for pc in purpose.categories for fc in f.data_categories):
-            rule = next((r for r in programme.retention if r.key == purpose.retention), None)
-            period = rule.period if rule else None
-            criterion = rule.criterion if rule else None
-            return Retention(purpose.key, str(purpose.legal_basis), period, criterion)
-    return None
+    purpose = retaining_purpose(programme, node.collection, f)
+    if purpose is None:
+        return None
+    rule = next((r for r in programme.retention if r.key == purpose.retention), None)
+    period = rule.period if rule else None
+    criterion = rule.criterion if rule else None
+    return Retention(purpose.key, str(purpose.legal_basis), period, criterion)
 
 
 def _purposes(programme: Programme, node: Node, f: DatasetField) -> tuple[str, ...]:

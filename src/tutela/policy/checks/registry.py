@@ -19,6 +19,7 @@ from tutela.policy.checks import (
     consent,
     cookies,
     credentials,
+    erasure,
     inventory,
     lawfulness,
     processors,
@@ -56,6 +57,7 @@ BUILTIN_RULES: dict[str, Rule] = _index(
         *cookies.RULES,
         *transparency.RULES,
         *credentials.RULES,
+        *erasure.RULES,
         *anonymisation.RULES,
     )
 )
