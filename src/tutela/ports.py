@@ -168,24 +168,31 @@ class CheckpointStore(Protocol):
     commits, so a rerun of the same batch skips it and reuses its result.
     Payloads are JSON-like (dict, list, str, int, float, bool, None) plus
     ``Decimal``, ``date``, ``datetime`` and ``bytes``, returned with their types.
+    A batch is recorded with its first checkpoints, in the same transaction.
     """
 
-    def open_batch(self, batch: BatchRecord) -> BatchRecord:
-        """Record ``batch`` unless a batch with its id exists; return the stored one."""
+    def find_batch(self, batch_id: str) -> tuple[BatchRecord | None, dict[str, Any]]:
+        """The stored batch and the payload of each of its finished steps; (None, {}) if new."""
         ...
 
-    def checkpoints(self, batch_id: str) -> dict[str, Any]:
-        """The payload of every finished step of ``batch_id``, by step name."""
-        ...
-
-    def save_checkpoint(
+    def save_checkpoints(
         self,
         batch_id: str,
-        step: str,
-        payload: Any,
+        steps: Mapping[str, Any],
         restrictions: Sequence[RestrictionRecord] = (),
+        *,
+        opening: BatchRecord | None = None,
+        status: str | None = None,
+        durable: bool = True,
     ) -> None:
-        """Mark ``step`` finished with ``payload`` and record ``restrictions``, atomically."""
+        """Mark ``steps`` finished and record ``restrictions``, atomically.
+
+        ``opening`` is a batch not stored yet, recorded in the same transaction;
+        ``status`` (``done`` or ``failed``) is set in the same transaction.
+        ``durable=False`` marks progress a crash may lose without harm (a rerun
+        repeats the step with the same stored values): the store may commit it
+        without waiting for the disk.
+        """
         ...
 
     def finish_batch(self, batch_id: str, status: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,7 @@ from minishop import (
 )
 
 from tutela.connectors.sql import SqlConnector
-from tutela.errors import ConnectorError, RequestError
+from tutela.errors import ConnectorError, RequestError, StoreError
 from tutela.policy.models import Programme
 from tutela.rights.executor import execute_batch
 from tutela.rights.models import BatchResult, RequestType, SubjectRequest
@@ -245,13 +246,55 @@ def test_ER_1_killed_batch_resumes_to_the_uninterrupted_state(
         name: set().union(*(subject_keys(i)[name] for i in subjects)) for name in subject_keys(2)
     }
     before = checksums(shop_url, excluding=others)
+    untouched = checksums(shop_url)
     with pytest.raises(ConnectorError, match="injected"):
         run(programme, FailingConnector(shop, fail_on), store, requests)
+    assert checksums(shop_url) == untouched  # one transaction per system: all or nothing
     resumed = run(programme, shop, store, requests)
-    assert len(resumed.resumed) == fail_on - 1
+    assert resumed.resumed == ()
     for i in subjects:
         assert_erased(shop_url, i)
     assert checksums(shop_url, excluding=others) == before
+
+
+class CrashBeforeCheckpoint:
+    """The real store, killed after a system's transaction committed, before its checkpoints."""
+
+    def __init__(self, inner: SqlDsrStore) -> None:
+        self.inner = inner
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
+
+    def save_checkpoints(
+        self, batch_id: str, steps: Mapping[str, Any], *args: Any, **kw: Any
+    ) -> None:
+        if any(name.startswith("act:") for name in steps):
+            raise StoreError("killed between the commit and its checkpoints")
+        self.inner.save_checkpoints(batch_id, steps, *args, **kw)
+
+
+def test_ER_1_batch_killed_after_commit_reapplies_stored_values_once(
+    programme: Programme, shop: SqlConnector, store: SqlDsrStore, shop_url: str
+) -> None:
+    subjects = (3, 6)
+    requests = [request("erasure", ("email", email(i))) for i in subjects]
+    others = {
+        name: set().union(*(subject_keys(i)[name] for i in subjects)) for name in subject_keys(3)
+    }
+    before = checksums(shop_url, excluding=others)
+    with pytest.raises(StoreError, match="killed"):
+        run(programme, shop, CrashBeforeCheckpoint(store), requests)  # type: ignore[arg-type]
+    committed = checksums(shop_url)
+    resumed = run(programme, shop, store, requests)
+    assert resumed.resumed == ()
+    assert checksums(shop_url) == committed  # the same stored values again: no double masking
+    for i in subjects:
+        assert_erased(shop_url, i)  # e-mail hashed exactly once
+        kept = store.restrictions("email", email(i))
+        assert sorted(r.field for r in kept) == ["created_at", "total"]  # recorded once
+    assert checksums(shop_url, excluding=others) == before
+    assert store.batch(resumed.batch_id).status == "done"  # type: ignore[union-attr]
 
 
 def test_ER_1_dry_run_changes_nothing(
@@ -360,3 +403,14 @@ def test_AC_1_access_results_survive_a_failed_run_and_are_kept_by_the_store(
     again = run(programme, shop, store, requests)
     assert again.results == first.results
     assert by_collection(again)["shop.customer"].rows[0]["name"] == "Name 6"
+
+
+def test_a_batch_leaves_the_garbage_collector_on_even_when_it_fails(
+    programme: Programme, shop: SqlConnector, store: SqlDsrStore
+) -> None:
+    assert gc.isenabled()
+    run(programme, shop, store, [request("access", ("email", email(1)))])
+    assert gc.isenabled()
+    with pytest.raises(ConnectorError):
+        run(programme, FailingConnector(shop, 1), store, [request("erasure", ("email", email(1)))])
+    assert gc.isenabled()

@@ -18,6 +18,7 @@ from tutela.policy.loader import load_programme
 from tutela.policy.models import Programme
 from tutela.rights.executor import execute_batch
 from tutela.rights.models import BatchResult, RequestType, SubjectRequest
+from tutela.rights.service import DsrService
 from tutela.store.dsr import SqlDsrStore
 from tutela.testing import shopdb
 
@@ -136,6 +137,11 @@ def test_ER_2_shop_erasure_keeps_tax_fields_and_changes_nothing_else(
     retained = {(r.collection, r.field): r.until for r in result.results[0].retained}
     assert retained[("shop_db.orders", "total")] == datetime(2036, 3, 2, 9, 0, tzinfo=UTC)
     assert ("shop_db.orders", "created_at") in retained
+    kept = store.restrictions("customer_id", "9")  # orders change nothing, yet are recorded (ER-2)
+    assert {(r.collection, r.field) for r in kept} == {
+        ("shop_db.orders", "total"),
+        ("shop_db.orders", "created_at"),
+    }
     after = checksums(shop_db, {})
     run(shop_programme, connector, store, [req("erasure", "customer_id", "9")])
     assert checksums(shop_db, {}) == after
@@ -182,10 +188,12 @@ def test_ER_1_shop_killed_batch_rerun_equals_uninterrupted(
     ids = {t: set().union(*(subject(shop_db, p)[t] for p in people)) for t in subject(shop_db, 3)}
     before = checksums(shop_db, ids)
     requests = [req("erasure", "email", email_of(shop_db, p)) for p in people]
+    untouched = checksums(shop_db, {})
     with pytest.raises(ConnectorError):
         run(shop_programme, FailOnSecondWrite(connector), store, requests)
+    assert checksums(shop_db, {}) == untouched  # one transaction per system: all or nothing
     resumed = run(shop_programme, connector, store, requests)
-    assert len(resumed.resumed) == 1
+    assert resumed.resumed == ()
     resumed_state = checksums(shop_db, {})
     assert checksums(shop_db, ids) == before
     for p, request in zip(people, requests, strict=True):  # hashed exactly once
@@ -207,3 +215,41 @@ def test_ER_1_shop_dry_run_changes_nothing(
     assert result.counts["shop_db.customer"] == 1
     assert result.counts["shop_db.payment_card"] == len(subject(shop_db, 5)["payment_card"])
     assert checksums(shop_db, {}) == before
+
+
+def test_plan_shows_exactly_the_writes_an_erasure_sends(
+    shop_programme: Programme, postgres_url: str, store: SqlDsrStore
+) -> None:
+    shopdb.build(postgres_url, customers=5, seed=7)
+    connector = SqlConnector("shop", postgres_url)
+    service = DsrService(shop_programme, {"shop": connector}, store, FixedClock(), HASH_KEY)
+    (holder,) = query(postgres_url, "SELECT min(customer_id) AS c FROM payment_card")
+    requests = [req("erasure", "email", email_of(postgres_url, holder["c"]))]
+    plan, texts = service.plan(requests)
+    shown = [text.rstrip(";") for step in plan.steps for text in texts[step.address][1:]]
+    sent: list[str] = []
+
+    def record(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        store = ("tutela_dsr", "tutela_restriction")
+        if statement.startswith(("UPDATE", "DELETE")) and not any(t in statement for t in store):
+            sent.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", record)
+    try:
+        service.run(requests)
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", record)
+    assert sorted(sent) == sorted(shown)
+    assert any("login_event.customer_id = ANY" in text for text in sent)  # by the link
+    assert sum(text.startswith("UPDATE customer") for text in sent) == 1  # one statement
+    connector.close()
+
+
+def test_service_plans_each_kind_of_batch_once(
+    shop_programme: Programme, connector: SqlConnector, store: SqlDsrStore
+) -> None:
+    service = DsrService(shop_programme, {"shop": connector}, store, FixedClock(), HASH_KEY)
+    first, _ = service.plan([req("access", "email", "a@example.test")])
+    again, _ = service.plan([req("access", "email", "b@example.test")])
+    other, _ = service.plan([req("access", "customer_id", "3")])
+    assert again is first and other is not first

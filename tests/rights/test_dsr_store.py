@@ -55,3 +55,30 @@ def test_RS_2_restrictions_are_recorded_with_the_checkpoint(database_url: str) -
 def test_store_url_errors_are_configuration_errors() -> None:
     with pytest.raises(ConfigurationError, match="TUTELA_DATABASE_URL"):
         SqlDsrStore("nonsense://", FixedClock())
+
+
+def test_a_new_batch_is_recorded_with_its_first_checkpoints_in_one_commit(
+    database_url: str,
+) -> None:
+    store = SqlDsrStore(database_url, FixedClock())
+    assert store.find_batch("b3") == (None, {})
+    record = RestrictionRecord("email", "a@b.c", ("storage", "tax"), "ER-2", "b3", AT)
+    steps = {"resolve": {"rows": [1]}, "subjects": {}}
+    batch = BatchRecord("b3", "erasure", 1, AT)
+    store.save_checkpoints("b3", steps, [record], opening=batch, status="done")
+    assert store.find_batch("b3") == (BatchRecord("b3", "erasure", 1, AT, "done"), steps)
+    assert store.restrictions("email", "a@b.c") == [record]
+    store.save_checkpoints("b3", {"act:c": {"rows": 2}}, durable=False)  # progress only
+    assert store.find_batch("b3")[1]["act:c"] == {"rows": 2}
+    store.close()
+
+
+def test_a_failed_save_records_none_of_its_parts(database_url: str) -> None:
+    store = SqlDsrStore(database_url, FixedClock())
+    store.save_checkpoints("b4", {"resolve": {}}, opening=BatchRecord("b4", "erasure", 1, AT))
+    record = RestrictionRecord("email", "x@b.c", ("storage",), "ER-2", "b4", AT)
+    with pytest.raises(StoreError):
+        store.save_checkpoints("b4", {"act:c": {"rows": 1}, "resolve": {}}, [record], status="done")
+    assert store.find_batch("b4") == (BatchRecord("b4", "erasure", 1, AT), {"resolve": {}})
+    assert store.restrictions("email", "x@b.c") == []
+    store.close()

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tutela.errors import ConfigurationError, ConnectorError
+from tutela.liveness import ping_after_idle
 
 OPTIONS: dict[str, type] = {"schema": str, "max_params": int, "connect_timeout": int}
 """Connector options a programme may set under ``connector.options``, with their types."""
@@ -47,14 +48,13 @@ class SqlOptions:
 
 
 def create_engine(url: sa.URL, system: str, options: SqlOptions) -> sa.Engine:
-    """An engine for ``url`` that hides bound values in errors and checks pooled connections."""
+    """An engine for ``url``: bound values hidden in errors, idle pooled connections checked."""
     _check_sqlite_file(url, system)
     argument = _CONNECT_TIMEOUT_ARG.get(url.get_backend_name(), "timeout")
     try:
         engine = sa.create_engine(
             url,
             hide_parameters=True,
-            pool_pre_ping=True,
             connect_args={argument: options.connect_timeout},
         )
     except (sa.exc.NoSuchModuleError, ModuleNotFoundError, sa.exc.ArgumentError):
@@ -64,6 +64,7 @@ def create_engine(url: sa.URL, system: str, options: SqlOptions) -> sa.Engine:
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    ping_after_idle(engine)
     return engine
 
 

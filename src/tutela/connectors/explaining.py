@@ -8,49 +8,31 @@ with its first placeholders and the number of keys it binds, so a plan for
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ClauseElement, ColumnElement
+from sqlalchemy.sql.elements import ClauseElement
 
 from tutela.connectors.rowwrites import Step
-from tutela.errors import ConnectorError
-
-OPERATIONS = ("fetch", "count", "update", "update_rows", "delete")
-"""What :meth:`SqlConnector.explain` can show."""
 
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 _SHOWN = 3
 
 
-def statement(
-    operation: str,
-    table: sa.Table,
-    columns: Sequence[sa.Column[Any]],
-    condition: ColumnElement[bool],
-) -> sa.Executable:
-    """The statement of ``operation`` on ``table`` for one chunk ``condition``."""
-    if operation == "fetch":
-        return sa.select(*(columns or table.c)).where(condition)
-    if operation == "count":
-        return sa.select(sa.func.count()).select_from(table).where(condition)
-    if operation == "update":
-        values: dict[sa.Column[Any], Any] = {
-            column: sa.bindparam(f"new_{column.name}") for column in columns
-        }
-        return sa.update(table).where(condition).values(values)
-    if operation == "delete":
-        return sa.delete(table).where(condition)
-    raise ConnectorError(
-        f"cannot explain {operation!r}; choose one of {', '.join(OPERATIONS)}", retryable=False
-    )
+def render(
+    executable: sa.Executable,
+    dialect: sa.Dialect,
+    statements: int = 1,
+    params: Mapping[str, Any] | None = None,
+) -> str:
+    """``executable`` compiled for ``dialect``; ``statements`` > 1 says it is one chunk of many.
 
-
-def render(executable: sa.Executable, dialect: sa.Dialect, statements: int = 1) -> str:
-    """``executable`` compiled for ``dialect``; ``statements`` > 1 says it is one chunk of many."""
+    ``params`` (one chunk's parameters) tell how many keys each ``IN`` list binds;
+    they are counted, never shown.
+    """
     compiled = cast(ClauseElement, executable).compile(dialect=dialect)
-    params = compiled.params
+    params = {**(compiled.params or {}), **(params or {})}
 
     def expand(found: re.Match[str]) -> str:
         name = found.group(1)

@@ -26,6 +26,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from tutela.connectors.statements import key_name
 from tutela.ports import iter_chunks
 
 _INTEGER = re.compile(r"^[+-]?\d{1,19}$")
@@ -55,6 +56,9 @@ def _compile_utf8_bytes(element: Utf8Bytes, compiler: SQLCompiler, **kw: Any) ->
 def coerce_keys(column: sa.Column[Any], keys: Sequence[Any]) -> list[Any]:
     """The distinct ``keys`` that can be values of ``column``, in their first order."""
     kind = _kind(column)
+    exact = {"integer": int, "string": str}.get(kind)
+    if exact is not None and all(type(key) is exact for key in keys):
+        return list(dict.fromkeys(keys))  # already of the column's kind: only drop repeats
     result: dict[Any, None] = {}
     for key in keys:
         value = _coerce(kind, key)
@@ -93,43 +97,65 @@ def is_string(column: sa.Column[Any]) -> bool:
 
 
 class Lookup:
-    """How one dialect selects rows by sets of keys (the default: chunked ``IN``)."""
+    """How one dialect selects rows by sets of keys (the default: chunked ``IN``).
+
+    :meth:`condition` names its parameters, so a statement is built once per
+    shape (see :mod:`tutela.connectors.statements`); :meth:`chunks` gives the
+    parameters of each statement to send.
+    """
+
+    params_per_key = 1
 
     def __init__(self, max_params: int) -> None:
         self.max_params = max_params
 
-    def filters(
+    def condition(self, column: sa.Column[Any]) -> ColumnElement[bool]:
+        """``column`` is one of the keys bound as ``key_<column>`` (an expanding ``IN``)."""
+        return column.in_(sa.bindparam(key_name(column), expanding=True, type_=column.type))
+
+    def bind(self, column: sa.Column[Any], keys: list[Any]) -> dict[str, Any]:
+        """The parameters of :meth:`condition` for ``keys``."""
+        return {key_name(column): keys}
+
+    def chunks(
         self, pairs: Sequence[tuple[sa.Column[Any], list[Any]]], reserved: int = 0
-    ) -> Iterator[ColumnElement[bool]]:
-        """One ``WHERE`` condition per statement for ``(column, keys)`` pairs (AND-ed).
+    ) -> Iterator[dict[str, Any]]:
+        """The parameters of each statement for ``(column, keys)`` pairs (AND-ed).
 
         ``reserved`` parameters are kept free for the rest of the statement
-        (the values of an UPDATE). Each row falls in exactly one condition.
+        (the values of an UPDATE). Each row falls in exactly one chunk.
         """
         size = max(1, (self.max_params - reserved) // (len(pairs) * self.params_per_key))
-        chunked = [[(column, part) for part in iter_chunks(keys, size)] for column, keys in pairs]
+        chunked = [
+            [self.bind(column, list(part)) for part in iter_chunks(keys, size)]
+            for column, keys in pairs
+        ]
         for combination in product(*chunked):
-            yield sa.and_(*(self.condition(column, list(keys)) for column, keys in combination))
+            params: dict[str, Any] = {}
+            for part in combination:
+                params.update(part)
+            yield params
 
-    params_per_key = 1
-
-    def condition(self, column: sa.Column[Any], keys: list[Any]) -> ColumnElement[bool]:
-        """``column`` is one of ``keys``."""
-        return column.in_(keys)
+    def where(self, columns: Sequence[sa.Column[Any]]) -> ColumnElement[bool]:
+        """The condition matching every one of ``columns`` against its keys."""
+        return sa.and_(*(self.condition(column) for column in columns))
 
 
 class PostgresLookup(Lookup):
-    """``column = ANY(:keys)`` with one array parameter cast to the column's type."""
+    """``column = ANY(CAST(:key_<column> AS type[]))``: one array parameter, no chunks."""
 
-    def filters(
-        self, pairs: Sequence[tuple[sa.Column[Any], list[Any]]], reserved: int = 0
-    ) -> Iterator[ColumnElement[bool]]:
-        """One condition for all keys: arrays need no chunking."""
-        yield sa.and_(*(self.condition(column, keys) for column, keys in pairs))
-
-    def condition(self, column: sa.Column[Any], keys: list[Any]) -> ColumnElement[bool]:
+    def condition(self, column: sa.Column[Any]) -> ColumnElement[bool]:
         """``column = ANY(CAST(:keys AS type[]))``."""
-        return column == sa.any_(sa.bindparam(None, keys, type_=array_of(column)))
+        return column == sa.any_(sa.bindparam(key_name(column), type_=array_of(column)))
+
+    def chunks(
+        self, pairs: Sequence[tuple[sa.Column[Any], list[Any]]], reserved: int = 0
+    ) -> Iterator[dict[str, Any]]:
+        """One statement for all keys: arrays need no chunking."""
+        params: dict[str, Any] = {}
+        for column, keys in pairs:
+            params.update(self.bind(column, keys))
+        yield params
 
 
 def array_of(column: sa.Column[Any]) -> postgresql.ARRAY[Any]:
@@ -151,12 +177,25 @@ class MariaDbLookup(Lookup):
 
     params_per_key = 2
 
-    def condition(self, column: sa.Column[Any], keys: list[Any]) -> ColumnElement[bool]:
-        """``column IN (keys)``, and for strings also ``utf8 bytes of column IN (keys)``."""
+    def condition(self, column: sa.Column[Any]) -> ColumnElement[bool]:
+        """``column IN (keys)``, and for strings also ``utf8 bytes of column IN (key bytes)``."""
+        keys = super().condition(column)
         if not is_string(column):
-            return column.in_(keys)
-        exact = Utf8Bytes(column).in_([key.encode("utf-8") for key in keys])
-        return sa.and_(column.in_(keys), exact)
+            return keys
+        exact = sa.bindparam(bytes_name(column), expanding=True, type_=sa.LargeBinary())
+        return sa.and_(keys, Utf8Bytes(column).in_(exact))
+
+    def bind(self, column: sa.Column[Any], keys: list[Any]) -> dict[str, Any]:
+        """The keys, and for strings their UTF-8 bytes."""
+        params = super().bind(column, keys)
+        if is_string(column):
+            params[bytes_name(column)] = [key.encode("utf-8") for key in keys]
+        return params
+
+
+def bytes_name(column: sa.Column[Any]) -> str:
+    """MariaDB: the parameter holding the UTF-8 bytes of the keys matched against ``column``."""
+    return f"bytes_{column.name}"
 
 
 def lookup_for(dialect: str, max_params: int | None = None) -> Lookup:

@@ -24,6 +24,7 @@ from tutela.connectors.engines import SqlOptions, create_engine
 from tutela.connectors.lookups import coerce_keys, lookup_for
 from tutela.connectors.rowwrites import plan_row_updates
 from tutela.connectors.sqlerrors import translate
+from tutela.connectors.statements import StatementCache, build, new_name, shape
 from tutela.connectors.urls import parse_url, render_url, resolve_url
 from tutela.errors import ConfigurationError, ConnectorError
 from tutela.policy.models import System
@@ -54,6 +55,7 @@ class SqlConnector:
         self._metadata = sa.MetaData(schema=self._schema)
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._statements = StatementCache()
 
     @classmethod
     def from_system(cls, system: System, env: Mapping[str, str]) -> SqlConnector:
@@ -98,10 +100,12 @@ class SqlConnector:
         rows: list[Row] = []
         if pairs is None:
             return rows
+        statement = self._statement("fetch", table, selected, pairs)
         with self._guard(), self._connection() as connection:
-            for condition in self._lookup.filters(pairs):
-                result = connection.execute(sa.select(*selected).where(condition))
-                rows.extend(dict(row._mapping) for row in result)
+            for params in self._lookup.chunks(pairs):
+                result = connection.execute(statement, params)
+                names = tuple(result.keys())
+                rows.extend(dict(zip(names, row, strict=True)) for row in result.all())
         return rows
 
     def count(self, collection: str, match: Match) -> int:
@@ -110,11 +114,11 @@ class SqlConnector:
         pairs = self._pairs(table, match)
         if pairs is None:
             return 0
+        statement = self._statement("count", table, [], pairs)
         total = 0
         with self._guard(), self._connection() as connection:
-            for condition in self._lookup.filters(pairs):
-                statement = sa.select(sa.func.count()).select_from(table).where(condition)
-                total += int(connection.execute(statement).scalar_one())
+            for params in self._lookup.chunks(pairs):
+                total += int(connection.execute(statement, params).scalar_one())
         return total
 
     # --- writes ---------------------------------------------------------------------------
@@ -122,15 +126,16 @@ class SqlConnector:
     def update(self, collection: str, match: Match, values: Mapping[str, Any]) -> int:
         """Set ``values`` on every selected row; return the number of rows matched."""
         table = self._table(collection)
-        assignments = {column: values[column.name] for column in self._columns(table, values)}
+        assigned = self._columns(table, values)
         pairs = self._pairs(table, match)
-        if pairs is None or not assignments:
+        if pairs is None or not assigned:
             return 0
+        statement = self._statement("update", table, assigned, pairs)
+        new = {new_name(column): values[column.name] for column in assigned}
         total = 0
         with self._guard(), self._connection() as connection:
-            for condition in self._lookup.filters(pairs, reserved=len(assignments)):
-                statement = sa.update(table).where(condition).values(assignments)
-                total += connection.execute(statement).rowcount
+            for params in self._lookup.chunks(pairs, reserved=len(assigned)):
+                total += connection.execute(statement, {**params, **new}).rowcount
         return total
 
     def update_rows(self, collection: str, key: str, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -145,9 +150,11 @@ class SqlConnector:
         with self._guard(), self._connection() as connection:
             for names, group in _group_rows(key_column, rows).items():
                 columns = self._columns(table, names)
-                steps = plan_row_updates(self.dialect, table, key_column, columns, group)
+                steps = plan_row_updates(
+                    self.dialect, table, key_column, columns, group, self._statements
+                )
                 for step in steps:
-                    result = connection.execute(step.statement, step.rows or None)
+                    result = connection.execute(step.statement, step.parameters())
                     total += result.rowcount if step.counts else 0
         return total
 
@@ -157,10 +164,11 @@ class SqlConnector:
         pairs = self._pairs(table, match)
         if pairs is None:
             return 0
+        statement = self._statement("delete", table, [], pairs)
         total = 0
         with self._guard(), self._connection() as connection:
-            for condition in self._lookup.filters(pairs):
-                total += connection.execute(sa.delete(table).where(condition)).rowcount
+            for params in self._lookup.chunks(pairs):
+                total += connection.execute(statement, params).rowcount
         return total
 
     @contextmanager
@@ -197,14 +205,16 @@ class SqlConnector:
             rows = [
                 {key_column.name: key, **dict.fromkeys(columns)} for key in match[key_column.name]
             ]
-            steps = plan_row_updates(self.dialect, table, key_column, selected, rows)
+            steps = plan_row_updates(
+                self.dialect, table, key_column, selected, rows, self._statements
+            )
             return explaining.render_steps(steps, self._engine.dialect)
         pairs = self._pairs(table, match)
         if pairs is None:
             return f"-- no statement: no key could match {collection!r}, nothing is sent"
-        conditions = list(self._lookup.filters(pairs, reserved=len(selected)))
-        statement = explaining.statement(operation, table, selected, conditions[0])
-        return explaining.render(statement, self._engine.dialect, len(conditions))
+        chunks = list(self._lookup.chunks(pairs, reserved=len(selected)))
+        statement = self._statement(operation, table, selected, pairs)
+        return explaining.render(statement, self._engine.dialect, len(chunks), chunks[0])
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -227,6 +237,16 @@ class SqlConnector:
             return
         with self._engine.begin() as connection:
             yield connection
+
+    def _statement(
+        self, operation: str, table: sa.Table, columns: Sequence[sa.Column[Any]], pairs: Pairs
+    ) -> sa.Executable:
+        """The cached statement of ``operation`` for these columns and matched fields."""
+        matched = [column for column, _ in pairs]
+        return self._statements.get(
+            shape(operation, table, columns, matched),
+            lambda: build(operation, table, columns, self._lookup.where(matched)),
+        )
 
     def _table(self, name: str) -> sa.Table:
         if not isinstance(name, str):

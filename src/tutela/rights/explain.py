@@ -51,19 +51,18 @@ def _reads(step: Step, connector: Connector) -> list[str]:
 
 
 def _writes(step: Step, connector: Connector) -> list[str]:
+    """The act's statements, as the executor sends them (see ``executor._apply``)."""
     if not step.changes_data():
         return []
-    key = step.key or step.selectors[0].field
+    key = step.match_field() or step.selectors[0].field
     match = {key: _sample(step, key)}
     if step.delete_rows:
         return [connector.explain("delete", step.collection, match)]
     constant, per_row = _columns(step)
-    texts = []
-    if constant:
-        texts.append(connector.explain("update", step.collection, match, constant))
-    if per_row and step.key:
-        texts.append(connector.explain("update_rows", step.collection, match, per_row))
-    return texts
+    if per_row and step.key:  # constant values ride along in the one per-row statement
+        keyed = {step.key: _sample(step, step.key)}
+        return [connector.explain("update_rows", step.collection, keyed, per_row + constant)]
+    return [connector.explain("update", step.collection, match, constant)] if constant else []
 
 
 def _columns(step: Step) -> tuple[list[str], list[str]]:

@@ -170,13 +170,33 @@ class Step:
     restriction_flag: str | None = None
 
     def read_columns(self) -> tuple[str, ...]:
-        """Columns the resolve fetch reads: key, match fields, carried keys, read fields."""
-        names = [self.key] if self.key else []
+        """Columns the resolve fetch reads: match fields, carried keys, read fields.
+
+        Plus the values masked row by row, and the key when rows are written one
+        by one or merged by it; nothing a set-based write by the match field needs.
+        """
+        by_row = any(
+            f.action == "rectify" or (f.action == "mask" and _per_row(f)) for f in self.fields
+        )
+        names = [self.key] if self.key and (by_row or self.match_field() == self.key) else []
         names += [selector.field for selector in self.selectors]
         names += list(self.carries)
         names += [f.name for f in self.fields if f.action in ("read", "key")]
         names += [f.name for f in self.fields if f.action == "mask" and _per_row(f)]
         return tuple(dict.fromkeys(names))
+
+    def match_field(self) -> str | None:
+        """The field the act phase selects this step's rows by.
+
+        The one field its rows were found through (an identity or one
+        reference), as hand-written SQL would write it; the primary key when
+        several paths found them; None without key (then one statement per
+        selecting field).
+        """
+        fields = list(dict.fromkeys(selector.field for selector in self.selectors))
+        if len(fields) == 1:
+            return fields[0]
+        return self.key
 
     def changes_data(self) -> bool:
         """True if the step writes to the system (masking, deleting, rectifying, flagging)."""

@@ -46,7 +46,7 @@ class Resolved:
         """A JSON-like form for the checkpoint store."""
         return {
             "matches": self.matches,
-            "owners": self.owners,
+            "owner_runs": owner_runs(self.owners),
             "rows": self.rows,
             "updates": self.updates,
             "constant": self.constant,
@@ -57,11 +57,28 @@ class Resolved:
         """Rebuild from :meth:`to_payload`."""
         return cls(
             matches=list(payload["matches"]),
-            owners=[list(o) for o in payload["owners"]],
+            owners=_owners(payload),
             rows=list(payload["rows"]),
             updates=list(payload["updates"]),
             constant=dict(payload["constant"]),
         )
+
+
+def owner_runs(owners: Sequence[list[int]]) -> list[list[Any]]:
+    """``owners`` as runs ``[owners, count]``: rows of one subject come together, so it is short."""
+    runs: list[list[Any]] = []
+    for row_owners in owners:
+        if runs and runs[-1][0] == row_owners:
+            runs[-1][1] += 1
+        else:
+            runs.append([row_owners, 1])
+    return runs
+
+
+def _owners(payload: Mapping[str, Any]) -> list[list[int]]:
+    if "owner_runs" not in payload:
+        return [list(o) for o in payload["owners"]]
+    return [list(o) for o, count in payload["owner_runs"] for _ in range(count)]
 
 
 def resolve(
@@ -94,27 +111,33 @@ def _fetch(
     requests: Sequence[SubjectRequest],
     connector: Connector,
     carried: Mapping[tuple[str, str], Owners],
-) -> tuple[list[Row], list[set[int]]]:
-    """One fetch per selecting field; rows merged by key, owners united."""
-    merged: dict[Any, tuple[Row, set[int]]] = {}
+) -> tuple[list[Row], list[list[int]]]:
+    """One fetch per selecting field; rows merged by key, owners united (sorted lists)."""
     sources = _sources(step, requests, carried)
-    for position, (name, values) in enumerate(sources.items()):
+    if len(sources) == 1:
+        ((name, values),) = sources.items()
+        if not values:
+            return [], []
+        rows = connector.fetch(step.collection, {name: list(values)}, step.read_columns())
+        lookup = _Lookup(values)
+        return rows, [lookup.owners(row.get(name)) for row in rows]
+    merged: dict[Any, tuple[Row, set[int]]] = {}
+    for name, values in sources.items():
         if not values:
             continue
         rows = connector.fetch(step.collection, {name: list(values)}, step.read_columns())
         lookup = _Lookup(values)
-        for number, row in enumerate(rows):
-            ident = _identity(step, row, (position, number), len(sources) > 1)
-            entry = merged.setdefault(ident, (row, set()))
+        for row in rows:
+            entry = merged.setdefault(_identity(step, row), (row, set()))
             entry[1].update(lookup.owners(row.get(name)))
-    return [row for row, _ in merged.values()], [owners for _, owners in merged.values()]
+    return [row for row, _ in merged.values()], [sorted(owners) for _, owners in merged.values()]
 
 
-def _identity(step: Step, row: Row, position: tuple[int, int], several: bool) -> Any:
+def _identity(step: Step, row: Row) -> Any:
     """Rows found twice (by several fields) merge by key; without key, by their values."""
     if step.key:
         return row[step.key]
-    return tuple(map(repr, row.values())) if several else position
+    return tuple(map(repr, row.values()))
 
 
 def _sources(
@@ -157,27 +180,31 @@ def coerce_identity(text: str, kind: str) -> Any:
 
 
 class _Lookup:
-    """Find the owners of a fetched value, tolerant of case-insensitive collations."""
+    """Find the owners of a fetched value, tolerant of case-insensitive collations.
+
+    Owners come back as sorted lists shared by every row of the same value.
+    """
 
     def __init__(self, values: Owners) -> None:
-        self.values = values
-        self.folded: Owners = {}
+        self.values = {value: sorted(owners) for value, owners in values.items()}
+        folded: Owners = {}
         for value, owners in values.items():
             if isinstance(value, str):
-                self.folded.setdefault(value.casefold().rstrip(), set()).update(owners)
+                folded.setdefault(value.casefold().rstrip(), set()).update(owners)
+        self.folded = {value: sorted(owners) for value, owners in folded.items()}
 
-    def owners(self, value: Any) -> set[int]:
+    def owners(self, value: Any) -> list[int]:
         if value in self.values:
             return self.values[value]
         if isinstance(value, str):
-            return self.folded.get(value.casefold().rstrip(), set())
-        return set()
+            return self.folded.get(value.casefold().rstrip(), [])
+        return []
 
 
 def _carry(
     step: Step,
     rows: Sequence[Row],
-    owners: Sequence[set[int]],
+    owners: Sequence[list[int]],
     carried: dict[tuple[str, str], Owners],
 ) -> None:
     for name in step.carries:
@@ -191,12 +218,12 @@ def _resolved(
     plan: Plan,
     step: Step,
     rows: list[Row],
-    owners: list[set[int]],
+    owners: list[list[int]],
     requests: Sequence[SubjectRequest],
     hash_key: bytes | None,
     compute: bool,
 ) -> Resolved:
-    result = Resolved(_matches(step, rows), [sorted(o) for o in owners])
+    result = Resolved(_matches(step, rows), owners)
     if plan.type in ("access", "portability"):
         shown = [f.name for f in step.fields]
         result.rows = [{name: row.get(name) for name in shown} for row in rows]
@@ -206,19 +233,23 @@ def _resolved(
 
 
 def _matches(step: Step, rows: Sequence[Row]) -> list[dict[str, list[Any]]]:
+    """How the act phase selects the rows found: by :meth:`Step.match_field`'s values.
+
+    Within the system's one transaction these are the rows the fetch found
+    (plus any the same link gained meanwhile: the subject's too).
+    """
     if not rows:
         return []
-    if step.key:
-        return [{step.key: [row[step.key] for row in rows]}]
-    names = dict.fromkeys(selector.field for selector in step.selectors)
-    return [{name: list(dict.fromkeys(row[name] for row in rows))} for name in names]
+    name = step.match_field()
+    names = [name] if name else list(dict.fromkeys(s.field for s in step.selectors))
+    return [{field: list(dict.fromkeys(row[field] for row in rows))} for field in names]
 
 
 def _compute(
     plan: Plan,
     step: Step,
     rows: list[Row],
-    owners: list[set[int]],
+    owners: list[list[int]],
     requests: Sequence[SubjectRequest],
     hash_key: bytes | None,
     result: Resolved,
@@ -266,7 +297,7 @@ def _keyed_rows(step: Step, rows: Sequence[Row], columns: Mapping[str, list[Any]
 
 
 def _rectified(
-    step: Step, rows: Sequence[Row], owners: Sequence[set[int]], requests: Sequence[SubjectRequest]
+    step: Step, rows: Sequence[Row], owners: Sequence[list[int]], requests: Sequence[SubjectRequest]
 ) -> list[Row]:
     """Per-row values for the rectified fields of each row's (first) request (RE-1)."""
     plans = {f.name: f for f in step.fields if f.action == "rectify"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tutela.policy.models import duration_hours
@@ -64,28 +65,67 @@ def answers(
     record: BatchRecord,
     counts: Mapping[str, int],
 ) -> tuple[RequestResult, ...]:
-    """One :class:`RequestResult` per request, in the order of ``requests``."""
+    """One :class:`RequestResult` per request, in the order of ``requests``.
+
+    What a collection's answer says beyond its rows (labels, strategies,
+    retained fields) is worked out once per step and shared by the answers.
+    """
+    views = [_StepView.of(plan, step, resolved[step.address], record) for step in plan.steps]
     return tuple(
-        _answer(plan, index, request, resolved, record) for index, request in enumerate(requests)
+        _answer(plan, index, request, views, record) for index, request in enumerate(requests)
     )
+
+
+def _rows_by_request(found: Resolved) -> dict[int, list[int]]:
+    """For each request index, the positions of its rows (one pass over the rows)."""
+    mine: dict[int, list[int]] = {}
+    for position, owners in enumerate(found.owners):
+        for index in owners:
+            mine.setdefault(index, []).append(position)
+    return mine
+
+
+@dataclass(frozen=True)
+class _StepView:
+    """One step's part of every answer: its rows per request and what it says about them."""
+
+    step: Step
+    found: Resolved
+    rows: dict[int, list[int]]
+    labels: dict[str, dict[str, list[str]]]
+    strategies: dict[str, str]
+    retained: tuple[RetainedField, ...]
+    writes: bool
+
+    @classmethod
+    def of(cls, plan: Plan, step: Step, found: Resolved, record: BatchRecord) -> _StepView:
+        reads = plan.type in ("access", "portability")
+        return cls(
+            step=step,
+            found=found,
+            rows=_rows_by_request(found),
+            labels=_labels(step) if reads else {},
+            strategies={} if reads else _strategies(step),
+            retained=tuple(_retained(step, record.created_at)),
+            writes=step.changes_data(),
+        )
 
 
 def _answer(
     plan: Plan,
     index: int,
     request: SubjectRequest,
-    resolved: Mapping[str, Resolved],
+    views: Sequence[_StepView],
     record: BatchRecord,
 ) -> RequestResult:
     collections: list[CollectionResult] = []
     retained: list[RetainedField] = []
-    for step in plan.steps:
-        found = resolved[step.address]
-        mine = [i for i, owners in enumerate(found.owners) if index in owners]
+    for view in views:
+        mine = view.rows.get(index)
         if not mine:
             continue
-        collections.append(_collection(plan, step, found, mine))
-        retained += _retained(step, record.created_at)
+        collections.append(_collection(plan, view, mine))
+        retained += view.retained
     return RequestResult(
         request=request,
         batch_id=record.id,
@@ -102,21 +142,21 @@ def _worth_showing(plan: Plan, result: CollectionResult) -> bool:
     return bool(result.changed or result.deleted or result.strategies)
 
 
-def _collection(plan: Plan, step: Step, found: Resolved, mine: Sequence[int]) -> CollectionResult:
+def _collection(plan: Plan, view: _StepView, mine: Sequence[int]) -> CollectionResult:
+    step = view.step
     if plan.type in ("access", "portability"):
         return CollectionResult(
             collection=step.address,
             system=step.system,
-            rows=tuple(found.rows[i] for i in mine),
-            labels=_labels(step),
+            rows=tuple(view.found.rows[i] for i in mine),
+            labels=view.labels,
         )
-    writes = step.changes_data()
     return CollectionResult(
         collection=step.address,
         system=step.system,
-        changed=len(mine) if writes and not step.delete_rows else 0,
+        changed=len(mine) if view.writes and not step.delete_rows else 0,
         deleted=len(mine) if step.delete_rows else 0,
-        strategies=_strategies(step),
+        strategies=view.strategies,
     )
 
 

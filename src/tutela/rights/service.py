@@ -1,7 +1,8 @@
 """DSR use cases: plan a request, run one or a batch, resume a batch.
 
 The service holds what bootstrap built (programme, connectors, store, clock,
-hash key) and reads each system's catalog once per service, not per batch.
+hash key), reads each system's catalog once per service, not per batch, and
+plans each kind of batch (type, identities given, fields changed) once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ from tutela.rights.explain import statements
 from tutela.rights.models import BatchResult, Plan, SubjectRequest, batch_id
 from tutela.rights.planner import Catalog
 
+PlanKey = tuple[str, frozenset[str], frozenset[str]]
+"""What a plan depends on besides the programme and catalogs: type, identities, changed fields."""
+
+
+def _plan_key(requests: Sequence[SubjectRequest]) -> PlanKey:
+    identities = frozenset(name for request in requests for name, _ in request.identities)
+    changes = frozenset(target for request in requests for target, _ in request.changes)
+    return requests[0].type, identities, changes
+
 
 @dataclass
 class DsrService:
@@ -28,6 +38,7 @@ class DsrService:
     clock: Clock
     hash_key: bytes | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
+    _plans: dict[PlanKey, Plan] = field(default_factory=dict, init=False, repr=False)
 
     def catalog(self) -> Catalog:
         """Every system's catalog, described once for the life of the service."""
@@ -39,7 +50,7 @@ class DsrService:
         """The plan for ``requests`` and the statements each step sends; no data is read."""
         if not requests:
             raise RequestError("a plan needs at least one request")
-        plan = plan_batch(self.programme, requests, self.connectors, self.catalog())
+        plan = self._plan(requests)
         return plan, statements(plan, self.connectors)
 
     def run(self, requests: Sequence[SubjectRequest], *, dry_run: bool = False) -> BatchResult:
@@ -52,7 +63,7 @@ class DsrService:
             self.clock,
             dry_run,
             hash_key=self.hash_key,
-            catalog=self.catalog(),
+            plan=self._plan(requests) if requests else None,
         )
 
     def resume(self, expected: str, requests: Sequence[SubjectRequest]) -> BatchResult:
@@ -65,6 +76,15 @@ class DsrService:
                 f"the input is batch {actual}, not {expected}; resume with the same input"
             )
         return self.run(requests)
+
+    def _plan(self, requests: Sequence[SubjectRequest]) -> Plan:
+        """The plan for requests like these, made once per kind of batch (plans are immutable)."""
+        key = _plan_key(requests)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = plan_batch(self.programme, requests, self.connectors, self.catalog())
+            self._plans[key] = plan
+        return plan
 
     def close(self) -> None:
         """Release every connector."""

@@ -8,13 +8,16 @@ or MariaDB. The schema is brought up to date with Alembic on first use.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 
 from tutela.errors import ConfigurationError, StoreError
+from tutela.liveness import ping_after_idle
 from tutela.ports import BatchRecord, Clock, RestrictionRecord
 from tutela.store import codec, migrate
 from tutela.store.tables import dsr_batch, dsr_checkpoint, restriction
@@ -34,44 +37,72 @@ class SqlDsrStore:
             with self._guard():
                 migrate.upgrade(self._engine)
 
+    def find_batch(self, batch_id: str) -> tuple[BatchRecord | None, dict[str, Any]]:
+        """The stored batch ``batch_id`` and the payload of each finished step; (None, {}) if new.
+
+        One query: the batch joined to its checkpoints.
+        """
+        with self._guard(), self._reading() as connection:
+            rows = connection.execute(_FIND, {"batch": batch_id}).all()
+        if not rows:
+            return None, {}
+        steps = {row.step: codec.loads(row.payload) for row in rows if row.step is not None}
+        return _batch_record(rows[0]), steps
+
+    def save_checkpoints(
+        self,
+        batch_id: str,
+        steps: Mapping[str, Any],
+        restrictions: Sequence[RestrictionRecord] = (),
+        *,
+        opening: BatchRecord | None = None,
+        status: str | None = None,
+        durable: bool = True,
+    ) -> None:
+        """Mark ``steps`` finished with their payloads and record ``restrictions``, in one commit.
+
+        ``opening`` (a batch not stored yet) is recorded first and ``status``
+        (with the finish time) set last, in the same transaction. With
+        ``durable=False`` PostgreSQL commits without waiting for the WAL flush
+        (``synchronous_commit`` off for this transaction only).
+        """
+        now = self._clock.now()
+        rows = [
+            {"batch_id": batch_id, "step": step, "payload": codec.dumps(payload), "created_at": now}
+            for step, payload in steps.items()
+        ]
+        with self._guard(), self._engine.begin() as connection:
+            if not durable and connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            if opening is not None:
+                connection.execute(_INSERT_BATCH, _batch_row(opening, status, now))
+            if rows:
+                connection.execute(_INSERT_CHECKPOINT, rows)
+            if restrictions:
+                connection.execute(_INSERT_RESTRICTION, [_row(r) for r in restrictions])
+            if status is not None and opening is None:
+                connection.execute(_FINISH, _finish_row(batch_id, status, now))
+
+    def finish_batch(self, batch_id: str, status: str) -> None:
+        """Set the batch's final status."""
+        with self._guard(), self._engine.begin() as connection:
+            connection.execute(_FINISH, _finish_row(batch_id, status, self._clock.now()))
+
     def open_batch(self, batch: BatchRecord) -> BatchRecord:
         """Record ``batch`` unless one with its id exists; return the stored record."""
-        with self._guard(), self._engine.begin() as connection:
-            stored = connection.execute(
-                sa.select(dsr_batch).where(dsr_batch.c.id == batch.id)
-            ).first()
-            if stored is None:
-                connection.execute(
-                    sa.insert(dsr_batch).values(
-                        id=batch.id,
-                        type=batch.type,
-                        requests=batch.requests,
-                        status=batch.status,
-                        created_at=batch.created_at,
-                    )
-                )
-                return batch
-        return BatchRecord(
-            stored.id, stored.type, stored.requests, stored.created_at, stored.status
-        )
+        stored, _ = self.find_batch(batch.id)
+        if stored is not None:
+            return stored
+        self.save_checkpoints(batch.id, {}, opening=batch)
+        return batch
 
     def batch(self, batch_id: str) -> BatchRecord | None:
         """The batch called ``batch_id``, or None."""
-        with self._guard(), self._engine.connect() as connection:
-            row = connection.execute(sa.select(dsr_batch).where(dsr_batch.c.id == batch_id)).first()
-        return (
-            None
-            if row is None
-            else BatchRecord(row.id, row.type, row.requests, row.created_at, row.status)
-        )
+        return self.find_batch(batch_id)[0]
 
     def checkpoints(self, batch_id: str) -> dict[str, Any]:
         """The payload of every finished step of ``batch_id``, by step name."""
-        query = sa.select(dsr_checkpoint.c.step, dsr_checkpoint.c.payload).where(
-            dsr_checkpoint.c.batch_id == batch_id
-        )
-        with self._guard(), self._engine.connect() as connection:
-            return {row.step: codec.loads(row.payload) for row in connection.execute(query)}
+        return self.find_batch(batch_id)[1]
 
     def save_checkpoint(
         self,
@@ -80,26 +111,8 @@ class SqlDsrStore:
         payload: Any,
         restrictions: Sequence[RestrictionRecord] = (),
     ) -> None:
-        """Mark ``step`` finished with ``payload`` and record ``restrictions``, atomically."""
-        text = codec.dumps(payload)
-        with self._guard(), self._engine.begin() as connection:
-            connection.execute(
-                sa.insert(dsr_checkpoint).values(
-                    batch_id=batch_id, step=step, payload=text, created_at=self._clock.now()
-                )
-            )
-            if restrictions:
-                connection.execute(sa.insert(restriction), [_row(r) for r in restrictions])
-
-    def finish_batch(self, batch_id: str, status: str) -> None:
-        """Set the batch's final status."""
-        statement = (
-            sa.update(dsr_batch)
-            .where(dsr_batch.c.id == batch_id)
-            .values(status=status, finished_at=self._clock.now())
-        )
-        with self._guard(), self._engine.begin() as connection:
-            connection.execute(statement)
+        """Mark one ``step`` finished with ``payload`` and record ``restrictions``, atomically."""
+        self.save_checkpoints(batch_id, {step: payload}, restrictions)
 
     def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
         """Every restriction recorded for the subject known by ``identity=value``."""
@@ -116,6 +129,14 @@ class SqlDsrStore:
         self._engine.dispose()
 
     @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        """A connection for one read; on PostgreSQL in autocommit (no BEGIN, no ROLLBACK)."""
+        with self._engine.connect() as connection:
+            if self._engine.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+
+    @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
@@ -124,11 +145,54 @@ class SqlDsrStore:
             raise StoreError(f"tutela's store failed ({kind}); check TUTELA_DATABASE_URL") from None
 
 
+def _batch_record(row: Any) -> BatchRecord:
+    return BatchRecord(row.id, row.type, row.requests, row.created_at, row.status)
+
+
+def _batch_row(batch: BatchRecord, status: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "id": batch.id,
+        "type": batch.type,
+        "requests": batch.requests,
+        "status": status or batch.status,
+        "created_at": batch.created_at,
+        "finished_at": now if status else None,
+    }
+
+
+def _finish_row(batch_id: str, status: str, now: datetime) -> dict[str, Any]:
+    return {"batch": batch_id, "new_status": status, "new_finished_at": now}
+
+
+_FIND = (
+    sa.select(dsr_batch, dsr_checkpoint.c.step, dsr_checkpoint.c.payload)
+    .select_from(dsr_batch.outerjoin(dsr_checkpoint))
+    .where(dsr_batch.c.id == sa.bindparam("batch"))
+)
+_INSERT_BATCH = sa.insert(dsr_batch)
+_INSERT_CHECKPOINT = sa.insert(dsr_checkpoint)
+_INSERT_RESTRICTION = sa.insert(restriction)
+_FINISH = (
+    sa.update(dsr_batch)
+    .where(dsr_batch.c.id == sa.bindparam("batch"))
+    .values(
+        status=sa.bindparam("new_status", type_=dsr_batch.c.status.type),
+        finished_at=sa.bindparam("new_finished_at", type_=dsr_batch.c.finished_at.type),
+    )
+)
+"""The store's statements, built once (values are always parameters)."""
+
+
+@lru_cache(maxsize=256)
+def _allowed_text(allowed: tuple[str, ...]) -> str:
+    return json.dumps(list(allowed))
+
+
 def _row(record: RestrictionRecord) -> dict[str, Any]:
     return {
         "identity": record.identity,
         "value": record.value,
-        "allowed": json.dumps(list(record.allowed)),
+        "allowed": _allowed_text(record.allowed),
         "reason": record.reason,
         "batch_id": record.batch_id,
         "collection": record.collection,
@@ -154,7 +218,7 @@ def _record(row: Any) -> RestrictionRecord:
 
 def _engine(url: str) -> sa.Engine:
     try:
-        engine = sa.create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        engine = sa.create_engine(url, hide_parameters=True)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ModuleNotFoundError):
         raise ConfigurationError(
             "TUTELA_DATABASE_URL is not a database URL tutela can open "
@@ -162,6 +226,7 @@ def _engine(url: str) -> sa.Engine:
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    ping_after_idle(engine)
     return engine
 
 

@@ -1,0 +1,37 @@
+"""The DSR benchmark runs end to end on a tiny SQLite shop (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "dsr.py"
+LABELS = ("single access", "single erasure", "whale access", "whale erasure", "batch erasure")
+
+
+def benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("tutela_benchmark_dsr", BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_prints_every_row_with_positive_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["--customers", "200", "--db", "sqlite", "--samples", "3", "--batch", "20"]
+    assert benchmark(monkeypatch).main([*argv, "--dir", str(tmp_path)]) == 0
+    table = capsys.readouterr().out
+    assert "cores" in table and "200 customers" in table
+    for label in LABELS:
+        (line,) = [line for line in table.splitlines() if line.startswith(label)]
+        numbers = [float(n.replace(",", "")) for n in re.findall(r"([\d,]+\.?\d*) ms", line)]
+        ratio = float(re.findall(r"([\d.]+)x$", line)[0])
+        assert numbers and all(n > 0 for n in numbers) and ratio > 0, line
