@@ -200,8 +200,13 @@ class CheckpointStore(Protocol):
         ...
 
 
+@runtime_checkable
 class RequestStore(Protocol):
-    """Where restrictions of processing are kept for the decision point (RS-2, Recital 67)."""
+    """Where restrictions of processing are kept for the decision point (RS-2, Recital 67).
+
+    Subjects are stored by reference (a keyed hash of ``identity=value``, see
+    :func:`tutela.rights.restrictions.subject_ref`), never by the identity value.
+    """
 
     def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
         """Every restriction recorded for the subject known by ``identity=value``."""

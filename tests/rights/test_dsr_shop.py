@@ -18,6 +18,7 @@ from tutela.policy.loader import load_programme
 from tutela.policy.models import Programme
 from tutela.rights.executor import execute_batch
 from tutela.rights.models import BatchResult, RequestType, SubjectRequest
+from tutela.rights.restrictions import subject_ref
 from tutela.rights.service import DsrService
 from tutela.store.dsr import SqlDsrStore
 from tutela.testing import shopdb
@@ -137,7 +138,9 @@ def test_ER_2_shop_erasure_keeps_tax_fields_and_changes_nothing_else(
     retained = {(r.collection, r.field): r.until for r in result.results[0].retained}
     assert retained[("shop_db.orders", "total")] == datetime(2036, 3, 2, 9, 0, tzinfo=UTC)
     assert ("shop_db.orders", "created_at") in retained
-    kept = store.restrictions("customer_id", "9")  # orders change nothing, yet are recorded (ER-2)
+    kept = store.restrictions(
+        "customer_id", subject_ref("customer_id", "9", HASH_KEY)
+    )  # orders change nothing, yet are recorded (ER-2)
     assert {(r.collection, r.field) for r in kept} == {
         ("shop_db.orders", "total"),
         ("shop_db.orders", "created_at"),

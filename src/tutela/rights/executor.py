@@ -94,7 +94,7 @@ def _run_batch(
     identifier = batch_id(plan.type, list(requests))
     stored, done = store.find_batch(identifier)
     record = stored or BatchRecord(identifier, plan.type, len(requests), clock.now())
-    run = _Run(plan, requests, record, done)
+    run = _Run(plan, requests, record, done, hash_key)
     stored_resolution = _stored_resolution(done)
     with Sessions(connectors, run.systems(stored_resolution)) as sessions:
         resolved = (
@@ -220,8 +220,10 @@ class _Run:
         requests: Sequence[SubjectRequest],
         record: BatchRecord,
         done: Mapping[str, Any],
+        hash_key: bytes | None = None,
     ) -> None:
         self.plan, self.requests, self.record, self.done = plan, requests, record, done
+        self.hash_key = hash_key
 
     def pending(self, resolved: Mapping[str, Resolved]) -> dict[str, list[Step]]:
         """Per system, children first, the writing steps still to apply."""
@@ -264,12 +266,12 @@ class _Run:
                 restriction
                 for step in self.plan.steps
                 for restriction in retained_restrictions(
-                    step, resolved[step.address], self.requests, self.record
+                    step, resolved[step.address], self.requests, self.record, self.hash_key
                 )
             ]
         if self.subjects_pending():
             steps[SUBJECTS] = {}
-            restrictions += subject_restrictions(self.requests, self.record)
+            restrictions += subject_restrictions(self.requests, self.record, self.hash_key)
         if steps:
             log.save(steps, restrictions)
 

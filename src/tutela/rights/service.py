@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tutela.errors import RequestError
+from tutela.errors import RequestError, StoreError
 from tutela.policy.models import Programme
-from tutela.ports import CheckpointStore, Clock, Connector
+from tutela.ports import CheckpointStore, Clock, Connector, RequestStore, RestrictionRecord
 from tutela.rights.executor import catalog_of, execute_batch, plan_batch
 from tutela.rights.explain import statements
 from tutela.rights.models import BatchResult, Plan, SubjectRequest, batch_id
 from tutela.rights.planner import Catalog
+from tutela.rights.restrictions import subject_ref
 
 PlanKey = tuple[str, frozenset[str], frozenset[str]]
 """What a plan depends on besides the programme and catalogs: type, identities, changed fields."""
@@ -85,6 +86,16 @@ class DsrService:
             plan = plan_batch(self.programme, requests, self.connectors, self.catalog())
             self._plans[key] = plan
         return plan
+
+    def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
+        """Restrictions recorded for the subject known by ``identity=value`` (RS-2, ER-2).
+
+        The store holds keyed hashes of identities only; this hashes the value
+        the same way. StoreError if the store keeps no restrictions.
+        """
+        if not isinstance(self.store, RequestStore):
+            raise StoreError("this store keeps no restrictions of processing")
+        return self.store.restrictions(identity, subject_ref(identity, value, self.hash_key))
 
     def close(self) -> None:
         """Release every connector."""

@@ -115,7 +115,11 @@ class SqlDsrStore:
         self.save_checkpoints(batch_id, {step: payload}, restrictions)
 
     def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
-        """Every restriction recorded for the subject known by ``identity=value``."""
+        """Every restriction recorded for the subject ``identity``/``value``.
+
+        ``value`` is the stored subject reference (a keyed hash, see
+        :func:`tutela.rights.restrictions.subject_ref`), not the identity value.
+        """
         query = (
             sa.select(restriction)
             .where(restriction.c.identity == identity, restriction.c.value == value)
