@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tutela.cli.main import app
@@ -12,7 +13,9 @@ from tutela.cli.main import app
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cloudockit"
 
 
-def test_demo_tour_writes_every_output(tmp_path: Path) -> None:
+def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TUTELA_SHOP_URL", "TUTELA_DATABASE_URL", "TUTELA_HASH_KEY"):
+        monkeypatch.delenv(name, raising=False)  # the demo sets them; restored after the test
     result = CliRunner().invoke(app, ["demo", str(EXAMPLE), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
@@ -24,4 +27,11 @@ def test_demo_tour_writes_every_output(tmp_path: Path) -> None:
     # the next version adds a purpose: a material change, exit code 3
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
-    assert result.output.count("(exit code 0)") == 5
+    assert result.output.count("(exit code 0)") == 11
+    # data-subject requests on the synthetic shop: reflect, plan, access, dry run, erasure, rerun
+    assert "name: login_event" in result.output
+    assert "would change" in result.output
+    assert "retained shop_db.orders.total under tax_records" in result.output
+    assert "resumed: 5 step(s) taken from checkpoints" in result.output
+    assert sorted(p.suffix for p in (tmp_path / "access").iterdir()) == [".csv"] * 6 + [".json"]
+    assert "demo-only-key" not in result.output

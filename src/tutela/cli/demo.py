@@ -6,8 +6,11 @@ the same Typer app, writing its outputs to the output folder.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +18,10 @@ import typer
 from typer.main import get_command
 
 from tutela.cli.errors import user_errors
+from tutela.testing import shopdb
+
+DEMO_CUSTOMERS = 500
+"""Synthetic customers in the demo's shop database."""
 
 Step = tuple[str, list[str], Callable[[], None] | None]
 
@@ -45,7 +52,7 @@ def register(app: typer.Typer) -> None:
         ),
         out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("out"),
     ) -> None:
-        """Tour check, statement render and diff, and records export on a programme."""
+        """Tour check, statement render and diff, records export and data-subject requests."""
         run_tour(app, programme, out)
 
 
@@ -53,7 +60,7 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> None:
     """Run every step of the tour against ``programme``, writing into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     command = get_command(app)
-    for title, args, prepare in _steps(programme, out):
+    for title, args, prepare in [*_steps(programme, out), *_shop_steps(out)]:
         if prepare is not None:
             prepare()
         typer.secho(f"\n== {title}", bold=True)
@@ -106,6 +113,42 @@ def _steps(programme: Path, out: Path) -> list[Step]:
             "Diff against a next version that adds a purpose (material: exit 3)",
             ["statement", "diff", src, str(nxt)],
             lambda: _next_version(programme, nxt),
+        ),
+    ]
+
+
+def _shop_steps(out: Path) -> list[Step]:
+    """Data-subject requests on a synthetic shop database built in ``out``.
+
+    The demo sets, for its own process, the variables a user sets in a shell:
+    the shop's URL, tutela's store and a demonstration-only masking key.
+    """
+    shop, store = out / "shop.sqlite", out / "tutela.sqlite"
+    for stale in (shop, store):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{shop}"
+    shopdb.build(url, customers=DEMO_CUSTOMERS, seed=1)
+    with closing(sqlite3.connect(shop)) as connection:
+        (email,) = connection.execute("SELECT email FROM customer WHERE id = 1").fetchone()
+    os.environ["TUTELA_SHOP_URL"] = url
+    os.environ["TUTELA_DATABASE_URL"] = f"sqlite:///{store}"
+    os.environ.setdefault("TUTELA_HASH_KEY", "demo-only-key-change-me")
+    shop_programme = str(shopdb.shop_programme_path())
+    request = [shop_programme, "--identity", f"email={email}"]
+    return [
+        ("Propose a dataset from the shop's catalog", ["datasets", "reflect", url], None),
+        ("Plan an erasure", ["dsr", "plan", *request, "--type", "erasure"], None),
+        (
+            "Answer an access request (JSON and CSV in access/)",
+            ["dsr", "run", *request, "--type", "access", "--output", str(out / "access")],
+            None,
+        ),
+        ("Preview the erasure", ["dsr", "run", *request, "--type", "erasure", "--dry-run"], None),
+        ("Erase", ["dsr", "run", *request, "--type", "erasure"], None),
+        (
+            "Run the same erasure again: resumed from checkpoints, nothing changes twice",
+            ["dsr", "run", *request, "--type", "erasure"],
+            None,
         ),
     ]
 

@@ -303,7 +303,7 @@ def render_batch(result: BatchResult) -> str:
         who = ", ".join(f"{n}={v}" for n, v in answer.request.identities)
         lines.append(f"- {who}: {'data found' if answer.found else 'no data found'}")
         for c in answer.collections:
-            lines.append(f"    {c.collection}: {_collection_line(c)}")
+            lines.append(f"    {c.collection}: {_collection_line(c, result.dry_run)}")
         for kept in answer.retained:
             until = kept.until.date().isoformat() if kept.until else kept.criterion
             lines.append(
@@ -315,9 +315,11 @@ def render_batch(result: BatchResult) -> str:
     return "\n".join(lines)
 
 
-def _collection_line(c: Any) -> str:
+def _collection_line(c: Any, dry_run: bool = False) -> str:
     if c.rows:
         return f"{len(c.rows)} row(s): " + ", ".join(c.labels)
+    deleted, changed = ("would be deleted", "would change") if dry_run else ("deleted", "changed")
     if c.deleted:
-        return f"{c.deleted} row(s) deleted"
-    return f"{c.changed} row(s) changed ({', '.join(f'{k} {v}' for k, v in c.strategies.items())})"
+        return f"{c.deleted} row(s) {deleted}"
+    strategies = ", ".join(f"{k} {v}" for k, v in c.strategies.items())
+    return f"{c.changed} row(s) {changed} ({strategies})"
