@@ -36,7 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tutela import bootstrap
-from tutela.policy.loader import load_programme
+from tutela.programme.loader import load_programme
 from tutela.rights.models import RequestType, SubjectRequest
 from tutela.rights.service import DsrService
 from tutela.settings import Settings

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tutela.policy.checks import run_checks
-from tutela.policy.loader import LoadedProgramme, load
-from tutela.policy.models import ALL_RIGHTS, LegalBasis, Programme, Purpose
-from tutela.policy.statement import render_statement
+from tutela.checks import run_checks
+from tutela.programme.loader import LoadedProgramme, load
+from tutela.programme.models import ALL_RIGHTS, LegalBasis, Programme, Purpose
+from tutela.statement.build import render_statement
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cloudockit"
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from tutela.policy.models import Programme
 from tutela.ports import Clock, Connector
+from tutela.programme.models import Programme
 from tutela.settings import Settings
 
 if TYPE_CHECKING:

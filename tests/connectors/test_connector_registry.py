@@ -13,8 +13,8 @@ from tutela.cli.main import app
 from tutela.connectors.registry import GROUP, ConnectorRegistry
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConfigurationError
-from tutela.policy.models import ConnectorSettings, System
 from tutela.ports import Connector
+from tutela.programme.models import ConnectorSettings, System
 
 SQL_FACTORY = "tutela.connectors.sql:SqlConnector.from_system"
 

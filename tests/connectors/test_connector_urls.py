@@ -6,7 +6,7 @@ import pytest
 
 from tutela.connectors.urls import parse_url, render_url, resolve_url
 from tutela.errors import ConfigurationError
-from tutela.policy.models import ConnectorSettings
+from tutela.programme.models import ConnectorSettings
 
 SECRET = "pa55-w0rd-x9"
 

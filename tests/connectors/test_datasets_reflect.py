@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tutela.cli.main import app
 from tutela.connectors.reflect import propose_dataset
 from tutela.connectors.sql import SqlConnector
-from tutela.policy.models import Dataset, DatasetField
+from tutela.programme.models import Dataset, DatasetField
 from tutela.testing import shopdb
 
 runner = CliRunner()

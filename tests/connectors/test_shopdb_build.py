@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConnectorError
-from tutela.policy.loader import load_programme
+from tutela.programme.loader import load_programme
 from tutela.testing import shopdb
 from tutela.testing.shopgen import REGULAR, Pools, ShopRows, Span
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tutela.checks import BUILTIN_RULES
 from tutela.cli.main import app
-from tutela.policy.checks import BUILTIN_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"

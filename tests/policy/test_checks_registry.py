@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tutela.errors import ConfigurationError
-from tutela.policy.checks import (
+from tutela.checks import (
     BUILTIN_RULES,
     ENTRY_POINT_GROUP,
     Rule,
@@ -19,14 +18,15 @@ from tutela.policy.checks import (
     registry,
     run_checks,
 )
-from tutela.policy.checks.findings import RULE_ID
-from tutela.policy.loader import load
+from tutela.checks.findings import RULE_ID
+from tutela.errors import ConfigurationError
+from tutela.programme.loader import load
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 
 PLUGIN = '''
-from tutela.policy.checks import Violation, rule
+from tutela.checks import Violation, rule
 
 
 @rule("acme/no-dpo", severity="warning", title="No DPO", source="GDPR Art. 37")

@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tutela.checks import BUILTIN_RULES, Finding, render_json, render_sarif, render_text
+from tutela.checks import run_checks as run
+from tutela.checks.report import artifact_uri
 from tutela.errors import Location
-from tutela.policy.checks import BUILTIN_RULES, Finding, render_json, render_sarif, render_text
-from tutela.policy.checks import run_checks as run
-from tutela.policy.checks.report import artifact_uri
-from tutela.policy.loader import load
+from tutela.programme.loader import load
 
 HERE = Path(__file__).resolve().parent
 NONCOMPLIANT = HERE / "check_fixtures" / "noncompliant"

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tutela.policy.checks import BUILTIN_RULES, Finding, run_checks
-from tutela.policy.loader import LoadedProgramme, load
-from tutela.policy.models import Programme
+from tutela.checks import BUILTIN_RULES, Finding, run_checks
+from tutela.programme.loader import LoadedProgramme, load
+from tutela.programme.models import Programme
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 TODAY = date(2026, 11, 24)

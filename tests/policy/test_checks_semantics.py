@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tutela.policy.checks import Finding, run_checks
-from tutela.policy.loader import load
+from tutela.checks import Finding, run_checks
+from tutela.programme.loader import load
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 TODAY = date(2026, 11, 24)

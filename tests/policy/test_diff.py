@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutela.policy.diff import Change, diff_programmes, statement_warnings
-from tutela.policy.loader import load_programme
-from tutela.policy.materiality import compare_retention
-from tutela.policy.models import Programme, RetentionRule
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme, RetentionRule
+from tutela.statement.versions.diff import Change, diff_programmes, statement_warnings
+from tutela.statement.versions.materiality import compare_retention
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 BASE = load_programme(MINIMAL)

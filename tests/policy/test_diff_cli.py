@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from tutela.cli.main import app
-from tutela.policy.loader import load_programme
+from tutela.programme.loader import load_programme
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 runner = CliRunner()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tutela.cli.main import app
-from tutela.policy.loader import load
+from tutela.programme.loader import load
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures_fides"

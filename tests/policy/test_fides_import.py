@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tutela.errors import PolicyErrors
-from tutela.policy.fides import (
+from tutela.programme.importers.fides import (
     COUNTRY_PLACEHOLDER,
     OWNER_PLACEHOLDER,
     FidesImport,
@@ -17,9 +17,9 @@ from tutela.policy.fides import (
     import_datasets,
     systems_yaml,
 )
-from tutela.policy.loader import load
-from tutela.policy.models import Dataset, DatasetField
-from tutela.policy.yaml_documents import read_document
+from tutela.programme.loader import load
+from tutela.programme.models import Dataset, DatasetField
+from tutela.programme.yaml_documents import read_document
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures_fides"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tutela.errors import Location
-from tutela.policy.loader import LoadedProgramme, load, load_programme
-from tutela.policy.models import LegalBasis
+from tutela.programme.loader import LoadedProgramme, load, load_programme
+from tutela.programme.models import LegalBasis
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 

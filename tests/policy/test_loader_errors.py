@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tutela.errors import PolicyError, PolicyErrors
-from tutela.policy.loader import load
+from tutela.programme.loader import load
 
 HERE = Path(__file__).resolve().parent
 MINIMAL = HERE.parent / "fixtures" / "minimal"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tutela.errors import PolicyError, PolicyErrors
-from tutela.policy.loader import load
-from tutela.policy.yaml_documents import MAX_DEPTH, MAX_FILE_BYTES
+from tutela.programme.loader import load
+from tutela.programme.yaml_documents import MAX_DEPTH, MAX_FILE_BYTES
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 

@@ -9,8 +9,8 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "programme.md"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
-from tutela.policy.records import (
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
+from tutela.records.build import (
     CONTROLLER_COLUMNS,
     PROCESSOR_COLUMNS,
     Records,

@@ -12,7 +12,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tutela.policy.exports import (
+from tutela.programme.loader import load_programme
+from tutela.records.build import (
+    CONTROLLER_COLUMNS,
+    PROCESSOR_COLUMNS,
+    Records,
+    RecordTable,
+    build_records,
+)
+from tutela.records.exports import (
     MAX_WIDTH,
     ExportFormat,
     column_widths,
@@ -22,14 +30,6 @@ from tutela.policy.exports import (
     to_html,
     to_json,
     to_xlsx,
-)
-from tutela.policy.loader import load_programme
-from tutela.policy.records import (
-    CONTROLLER_COLUMNS,
-    PROCESSOR_COLUMNS,
-    Records,
-    RecordTable,
-    build_records,
 )
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tutela.errors import Location
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
-from tutela.policy.references import check_references, resolve_reference
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
+from tutela.programme.references import check_references, resolve_reference
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 Data = dict[str, Any]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tutela.policy.loader import load_programme
-from tutela.policy.statement import build_statement, render_statement
-from tutela.policy.statement_view import StatementView
+from tutela.programme.loader import load_programme
+from tutela.statement.build import build_statement, render_statement
+from tutela.statement.view import StatementView
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cloudockit"
 

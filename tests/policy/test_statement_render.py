@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
-from tutela.policy.statement import (
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
+from tutela.statement.build import (
     OPTIONAL_SECTION_IDS,
     SECTION_IDS,
     build_statement,
     render_statement,
 )
-from tutela.policy.statement_view import Notice
+from tutela.statement.view import Notice
 
 HERE = Path(__file__).resolve().parent
 MINIMAL = HERE.parents[0] / "fixtures" / "minimal"

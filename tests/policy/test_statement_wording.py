@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tutela.policy.loader import load_programme
-from tutela.policy.statement import build_statement, markdown_cell, markdown_text
-from tutela.policy.statement_jurisdictions import Jurisdictions, packaged_jurisdictions
-from tutela.policy.statement_view import BulletList, Paragraph, Section, StatementView, Subsection
-from tutela.policy.statement_wording import (
+from tutela.jurisdictions.names import Jurisdictions, packaged_jurisdictions
+from tutela.programme.loader import load_programme
+from tutela.statement.build import build_statement, markdown_cell, markdown_text
+from tutela.statement.view import BulletList, Paragraph, Section, StatementView, Subsection
+from tutela.statement.wording import (
     duration,
     event,
     format_date,

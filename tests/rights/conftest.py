@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from tutela.connectors.sql import SqlConnector
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
 from tutela.store.dsr import SqlDsrStore
 
 MINISHOP = Path(__file__).parent / "fixtures" / "minishop"

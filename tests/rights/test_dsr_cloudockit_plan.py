@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
 from tutela.rights.planner import plan_request
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cloudockit"

@@ -23,7 +23,7 @@ from minishop import (
 
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConnectorError, RequestError, StoreError
-from tutela.policy.models import Programme
+from tutela.programme.models import Programme
 from tutela.rights.executor import execute_batch
 from tutela.rights.models import BatchResult, RequestType, SubjectRequest
 from tutela.rights.restrictions import subject_ref

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from minishop import HASH_KEY, FixedClock
 
 from tutela.connectors.sql import SqlConnector
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme, System
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme, System
 from tutela.rights.executor import execute_batch
 from tutela.rights.models import SubjectRequest
 from tutela.rights.planner import plan_request

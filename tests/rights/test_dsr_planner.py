@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tutela.errors import RequestError
-from tutela.policy.models import Programme, System
+from tutela.programme.models import Programme, System
 from tutela.rights.planner import plan_request, strategy_for
 
 
@@ -187,7 +187,7 @@ def test_plan_covers_every_reachable_collection_once_in_dependency_order(
 ) -> None:
     from minishop import MINISHOP
 
-    from tutela.policy.loader import load_programme
+    from tutela.programme.loader import load_programme
 
     size, edges, seeds = graph
     collections = []

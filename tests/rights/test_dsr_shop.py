@@ -14,8 +14,8 @@ from minishop import HASH_KEY, FixedClock
 
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConnectorError
-from tutela.policy.loader import load_programme
-from tutela.policy.models import Programme
+from tutela.programme.loader import load_programme
+from tutela.programme.models import Programme
 from tutela.rights.executor import execute_batch
 from tutela.rights.models import BatchResult, RequestType, SubjectRequest
 from tutela.rights.restrictions import subject_ref

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from minishop import HASH_KEY, FixedClock, email
 
 from tutela.connectors.sql import SqlConnector
-from tutela.policy.models import Programme
+from tutela.programme.models import Programme
 from tutela.rights.models import SubjectRequest
 from tutela.rights.restrictions import subject_ref
 from tutela.rights.service import DsrService

@@ -14,9 +14,7 @@ from typing import Annotated
 
 import typer
 
-from tutela.cli.errors import user_errors
-from tutela.errors import ConfigurationError
-from tutela.policy.checks import (
+from tutela.checks import (
     Finding,
     Registry,
     Rule,
@@ -26,7 +24,9 @@ from tutela.policy.checks import (
     render_text,
     run_checks,
 )
-from tutela.policy.loader import load
+from tutela.cli.errors import user_errors
+from tutela.errors import ConfigurationError
+from tutela.programme.loader import load
 
 
 class OutputFormat(StrEnum):

@@ -18,7 +18,7 @@ import typer
 from tutela import bootstrap
 from tutela.cli.errors import user_errors
 from tutela.errors import RequestError
-from tutela.policy.loader import load_programme
+from tutela.programme.loader import load_programme
 from tutela.rights.executor import plan_batch
 from tutela.rights.explain import statements
 from tutela.rights.export import batch_json, plan_document, result_csv, result_json

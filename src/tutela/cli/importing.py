@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 
 from tutela.cli.errors import user_errors
-from tutela.policy.fides import import_datasets, systems_yaml
-from tutela.policy.yaml_documents import read_document
+from tutela.programme.importers.fides import import_datasets, systems_yaml
+from tutela.programme.yaml_documents import read_document
 
 app = typer.Typer(no_args_is_help=True, help="Import existing data maps into the programme.")
 

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from tutela.cli.errors import user_errors
-from tutela.policy.exports import ExportFormat, default_output, export_files
-from tutela.policy.loader import load_programme
-from tutela.policy.records import build_records
+from tutela.programme.loader import load_programme
+from tutela.records.build import build_records
+from tutela.records.exports import ExportFormat, default_output, export_files
 
 app = typer.Typer(no_args_is_help=True, help="Records of processing activities (GDPR Art. 30).")
 

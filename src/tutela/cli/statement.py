@@ -11,8 +11,8 @@ import typer
 from tutela.cli import statement_diff
 from tutela.cli.errors import user_errors
 from tutela.errors import ConfigurationError
-from tutela.policy.loader import load_programme
-from tutela.policy.statement import render_statement
+from tutela.programme.loader import load_programme
+from tutela.statement.build import render_statement
 
 app = typer.Typer(no_args_is_help=True, help="Render the privacy statement and diff its versions.")
 

@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 
 from tutela.cli.errors import user_errors
-from tutela.policy.diff import Change, diff_programmes, statement_warnings
-from tutela.policy.loader import load_programme
+from tutela.programme.loader import load_programme
+from tutela.statement.versions.diff import Change, diff_programmes, statement_warnings
 
 MATERIAL_EXIT = 3
 """Exit code when any change is material, so CI can require advance notice (NT-1)."""

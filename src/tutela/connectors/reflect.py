@@ -1,7 +1,7 @@
 """A dataset proposed from a database catalog, for a person to review.
 
 :func:`propose_dataset` turns the collections a connector describes into a
-:class:`tutela.policy.models.Dataset`: columns with types and lengths, primary
+:class:`tutela.programme.models.Dataset`: columns with types and lengths, primary
 keys, foreign keys as references, and first guesses of data categories and
 identities (:mod:`tutela.connectors.guess`). :func:`render_proposal` writes
 it as a YAML *dataset block* (the mapping that goes in a system's
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutela.connectors.guess import Guess, guess_column
-from tutela.policy.models import Collection, Dataset, DatasetField, Reference
 from tutela.ports import CollectionInfo, ColumnInfo
+from tutela.programme.models import Collection, Dataset, DatasetField, Reference
 
 FieldAddress = tuple[str, str]
 """(collection, field)."""

@@ -22,8 +22,8 @@ from importlib.metadata import EntryPoint, entry_points
 
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConfigurationError
-from tutela.policy.models import System
 from tutela.ports import Connector
+from tutela.programme.models import System
 
 ConnectorFactory = Callable[[System, Mapping[str, str]], Connector]
 """Builds the connector of a system; ``env`` holds the environment variables it may read."""

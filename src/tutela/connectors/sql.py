@@ -27,8 +27,8 @@ from tutela.connectors.sqlerrors import translate
 from tutela.connectors.statements import StatementCache, build, new_name, shape
 from tutela.connectors.urls import parse_url, render_url, resolve_url
 from tutela.errors import ConfigurationError, ConnectorError
-from tutela.policy.models import System
 from tutela.ports import CollectionInfo, ColumnInfo, ForeignKeyInfo, Row
+from tutela.programme.models import System
 
 Match = Mapping[str, Sequence[Any]]
 Pairs = list[tuple[sa.Column[Any], list[Any]]]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from tutela.errors import ConfigurationError
-from tutela.policy.models import ConnectorSettings
+from tutela.programme.models import ConnectorSettings
 
 DEFAULT_DRIVERS: dict[str, str] = {
     "postgresql": "postgresql+psycopg",

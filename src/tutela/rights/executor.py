@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from tutela.errors import ConfigurationError, RequestError
-from tutela.policy.models import Programme
 from tutela.ports import (
     BatchRecord,
     CheckpointStore,
@@ -31,6 +30,7 @@ from tutela.ports import (
     RestrictionRecord,
     Row,
 )
+from tutela.programme.models import Programme
 from tutela.rights.models import (
     BatchResult,
     Plan,

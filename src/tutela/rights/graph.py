@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tutela.errors import RequestError
-from tutela.policy.models import Collection, Dataset, DatasetField, Programme, System
+from tutela.programme.models import Collection, Dataset, DatasetField, Programme, System
 
 
 @dataclass(frozen=True)

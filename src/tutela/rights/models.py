@@ -1,7 +1,7 @@
 """Data-subject requests, the plans that answer them and their results.
 
 Everything here is an immutable value: the planner (:mod:`tutela.rights.planner`)
-turns a :class:`~tutela.policy.models.Programme` and a request type into a
+turns a :class:`~tutela.programme.models.Programme` and a request type into a
 :class:`Plan`; the executor (:mod:`tutela.rights.executor`) runs a plan for a
 batch of :class:`SubjectRequest` and returns one :class:`RequestResult` each.
 Rule ids (AC-1, ER-2, RS-2, PO-1 ...) refer to GDPR.md.

@@ -15,9 +15,9 @@ from dataclasses import replace
 from typing import Any
 
 from tutela.errors import RequestError
-from tutela.policy.erasure import retaining_purpose, strategy_for
-from tutela.policy.models import DatasetField, LegalBasis, Programme
 from tutela.ports import CollectionInfo
+from tutela.programme.erasure import retaining_purpose, strategy_for
+from tutela.programme.models import DatasetField, LegalBasis, Programme
 from tutela.rights.graph import (
     Edge,
     Graph,

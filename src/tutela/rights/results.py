@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tutela.policy.models import duration_hours
 from tutela.ports import BatchRecord
+from tutela.programme.models import duration_hours
 from tutela.rights.models import (
     RESTRICTION_ALLOWED_PURPOSES,
     CollectionResult,

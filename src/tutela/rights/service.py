@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tutela.errors import RequestError, StoreError
-from tutela.policy.models import Programme
 from tutela.ports import CheckpointStore, Clock, Connector, RequestStore, RestrictionRecord
+from tutela.programme.models import Programme
 from tutela.rights.executor import catalog_of, execute_batch, plan_batch
 from tutela.rights.explain import statements
 from tutela.rights.models import BatchResult, Plan, SubjectRequest, batch_id

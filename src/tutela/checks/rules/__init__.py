@@ -1,0 +1,1 @@
+"""The built-in check rules, one module per area of the law."""

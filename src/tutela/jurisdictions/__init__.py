@@ -1,0 +1,1 @@
+"""Countries, the EEA, adequacy decisions, supervisory authorities: one typed loader."""

@@ -1,1 +1,0 @@
-"""The privacy programme: models, loading, checks, rendering and records."""

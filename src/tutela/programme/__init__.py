@@ -1,0 +1,1 @@
+"""The privacy programme: models, YAML loader with located errors, importers."""

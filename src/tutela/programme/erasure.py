@@ -1,0 +1,46 @@
+"""How the programme says each field is erased: the masking strategy in force.
+
+Pure and shared: the DSR planner applies it, and the programme checks verify it
+can run (a ``null`` strategy on a field declared ``nullable: false`` would fail).
+"""
+
+from __future__ import annotations
+
+from tutela.programme.models import Collection, DatasetField, LegalBasis, Programme, Purpose
+from tutela.taxonomy.vocabulary import covers
+
+
+def strategy_for(programme: Programme, f: DatasetField) -> tuple[str, str | None]:
+    """The erasure strategy of a field and its fixed value, if any.
+
+    The field's own ``masking``, else the most specific ``masking.rules`` entry
+    covering one of its categories, else ``masking.default``.
+    """
+    if f.masking is not None:
+        return f.masking, f.masking_value
+    rules = [
+        rule
+        for rule in programme.masking.rules
+        if any(covers(rule.category, category) for category in f.data_categories)
+    ]
+    if rules:
+        rule = max(rules, key=lambda r: len(r.category))
+        return rule.strategy, f.masking_value or rule.value
+    return programme.masking.default, f.masking_value
+
+
+def retaining_purpose(
+    programme: Programme, collection: Collection, f: DatasetField
+) -> Purpose | None:
+    """The legal-obligation purpose that must keep this field (ER-2, Art. 17(3)(b)).
+
+    The purpose must be on the legal-obligation basis, be listed by the
+    collection, and cover one of the field's categories.
+    """
+    for key in collection.purposes:
+        purpose = next((p for p in programme.purposes if p.key == key), None)
+        if purpose is None or purpose.legal_basis != LegalBasis.LEGAL_OBLIGATION:
+            continue
+        if any(covers(pc, fc) for pc in purpose.categories for fc in f.data_categories):
+            return purpose
+    return None

@@ -1,0 +1,1 @@
+"""Importers: existing data maps (Fides datasets) turned into programme files."""

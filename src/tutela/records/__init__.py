@@ -1,0 +1,1 @@
+"""The records of processing activities (GDPR Art. 30) and their exports."""

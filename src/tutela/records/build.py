@@ -1,0 +1,425 @@
+"""The records of processing activities of GDPR Art. 30, built from the programme.
+
+Two tables, always both (RP-1, Art. 30(5)): the controller record, one row per purpose
+(processing activity) with every item of Art. 30(1)(a)-(g); and the processor record, one row
+per system the organisation runs as a processor (``role: processor``) for the controller
+named on it, with every item of Art. 30(2)(a)-(d). A few extra columns (legal basis, sources,
+profiling, systems, sub-processors, agreement) make the records useful for an audit.
+
+Pure: a :class:`~tutela.programme.models.Programme` in, :class:`Records` (plain strings) out;
+:mod:`tutela.records.exports` turns them into files. Multi-valued cells hold one item a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from tutela.jurisdictions.reference import eea
+from tutela.programme.models import (
+    Address,
+    Contact,
+    LegalBasis,
+    Organisation,
+    Programme,
+    Purpose,
+    Recipient,
+    RetentionRule,
+    Safeguard,
+    System,
+)
+from tutela.taxonomy.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a record table: a stable key, a title and the provision it fulfils."""
+
+    key: str
+    title: str
+    source: str = ""
+
+    @property
+    def header(self) -> str:
+        """The title with its legal source, as printed in exports."""
+        return f"{self.title} ({self.source})" if self.source else self.title
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """One record type: its columns, its rows (cells in column order) and a note."""
+
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str
+
+    def as_dicts(self) -> list[dict[str, str]]:
+        """The rows as mappings from column key to cell."""
+        keys = [column.key for column in self.columns]
+        return [dict(zip(keys, row, strict=True)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Records:
+    """Both Art. 30 records of one programme, with what identifies them."""
+
+    organisation: str
+    statement_title: str
+    statement_version: str | None
+    effective_date: date | None
+    controller: RecordTable
+    processor: RecordTable
+
+    @property
+    def tables(self) -> tuple[RecordTable, RecordTable]:
+        """The controller table, then the processor table."""
+        return (self.controller, self.processor)
+
+
+CONTROLLER_COLUMNS: tuple[Column, ...] = (
+    Column("reference", "Reference"),
+    Column("activity", "Processing activity", "Art. 30(1)(b)"),
+    Column("controller", "Controller name and contact details", "Art. 30(1)(a)"),
+    Column("joint_controllers", "Joint controllers", "Art. 30(1)(a)"),
+    Column("representative", "Representative", "Art. 30(1)(a)"),
+    Column("dpo", "Data protection officer", "Art. 30(1)(a)"),
+    Column("purpose", "Purpose of the processing", "Art. 30(1)(b)"),
+    Column("data_subjects", "Categories of data subjects", "Art. 30(1)(c)"),
+    Column("data_categories", "Categories of personal data", "Art. 30(1)(c)"),
+    Column("recipients", "Categories of recipients, incl. third countries", "Art. 30(1)(d)"),
+    Column("transfers", "Transfers to third countries and safeguards", "Art. 30(1)(e)"),
+    Column("erasure_time_limits", "Time limits for erasure per data category", "Art. 30(1)(f)"),
+    Column("security_measures", "Technical and organisational measures", "Art. 30(1)(g)"),
+    Column("legal_basis", "Legal basis", "Art. 6(1)"),
+    Column("sources", "Sources of the data", "Art. 14(2)(f)"),
+    Column("profiling", "Profiling and automated decisions", "Art. 22"),
+    Column("systems", "Systems (hosting country)"),
+)
+"""Columns of the controller record (Art. 30(1)), one row per purpose."""
+
+PROCESSOR_COLUMNS: tuple[Column, ...] = (
+    Column("reference", "Reference"),
+    Column("processor", "Processor name and contact details", "Art. 30(2)(a)"),
+    Column("controller", "Controller acted for, and contact details", "Art. 30(2)(a)"),
+    Column("representative", "Representative", "Art. 30(2)(a)"),
+    Column("dpo", "Data protection officer", "Art. 30(2)(a)"),
+    Column("processing", "Categories of processing carried out", "Art. 30(2)(b)"),
+    Column("transfers", "Transfers to third countries and safeguards", "Art. 30(2)(c)"),
+    Column("security_measures", "Technical and organisational measures", "Art. 30(2)(d)"),
+    Column("system", "System (hosting country)"),
+    Column("sub_processors", "Sub-processors", "Art. 28(2)"),
+    Column("agreement", "Processing agreement", "Art. 28(3)"),
+    Column("data_categories", "Categories of personal data"),
+    Column("erasure", "Erasure"),
+)
+"""Columns of the processor record (Art. 30(2)), one row per processor system."""
+
+NONE = "None"
+
+
+def build_records(programme: Programme) -> Records:
+    """The Art. 30(1) controller and Art. 30(2) processor records of ``programme`` (RP-1)."""
+    names = _Names.of(programme)
+    controller_rows = tuple(_controller_row(programme, p, names) for p in programme.purposes)
+    processors = [system for system in programme.systems if system.role == "processor"]
+    processor_rows = tuple(_processor_row(programme, s, names) for s in processors)
+    return Records(
+        organisation=programme.organisation.legal_name,
+        statement_title=programme.statement.title,
+        statement_version=programme.statement.version,
+        effective_date=programme.statement.effective_date,
+        controller=RecordTable(
+            "controller_records",
+            "Controller records (Art. 30(1))",
+            CONTROLLER_COLUMNS,
+            controller_rows,
+            "One record per purpose (processing activity) for which the organisation is "
+            "the controller.",
+        ),
+        processor=RecordTable(
+            "processor_records",
+            "Processor records (Art. 30(2))",
+            PROCESSOR_COLUMNS,
+            processor_rows,
+            _processor_note(processor_rows),
+        ),
+    )
+
+
+def _processor_note(rows: tuple[tuple[str, ...], ...]) -> str:
+    if rows:
+        return "One record per system the organisation runs as a processor for a controller."
+    return (
+        "No processing as a processor is declared (no system has role: processor). "
+        "This record is kept anyway: RP-1, Art. 30(2)."
+    )
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Display names of the programme's vocabulary and keyed sections."""
+
+    vocabulary: Vocabulary
+    subjects: dict[str, str]
+    sources: dict[str, str]
+
+    @classmethod
+    def of(cls, programme: Programme) -> _Names:
+        extensions = [
+            (c.key, c.name, c.parent, c.special, c.criminal) for c in programme.categories
+        ]
+        return cls(
+            Vocabulary.with_extensions(extensions),
+            {subject.key: subject.name for subject in programme.subjects},
+            {
+                source.key: _source_text(source.name, source.kind, source.provider)
+                for source in programme.sources
+            },
+        )
+
+    def category(self, key: str) -> str:
+        name = self.vocabulary.category_name(key)
+        special = " - special category, Art. 9" if self.vocabulary.is_special(key) else ""
+        return f"{name} ({key}{special})" if name != key else f"{key}{special}"
+
+
+# --- controller record ---------------------------------------------------------------------
+
+
+def _controller_row(programme: Programme, purpose: Purpose, names: _Names) -> tuple[str, ...]:
+    organisation = programme.organisation
+    recipients = [r for r in programme.recipients if purpose.key in r.purposes]
+    systems = [s for s in programme.systems if purpose.key in s.purposes]
+    cells = {
+        "reference": purpose.key,
+        "activity": purpose.name,
+        "controller": _organisation_text(organisation),
+        "joint_controllers": _lines(
+            _recipient_text(r) for r in recipients if r.kind == "joint_controller"
+        ),
+        "representative": _representative(organisation),
+        "dpo": _contact_text(organisation.dpo) if organisation.dpo else "None designated",
+        "purpose": purpose.description,
+        "data_subjects": _lines(names.subjects.get(key, key) for key in purpose.subjects),
+        "data_categories": _lines(names.category(key) for key in purpose.categories),
+        "recipients": _lines(_recipient_text(r) for r in recipients),
+        "transfers": _transfers(recipients),
+        "erasure_time_limits": _erasure_limits(programme, purpose, names),
+        "security_measures": _security(organisation, systems),
+        "legal_basis": _legal_basis(purpose),
+        "sources": _lines(names.sources.get(key, key) for key in purpose.sources),
+        "profiling": _profiling(purpose),
+        "systems": _lines(f"{s.name} ({s.hosting_country})" for s in systems),
+    }
+    return tuple(cells[column.key] for column in CONTROLLER_COLUMNS)
+
+
+_BASIS_POINTS = dict(zip(LegalBasis, "abcdef", strict=True))
+"""Art. 6(1) point of each basis (the enum lists them in the article's order)."""
+
+
+def _legal_basis(purpose: Purpose) -> str:
+    if purpose.legal_basis is None:
+        return "Not recorded"
+    basis, point = purpose.legal_basis, _BASIS_POINTS[purpose.legal_basis]
+    lines = [f"{basis.value.replace('_', ' ').capitalize()} (Art. 6(1)({point}))"]
+    if purpose.legitimate_interest:
+        lines.append(f"Interest: {purpose.legitimate_interest.interest}")
+    if purpose.legal_obligation:
+        lines.append(f"Obligation: {purpose.legal_obligation}")
+    if purpose.special_category_condition:
+        lines.append(f"Art. 9(2): {purpose.special_category_condition.value.replace('_', ' ')}")
+    return "\n".join(lines)
+
+
+def _erasure_limits(programme: Programme, purpose: Purpose, names: _Names) -> str:
+    """The purpose's retention rule, stated for its data categories (Art. 30(1)(f))."""
+    rule = next((r for r in programme.retention if r.key == purpose.retention), None)
+    limit = _retention_text(rule) if rule else "Not stated (no retention rule)"
+    categories = [names.vocabulary.category_name(key) for key in purpose.categories]
+    return f"{', '.join(categories)}: {limit}" if categories else limit
+
+
+def _retention_text(rule: RetentionRule) -> str:
+    trigger = rule.trigger.replace("_", " ")
+    if rule.period:
+        text = f"{rule.period} after {trigger}"
+        text += f" (as chosen: {', '.join(rule.choices)})" if rule.choices else ""
+    else:
+        text = f"{rule.criterion or rule.name} (from {trigger})"
+    action = "then anonymised" if rule.action == "anonymise" else "then deleted"
+    return f"{text}, {action} - {rule.name}"
+
+
+def _profiling(purpose: Purpose) -> str:
+    profiling = purpose.profiling
+    if profiling is None or not (profiling.profiling or profiling.automated_decision):
+        return "No"
+    kind = "Automated decision (Art. 22)" if profiling.automated_decision else "Profiling"
+    return f"{kind}: {profiling.logic}" if profiling.logic else kind
+
+
+# --- processor record ----------------------------------------------------------------------
+
+
+def _processor_row(programme: Programme, system: System, names: _Names) -> tuple[str, ...]:
+    organisation = programme.organisation
+    sub_processors = [
+        r
+        for r in programme.recipients
+        if r.kind == "processor" and set(r.purposes) & set(system.purposes)
+    ]
+    cells = {
+        "reference": system.key,
+        "processor": _organisation_text(organisation),
+        "controller": _lines(
+            [system.controller or "Not recorded", system.controller_contact or ""]
+        ),
+        "representative": _representative(organisation),
+        "dpo": _contact_text(organisation.dpo) if organisation.dpo else "None designated",
+        "processing": _lines(system.processing_activities) or system.description or "Not recorded",
+        "transfers": _transfers(sub_processors),
+        "security_measures": _security(organisation, [system]),
+        "system": f"{system.name} ({system.hosting_country})",
+        "sub_processors": _lines(_recipient_text(r) for r in sub_processors),
+        "agreement": _agreement(system),
+        "data_categories": _lines(names.category(key) for key in _system_categories(system)),
+        "erasure": _system_erasure(programme, system),
+    }
+    return tuple(cells[column.key] for column in PROCESSOR_COLUMNS)
+
+
+def _system_categories(system: System) -> list[str]:
+    found = (
+        category
+        for dataset in system.datasets
+        for collection in dataset.collections
+        for field in collection.fields
+        for category in field.data_categories
+    )
+    return list(dict.fromkeys(found))
+
+
+def _agreement(system: System) -> str:
+    if system.dpa is None:
+        return "Not recorded"
+    signed = f", signed {system.dpa.signed.isoformat()}" if system.dpa.signed else ""
+    return f"{system.dpa.reference}{signed}"
+
+
+def _system_erasure(programme: Programme, system: System) -> str:
+    rule = next((r for r in programme.retention if r.key == system.retention), None)
+    return _retention_text(rule) if rule else "On the controller's instructions"
+
+
+# --- shared cells ----------------------------------------------------------------------------
+
+
+def _lines(items: Iterable[str]) -> str:
+    kept = [item for item in dict.fromkeys(items) if item]
+    return "\n".join(kept) if kept else NONE
+
+
+def _address_text(address: Address) -> str:
+    place = " ".join(part for part in (address.postal_code, address.city) if part)
+    return ", ".join(
+        part for part in (address.street, place, address.region, address.country) if part
+    )
+
+
+def _organisation_text(organisation: Organisation) -> str:
+    lines = [organisation.legal_name, _address_text(organisation.registered_address)]
+    lines.append(f"Privacy contact: {organisation.privacy_email}")
+    if organisation.website:
+        lines.append(organisation.website)
+    return "\n".join(lines)
+
+
+def _contact_text(contact: Contact) -> str:
+    parts = [contact.name, contact.email, contact.phone]
+    if contact.address:
+        parts.append(_address_text(contact.address))
+    return "\n".join(part for part in parts if part)
+
+
+def _representative(organisation: Organisation) -> str:
+    if organisation.eu_representative:
+        return _contact_text(organisation.eu_representative)
+    if eea().contains(organisation.establishment_country):
+        return "Not required (established in the EEA, Art. 27)"
+    return "None designated"
+
+
+def _security(organisation: Organisation, systems: Iterable[System]) -> str:
+    system_measures = [m for system in systems for m in system.security_measures]
+    return _lines([*organisation.security_measures, *system_measures])
+
+
+def _source_text(name: str, kind: str, provider: str | None) -> str:
+    via = f", {provider}" if provider else ""
+    return f"{name} ({kind.replace('_', ' ')}{via})"
+
+
+def _third_countries(recipient: Recipient) -> list[str]:
+    return [country for country in recipient.countries if not eea().contains(country)]
+
+
+def _recipient_text(recipient: Recipient) -> str:
+    outside = _third_countries(recipient)
+    where = ", ".join(recipient.countries) or "country not recorded"
+    third = f"; third country: {', '.join(outside)}" if outside else ""
+    return f"{recipient.name} ({recipient.kind.replace('_', ' ')}; {where}{third})"
+
+
+def _transfers(recipients: Iterable[Recipient]) -> str:
+    texts = [_transfer_text(r) for r in recipients if _third_countries(r)]
+    return _lines(texts) if texts else "None (no recipient outside the EEA)"
+
+
+def _transfer_text(recipient: Recipient) -> str:
+    head = f"{recipient.name} → {', '.join(_third_countries(recipient))}: "
+    text = head + _safeguard_text(recipient.safeguard, recipient)
+    if recipient.supplementary_measures:
+        text += f"; supplementary measures: {', '.join(recipient.supplementary_measures)}"
+    return text
+
+
+_TOOLS = {
+    "adequacy": "adequacy decision (Art. 45)",
+    "scc": "standard contractual clauses (Art. 46(2)(c))",
+    "bcr": "binding corporate rules (Art. 47)",
+    "certification": "certification (Art. 46(2)(f))",
+    "code_of_conduct": "code of conduct (Art. 46(2)(e))",
+    "ad_hoc": "ad hoc clauses authorised by the SA (Art. 46(3)(a))",
+    "derogation": "derogation (Art. 49(1))",
+}
+
+
+def _safeguard_text(safeguard: Safeguard | None, recipient: Recipient) -> str:
+    if safeguard is None:
+        dpf = _dpf_text(recipient)
+        return dpf or "no safeguard recorded"
+    parts = [_TOOLS[safeguard.mechanism]]
+    if safeguard.scc_module:
+        parts.append(f"module {safeguard.scc_module}")
+    parts += [safeguard.scc_decision or "", safeguard.derogation or "", _dpf_text(recipient)]
+    if safeguard.signed:
+        parts.append(f"signed {safeguard.signed.isoformat()}")
+    if safeguard.tia:
+        review = (
+            f", review {safeguard.tia.review_on.isoformat()}" if safeguard.tia.review_on else ""
+        )
+        parts.append(f"TIA {safeguard.tia.reference} of {safeguard.tia.assessed_on}{review}")
+    if safeguard.reference:
+        parts.append(f"ref. {safeguard.reference}")
+    return ", ".join(part for part in parts if part)
+
+
+def _dpf_text(recipient: Recipient) -> str:
+    if not recipient.dpf_certified:
+        return ""
+    until = f" until {recipient.dpf_expires.isoformat()}" if recipient.dpf_expires else ""
+    return f"EU-US Data Privacy Framework certified{until}"

@@ -1,0 +1,1 @@
+"""The privacy statement: built from the programme, rendered as Markdown or HTML, versioned."""

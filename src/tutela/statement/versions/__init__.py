@@ -1,0 +1,1 @@
+"""Versions of a programme: what changed, and which changes are material."""
