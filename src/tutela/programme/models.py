@@ -12,60 +12,27 @@ Arts. 44-49 (transfers), Art. 28 (processor terms). Rule ids refer to GDPR.md.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, field_validator
 
-Key = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=120)
-]
-"""A programme key: lower-case letters, digits, ``_``, ``-`` and dots (dotted keys nest)."""
-
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-"""ISO 3166-1 alpha-2 country code, upper case (``BE``, ``US``)."""
-
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=200)]
-
-
-class Model(BaseModel):
-    """Base of every programme model: immutable and strict about unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-# --- durations ---------------------------------------------------------------------------
-
-_DURATION = re.compile(
-    r"^\s*(?P<n>\d{1,6})\s*(?P<unit>h|hours?|d|days?|w|weeks?|m|months?|y|years?)\s*$",
-    re.IGNORECASE,
+from tutela.programme.durations import check_duration, duration_hours
+from tutela.programme.systems import (
+    Collection,
+    ConnectorSettings,
+    Dataset,
+    DatasetField,
+    Masking,
+    MaskingRule,
+    MaskingStrategy,
+    ProcessingAgreement,
+    Provenance,
+    Reference,
+    System,
 )
-_HOURS_PER_UNIT = {"h": 1, "d": 24, "w": 24 * 7, "m": 24 * 30, "y": 24 * 365}
-
-
-def duration_hours(text: str) -> int:
-    """Approximate length of a duration like ``24h``, ``30 days``, ``7y`` in hours.
-
-    Used to compare retention periods (a longer period is a material change);
-    raises ValueError for text that is not a duration.
-    """
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(
-            f"{text!r} is not a duration; write a number and a unit, e.g. 24h, 30d, 6m, 7y"
-        )
-    return int(match["n"]) * _HOURS_PER_UNIT[match["unit"][0].lower()]
-
-
-def _check_duration(value: str | None) -> str | None:
-    if value is not None:
-        duration_hours(value)
-    return value
-
+from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, Text
 
 # --- organisation, contacts, statement -------------------------------------------------
 
@@ -268,7 +235,7 @@ class ConsentNotice(Model):
     withdrawal: Text
     expires_after: ShortText | None = None
 
-    _duration = field_validator("expires_after")(_check_duration)
+    _duration = field_validator("expires_after")(check_duration)
 
 
 class DirectMarketing(Model):
@@ -328,7 +295,7 @@ class RetentionRule(Model):
     action: Literal["delete", "anonymise"] = "delete"
     legal_basis: Text | None = None
 
-    _period = field_validator("period")(_check_duration)
+    _period = field_validator("period")(check_duration)
 
     @field_validator("choices")
     @classmethod
@@ -336,111 +303,6 @@ class RetentionRule(Model):
         for value in values:
             duration_hours(value)
         return values
-
-
-# --- systems and datasets -----------------------------------------------------------------
-
-Provenance = Literal["provided", "observed", "derived", "third_party"]
-MaskingStrategy = Literal["null", "fixed", "hash", "random", "delete"]
-
-
-class Reference(Model):
-    """A link from this field to a field of another collection (``collection.field``).
-
-    ``to`` may be ``collection.field`` within the same dataset or
-    ``dataset.collection.field`` across datasets of the programme.
-    ``direction: none`` documents a link that requests never follow, such as a
-    contact's employer in B2B data: the company record is not the contact's data.
-    """
-
-    to: ShortText
-    direction: Literal["to", "from", "both", "none"] = "both"
-
-
-class DatasetField(Model):
-    """A column, with the personal-data categories it holds."""
-
-    name: ShortText
-    description: Text | None = None
-    type: ShortText | None = None
-    data_categories: list[Key] = Field(default_factory=list)
-    identity: Key | None = None
-    primary_key: bool = False
-    references: list[Reference] = Field(default_factory=list)
-    provenance: Provenance = "provided"
-    masking: MaskingStrategy | None = None
-    masking_value: ShortText | None = None
-    length: int | None = Field(default=None, ge=1, le=1_000_000)
-    nullable: bool = True
-
-
-class Collection(Model):
-    """A table (or file, or API resource) of a dataset."""
-
-    name: ShortText
-    description: Text | None = None
-    fields: list[DatasetField] = Field(min_length=1)
-    restriction_flag: ShortText | None = None
-    erase: Literal["mask", "delete"] = "mask"
-    purposes: list[Key] = Field(default_factory=list)
-
-
-class Dataset(Model):
-    """A described database or store of a system: its collections and their links."""
-
-    key: Key
-    name: ShortText
-    description: Text | None = None
-    collections: list[Collection] = Field(min_length=1)
-
-
-class ConnectorSettings(Model):
-    """How tutela reaches a system. Secrets come from the environment, never from YAML."""
-
-    type: Key = "sql"
-    url: ShortText | None = None
-    url_env: EnvName | None = None
-    password_env: EnvName | None = None
-    options: dict[str, str | int | bool | float] = Field(default_factory=dict)
-
-
-class ProcessingAgreement(Model):
-    """A data processing agreement under Art. 28(3) (PR-1)."""
-
-    reference: ShortText
-    signed: date | None = None
-    terms: list[
-        Literal[
-            "documented_instructions",
-            "confidentiality",
-            "security",
-            "sub_processors",
-            "assist_data_subject_requests",
-            "assist_security_and_dpia",
-            "delete_or_return",
-            "audits",
-        ]
-    ] = Field(default_factory=list)
-
-
-class System(Model):
-    """A system (application, database, SaaS tool) holding personal data."""
-
-    key: Key
-    name: ShortText
-    description: Text | None = None
-    owner: ShortText
-    role: Literal["controller", "processor"] = "controller"
-    controller: ShortText | None = None
-    controller_contact: ShortText | None = None
-    dpa: ProcessingAgreement | None = None
-    hosting_country: CountryCode
-    purposes: list[Key] = Field(default_factory=list)
-    processing_activities: list[ShortText] = Field(default_factory=list)
-    retention: Key | None = None
-    connector: ConnectorSettings | None = None
-    datasets: list[Dataset] = Field(default_factory=list)
-    security_measures: list[ShortText] = Field(default_factory=list)
 
 
 # --- recipients and transfers -------------------------------------------------------------
@@ -487,7 +349,7 @@ class Recipient(Model):
     dpa: ProcessingAgreement | None = None
 
 
-# --- cookies, anonymisation, masking --------------------------------------------------------
+# --- cookies and anonymisation --------------------------------------------------------
 
 
 class Cookie(Model):
@@ -515,22 +377,6 @@ class AnonymisedRelease(Model):
     k: int | None = Field(default=None, ge=2)
     l: int | None = Field(default=None, ge=2)  # noqa: E741 - l-diversity's own name
     min_cell: int | None = Field(default=None, ge=2)
-
-
-class MaskingRule(Model):
-    """Default erasure strategy for a data category (fields may override)."""
-
-    category: Key
-    strategy: MaskingStrategy
-    value: ShortText | None = None
-
-
-class Masking(Model):
-    """Erasure settings: strategies per category and where the hash key comes from."""
-
-    hash_key_env: EnvName = "TUTELA_HASH_KEY"
-    default: MaskingStrategy = "null"
-    rules: list[MaskingRule] = Field(default_factory=list)
 
 
 # --- the programme --------------------------------------------------------------------------
@@ -592,3 +438,53 @@ def _by_key(items: list[K], key: str) -> K:
 
 SECTIONS: tuple[str, ...] = tuple(Programme.model_fields)
 """The top-level keys a programme file may hold."""
+
+__all__ = [
+    "ALL_RIGHTS",
+    "SECTIONS",
+    "Address",
+    "AnonymisedRelease",
+    "Art9Condition",
+    "ChangeLogEntry",
+    "Collection",
+    "Complaints",
+    "ConnectorSettings",
+    "ConsentNotice",
+    "Contact",
+    "Cookie",
+    "CountryCode",
+    "DataCategory",
+    "DataSubject",
+    "Dataset",
+    "DatasetField",
+    "DirectMarketing",
+    "EnvName",
+    "Key",
+    "LegalBasis",
+    "LegitimateInterestAssessment",
+    "Masking",
+    "MaskingRule",
+    "MaskingStrategy",
+    "Model",
+    "Organisation",
+    "ProcessingAgreement",
+    "Profiling",
+    "Programme",
+    "Provenance",
+    "Purpose",
+    "Recipient",
+    "Reference",
+    "Regime",
+    "RetentionRule",
+    "RightName",
+    "Rights",
+    "Safeguard",
+    "ShortText",
+    "Source",
+    "SourceKind",
+    "Statement",
+    "System",
+    "Text",
+    "TransferImpactAssessment",
+    "duration_hours",
+]

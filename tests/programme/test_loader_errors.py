@@ -1,6 +1,6 @@
 """Every kind of bad programme gives PolicyErrors naming file, line, field and a fix.
 
-The bad fixtures in tests/policy/bad/<case>/ are added to a copy of the minimal
+The bad fixtures in tests/programme/bad/<case>/ are added to a copy of the minimal
 programme (side by side with the good one, like fideslang's fixtures).
 """
 

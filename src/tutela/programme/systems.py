@@ -1,0 +1,134 @@
+"""Systems and their datasets: where personal data lives, how tutela reaches it, how it is erased.
+
+Part of :mod:`tutela.programme.models` (which re-exports every name); Art. 30(1)(c)-(d),
+Art. 28 (processor terms), Art. 17 (erasure strategies, ER-1).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, Text
+
+# --- systems and datasets -----------------------------------------------------------------
+
+Provenance = Literal["provided", "observed", "derived", "third_party"]
+MaskingStrategy = Literal["null", "fixed", "hash", "random", "delete"]
+
+
+class Reference(Model):
+    """A link from this field to a field of another collection (``collection.field``).
+
+    ``to`` may be ``collection.field`` within the same dataset or
+    ``dataset.collection.field`` across datasets of the programme.
+    ``direction: none`` documents a link that requests never follow, such as a
+    contact's employer in B2B data: the company record is not the contact's data.
+    """
+
+    to: ShortText
+    direction: Literal["to", "from", "both", "none"] = "both"
+
+
+class DatasetField(Model):
+    """A column, with the personal-data categories it holds."""
+
+    name: ShortText
+    description: Text | None = None
+    type: ShortText | None = None
+    data_categories: list[Key] = Field(default_factory=list)
+    identity: Key | None = None
+    primary_key: bool = False
+    references: list[Reference] = Field(default_factory=list)
+    provenance: Provenance = "provided"
+    masking: MaskingStrategy | None = None
+    masking_value: ShortText | None = None
+    length: int | None = Field(default=None, ge=1, le=1_000_000)
+    nullable: bool = True
+
+
+class Collection(Model):
+    """A table (or file, or API resource) of a dataset."""
+
+    name: ShortText
+    description: Text | None = None
+    fields: list[DatasetField] = Field(min_length=1)
+    restriction_flag: ShortText | None = None
+    erase: Literal["mask", "delete"] = "mask"
+    purposes: list[Key] = Field(default_factory=list)
+
+
+class Dataset(Model):
+    """A described database or store of a system: its collections and their links."""
+
+    key: Key
+    name: ShortText
+    description: Text | None = None
+    collections: list[Collection] = Field(min_length=1)
+
+
+class ConnectorSettings(Model):
+    """How tutela reaches a system. Secrets come from the environment, never from YAML."""
+
+    type: Key = "sql"
+    url: ShortText | None = None
+    url_env: EnvName | None = None
+    password_env: EnvName | None = None
+    options: dict[str, str | int | bool | float] = Field(default_factory=dict)
+
+
+class ProcessingAgreement(Model):
+    """A data processing agreement under Art. 28(3) (PR-1)."""
+
+    reference: ShortText
+    signed: date | None = None
+    terms: list[
+        Literal[
+            "documented_instructions",
+            "confidentiality",
+            "security",
+            "sub_processors",
+            "assist_data_subject_requests",
+            "assist_security_and_dpia",
+            "delete_or_return",
+            "audits",
+        ]
+    ] = Field(default_factory=list)
+
+
+class System(Model):
+    """A system (application, database, SaaS tool) holding personal data."""
+
+    key: Key
+    name: ShortText
+    description: Text | None = None
+    owner: ShortText
+    role: Literal["controller", "processor"] = "controller"
+    controller: ShortText | None = None
+    controller_contact: ShortText | None = None
+    dpa: ProcessingAgreement | None = None
+    hosting_country: CountryCode
+    purposes: list[Key] = Field(default_factory=list)
+    processing_activities: list[ShortText] = Field(default_factory=list)
+    retention: Key | None = None
+    connector: ConnectorSettings | None = None
+    datasets: list[Dataset] = Field(default_factory=list)
+    security_measures: list[ShortText] = Field(default_factory=list)
+
+
+class MaskingRule(Model):
+    """Default erasure strategy for a data category (fields may override)."""
+
+    category: Key
+    strategy: MaskingStrategy
+    value: ShortText | None = None
+
+
+class Masking(Model):
+    """Erasure settings: strategies per category and where the hash key comes from."""
+
+    hash_key_env: EnvName = "TUTELA_HASH_KEY"
+    default: MaskingStrategy = "null"
+    rules: list[MaskingRule] = Field(default_factory=list)
