@@ -7,8 +7,8 @@ Builds the shop database once (``tutela.testing.shopdb.build``) and reuses it:
 the PostgreSQL or MariaDB database ``tutela_bench_<N>`` on the loopback server,
 or ``DIR/shop_<N>.sqlite``. Whales (10,000 logins, 1,000 orders, 3,000 items,
 5 cards) are added as runs consume them. Every figure is execution only, the
-identity given as e-mail; tutela runs through ``DsrService`` built from the
-same bootstrap factories the CLI uses, with its store on the same kind of
+identity given as e-mail; tutela runs through ``DsrService`` built by the
+same application (``bootstrap.build``) the CLI uses, with its store on the same kind of
 database (``tutela_bench_store`` on the server, a SQLite WAL file for SQLite),
 recreated empty per run. The floor is the same work in minimal hand-written SQL
 on the driver itself (psycopg, PyMySQL, sqlite3), set-based, one connection, one
@@ -38,8 +38,6 @@ import sqlalchemy as sa
 from tutela import bootstrap
 from tutela.programme.loader import load_programme
 from tutela.rights.models import RequestType, SubjectRequest
-from tutela.rights.service import DsrService
-from tutela.settings import Settings
 from tutela.testing import shopdb
 
 HASH_KEY = b"tutela-benchmark-hash-key"
@@ -211,14 +209,14 @@ class Tutela:
     def __init__(self, setup: Setup) -> None:
         fresh_database(setup.store_url)
         programme = load_programme(shopdb.shop_programme_path())
-        config = Settings(database_url=setup.store_url, hash_key=HASH_KEY.decode())
-        self.service = DsrService(
-            programme,
-            bootstrap.connectors(programme, {"TUTELA_SHOP_URL": setup.url}),
-            bootstrap.dsr_store(config),
-            bootstrap.clock(),
-            HASH_KEY,
+        app = bootstrap.build(
+            {
+                "TUTELA_SHOP_URL": setup.url,
+                "TUTELA_DATABASE_URL": setup.store_url,
+                "TUTELA_HASH_KEY": HASH_KEY.decode(),
+            }
         )
+        self.service = app.dsr_service(programme)
         self.service.catalog()  # a long-running service describes each system once
         self.run_id = uuid.uuid4().hex[:8]
         self.serial = 0

@@ -1,28 +1,32 @@
-"""The composition root: builds adapters from settings and hands them to services.
+"""The composition root: one :class:`Application` per process, built from :class:`Settings`.
 
-Interfaces (CLI, API) call these factories; capability code never reads the
-environment or constructs adapters itself.
+Interfaces (CLI, API, pages) ask :func:`application` for what they need; the
+application builds the adapters (store, connectors) and hands them to the
+services. Nothing else in tutela reads the environment or constructs adapters:
+the environment is read here once, into :attr:`Application.environ`, and
+connectors see only that mapping.
+
+Heavy modules (SQLAlchemy, the store, the services) are imported by the methods
+that need them, so an interface that only prints help never loads them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from tutela.ports import Clock, Connector
-from tutela.programme.models import Programme
-from tutela.settings import Settings
+from tutela.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from tutela.connectors.sql import SqlConnector
+    from tutela.ports import Clock, Connector
+    from tutela.programme.models import Programme
     from tutela.rights.service import DsrService
+    from tutela.settings import Settings
     from tutela.store.dsr import SqlDsrStore
-
-
-def settings() -> Settings:
-    """The settings of this process, read from the environment."""
-    return Settings()
 
 
 class SystemClock:
@@ -33,47 +37,109 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def clock() -> Clock:
-    """The clock services use."""
-    return SystemClock()
+@dataclass
+class Application:
+    """Settings, environment and clock of this process, and the factories of its services.
 
-
-def dsr_store(config: Settings | None = None) -> SqlDsrStore:
-    """The store of DSR batches, checkpoints and restrictions (``TUTELA_DATABASE_URL``).
-
-    The schema is upgraded with Alembic on first use.
+    The store is opened once and shared by every service the application builds.
     """
-    from tutela.store.dsr import SqlDsrStore
 
-    return SqlDsrStore((config or settings()).database_url, clock())
+    settings: Settings
+    environ: Mapping[str, str] = field(repr=False)
+    clock: Clock = field(default_factory=SystemClock)
+    _store: SqlDsrStore | None = field(default=None, init=False, repr=False)
+
+    def store(self) -> SqlDsrStore:
+        """Tutela's store of DSR batches and restrictions (``TUTELA_DATABASE_URL``).
+
+        The schema is upgraded with Alembic when the store is first opened.
+        """
+        if self._store is None:
+            from tutela.store.dsr import SqlDsrStore
+
+            self._store = SqlDsrStore(self.settings.database_url, self.clock)
+        return self._store
+
+    def connectors(self, programme: Programme) -> dict[str, Connector]:
+        """A connector per system that declares datasets and a connector."""
+        from tutela.connectors.registry import connector_for
+
+        return {
+            system.key: connector_for(system, self.environ)
+            for system in programme.systems
+            if system.datasets and system.connector is not None
+        }
+
+    def database(
+        self, url: str | None, *, url_env: str | None = None, password_env: str | None = None
+    ) -> SqlConnector:
+        """A connector on one database given by ``url`` or the variable ``url_env``.
+
+        For ``tutela datasets reflect``: the database is not in a programme yet.
+        ``password_env`` names the variable holding the password.
+        """
+        from pathlib import Path
+
+        from tutela.connectors.sql import SqlConnector
+        from tutela.connectors.urls import parse_url
+
+        if (url is None) == (url_env is None):
+            raise ConfigurationError(
+                "give the database URL either as DB_URL or with --url-env NAME"
+            )
+        text = url if url is not None else self.variable(str(url_env))
+        parsed = parse_url(text, source=url_env or "DB_URL")
+        if password_env:
+            parsed = parsed.set(password=self.variable(password_env))
+        return SqlConnector(Path(parsed.database or "database").stem, parsed)
+
+    def variable(self, name: str) -> str:
+        """The environment variable ``name``; ConfigurationError when it is not set."""
+        value = self.environ.get(name)
+        if not value:
+            raise ConfigurationError(f"environment variable {name} is not set")
+        return value
+
+    def hash_key(self, programme: Programme) -> bytes | None:
+        """The masking secret: the variable the programme names (``masking.hash_key_env``).
+
+        Falls back to ``TUTELA_HASH_KEY``; None when neither is set.
+        """
+        value = self.environ.get(programme.masking.hash_key_env) or self.settings.hash_key
+        return value.encode("utf-8") if value else None
+
+    def dsr_service(self, programme: Programme) -> DsrService:
+        """The data-subject request service for ``programme``, with its stores and connectors."""
+        from tutela.rights.service import DsrService
+
+        store = self.store()
+        return DsrService(
+            programme,
+            self.connectors(programme),
+            store,
+            self.clock,
+            self.hash_key(programme),
+            restriction_store=store,
+            batch_size=self.settings.batch_size,
+        )
 
 
-def connectors(programme: Programme, env: Mapping[str, str] | None = None) -> dict[str, Connector]:
-    """A connector per system that declares datasets and a connector (URLs from ``env``)."""
-    from tutela.connectors.registry import connector_for
+def build(environ: Mapping[str, str] | None = None) -> Application:
+    """A new application from the settings in ``environ``.
 
-    source = os.environ if env is None else env
-    return {
-        system.key: connector_for(system, source)
-        for system in programme.systems
-        if system.datasets and system.connector is not None
-    }
-
-
-def hash_key(programme: Programme, config: Settings | None = None) -> bytes | None:
-    """The masking secret: the env var the programme names (``masking.hash_key_env``).
-
-    Falls back to ``TUTELA_HASH_KEY`` from settings; None when neither is set.
+    Default: this process's environment, plus a ``.env`` file in the working folder.
+    Raises ConfigurationError naming a setting whose value is not valid.
     """
-    value = os.environ.get(programme.masking.hash_key_env) or (config or settings()).hash_key
-    return value.encode("utf-8") if value else None
+    from pydantic import ValidationError
 
+    from tutela.settings import Settings
 
-def dsr_service(programme: Programme) -> DsrService:
-    """The data-subject request service for ``programme``, with its store and connectors."""
-    from tutela.rights.service import DsrService
-
-    config = settings()
-    return DsrService(
-        programme, connectors(programme), dsr_store(config), clock(), hash_key(programme, config)
-    )
+    try:
+        if environ is None:
+            return Application(Settings(), dict(os.environ))
+        return Application(Settings.from_environ(environ), dict(environ))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"TUTELA_{'__'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigurationError(f"invalid settings: {problems}") from None

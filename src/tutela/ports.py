@@ -161,8 +161,8 @@ class RestrictionRecord:
     until: datetime | None = None
 
 
-class CheckpointStore(Protocol):
-    """Where the DSR executor records batches and the result of each finished step.
+class BatchStore(Protocol):
+    """A store of DSR batches: each batch and the result of each of its finished steps.
 
     A checkpoint is written after the connector transaction of its step
     commits, so a rerun of the same batch skips it and reuses its result.
@@ -200,9 +200,8 @@ class CheckpointStore(Protocol):
         ...
 
 
-@runtime_checkable
-class RequestStore(Protocol):
-    """Where restrictions of processing are kept for the decision point (RS-2, Recital 67).
+class RestrictionStore(Protocol):
+    """A store of restrictions of processing, read by the decision point (RS-2, Recital 67).
 
     Subjects are stored by reference (a keyed hash of ``identity=value``, see
     :func:`tutela.rights.restrictions.subject_ref`), never by the identity value.

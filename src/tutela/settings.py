@@ -6,6 +6,8 @@ Nested settings use ``__`` (``TUTELA_STORE__ECHO=1``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,3 +31,17 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         default=1000, ge=1, le=100_000, description="Requests per batch statement."
     )
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """The settings ``environ`` gives (its ``TUTELA_`` variables, nothing else).
+
+        Raises pydantic's ValidationError for a value of the wrong type.
+        """
+        prefix = "TUTELA_"
+        given = {
+            name[len(prefix) :].lower(): value
+            for name, value in environ.items()
+            if name.startswith(prefix) and name[len(prefix) :].lower() in cls.model_fields
+        }
+        return cls.model_validate(given)

@@ -29,7 +29,7 @@ def _plugins(*pairs: tuple[str, str]) -> list[EntryPoint]:
 
 def test_builtin_sql_connector_is_listed_and_built(sqlite_url: str) -> None:
     registry = ConnectorRegistry(plugins=list)
-    assert registry.available() == [("sql", "built-in (tutela)")]
+    assert registry.available() == [("memory", "built-in (tutela)"), ("sql", "built-in (tutela)")]
     Path(sqlite_url.removeprefix("sqlite:///")).touch()
     system = _system(ConnectorSettings(url_env="CRM_URL"))
     connector = registry.connector_for(system, {"CRM_URL": sqlite_url})
@@ -48,7 +48,7 @@ def test_plugins_are_listed_on_first_use_and_imported_only_when_asked() -> None:
     registry = ConnectorRegistry(plugins=plugins)
     assert calls == []
     names = [name for name, _ in registry.available()]
-    assert names == ["lazy", "sql", "sql2"] and calls == ["listed"]
+    assert names == ["lazy", "memory", "sql", "sql2"] and calls == ["listed"]
     assert registry.factory("sql2") == SqlConnector.from_system  # imported now
     with pytest.raises(ConfigurationError, match=r"connector 'lazy' .* cannot be loaded"):
         registry.factory("lazy")

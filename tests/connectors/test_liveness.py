@@ -1,4 +1,4 @@
-"""Pooled connections are pinged before use only after sitting idle (tutela.liveness)."""
+"""Pooled connections are pinged before use only after sitting idle (tutela.sqlengine)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tutela.liveness import ping_after_idle
+from tutela.sqlengine import ping_after_idle
 
 
 def counted_pings(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:

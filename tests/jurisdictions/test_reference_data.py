@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tutela.jurisdictions.reference import adequacy, eea, supervisory_authorities
+from tutela.jurisdictions import adequacy, eea, supervisory_authorities
 
 EU27 = {
     *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),

@@ -12,9 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tutela.errors import ConfigurationError, RequestError
-from tutela.rights import masking
-from tutela.rights.masking import BUILTINS, ColumnSpec, keyed_hash, masker
+from tutela.plugins import MASKING, Registry
+from tutela.rights import strategies as masking
 from tutela.rights.resolve import Resolved, coerce_identity
+from tutela.rights.strategies import BUILTINS, ColumnSpec, masker
+from tutela.rights.strategies.hash import keyed_hash
 from tutela.store import codec
 
 KEY = b"k" * 32
@@ -93,17 +95,15 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
         masker("shred")
 
 
-def test_registry_rejects_a_plugin_reusing_a_builtin_name(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_registry_rejects_a_plugin_reusing_a_builtin_name() -> None:
     from importlib.metadata import EntryPoint
 
-    point = EntryPoint("hash", "tutela.rights.masking:HashMasker", masking.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(masking, "entry_points", lambda group: [point])
-    masking.strategies.cache_clear()
-    try:
-        with pytest.raises(ConfigurationError, match="registered twice"):
-            masking.strategies()
-    finally:
-        masking.strategies.cache_clear()
+    point = EntryPoint(
+        "hash", "tutela.rights.strategies.hash:HashMasker", masking.ENTRY_POINT_GROUP
+    )
+    registry = Registry(MASKING, plugins=lambda: [point])
+    with pytest.raises(ConfigurationError, match="registered twice"):
+        masking.strategies(registry)
 
 
 values = st.one_of(

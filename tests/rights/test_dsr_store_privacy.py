@@ -30,7 +30,9 @@ def store_text(store: SqlDsrStore) -> str:
 def test_OB_2_erased_subject_is_kept_only_as_a_keyed_hash(
     programme: Programme, shop: SqlConnector, store: SqlDsrStore
 ) -> None:
-    service = DsrService(programme, {"shop": shop}, store, FixedClock(), HASH_KEY)
+    service = DsrService(
+        programme, {"shop": shop}, store, FixedClock(), HASH_KEY, restriction_store=store
+    )
     service.run([SubjectRequest("erasure", (("email", email(3)),))])
 
     assert email(3) not in store_text(store)
@@ -43,7 +45,9 @@ def test_OB_2_erased_subject_is_kept_only_as_a_keyed_hash(
 def test_RS_2_restriction_is_found_by_identity_without_storing_it(
     programme: Programme, shop: SqlConnector, store: SqlDsrStore
 ) -> None:
-    service = DsrService(programme, {"shop": shop}, store, FixedClock(), HASH_KEY)
+    service = DsrService(
+        programme, {"shop": shop}, store, FixedClock(), HASH_KEY, restriction_store=store
+    )
     service.run([SubjectRequest("restriction", (("email", email(5)),))])
 
     (record,) = service.restrictions("email", email(5))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutela.jurisdictions.names import Jurisdictions, packaged_jurisdictions
+from tutela.jurisdictions import Jurisdictions, packaged_jurisdictions
 from tutela.programme.loader import load_programme
 from tutela.statement.build import build_statement, markdown_cell, markdown_text
 from tutela.statement.view import BulletList, Paragraph, Section, StatementView, Subsection

@@ -1,67 +1,29 @@
-"""The registry of check rules: the built-ins plus the ``tutela.checks`` entry points.
+"""The registry of check rules: the ``checks`` kind of :mod:`tutela.plugins`.
 
-Built-in rules sit in :data:`BUILTIN_RULES`, an explicit dict. A plug-in adds rules the
-same way, by exposing a :class:`~tutela.checks.findings.Rule` (or a sequence of
-them) under the entry-point group ``tutela.checks``. Entry points are read on first use,
-not at import, and a duplicate rule id is an error naming both owners.
+Built-in rules are declared area by area in :data:`tutela.plugins.CHECKS`
+(``tutela.checks.rules.<area>:RULES``) and collected in :data:`BUILTIN_RULES`. A
+plug-in adds rules the same way, by exposing a :class:`~tutela.checks.findings.Rule`
+(or a sequence of them) under the entry-point group ``tutela.checks``. Entry points
+are read on first use, not at import, and a duplicate rule id is an error naming
+both owners.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint
 
 from tutela.checks.findings import Rule
-from tutela.checks.rules import (
-    anonymisation,
-    consent,
-    cookies,
-    credentials,
-    erasure,
-    inventory,
-    lawfulness,
-    processors,
-    profiling,
-    retention,
-    transfers,
-    transparency,
-)
 from tutela.errors import ConfigurationError
+from tutela.plugins import CHECKS, duplicate, installed
+from tutela.plugins import Registry as PluginRegistry
 
-ENTRY_POINT_GROUP = "tutela.checks"
+ENTRY_POINT_GROUP = CHECKS.group
 """The entry-point group plug-ins use to add rules."""
 
 BUILT_IN = "built-in"
-
-
-def _index(rules: Iterable[Rule]) -> dict[str, Rule]:
-    indexed: dict[str, Rule] = {}
-    for item in rules:
-        if item.id in indexed:
-            raise ConfigurationError(f"check rule id {item.id!r} is defined twice")
-        indexed[item.id] = item
-    return indexed
-
-
-BUILTIN_RULES: dict[str, Rule] = _index(
-    (
-        *lawfulness.RULES,
-        *consent.RULES,
-        *profiling.RULES,
-        *inventory.RULES,
-        *retention.RULES,
-        *transfers.RULES,
-        *processors.RULES,
-        *cookies.RULES,
-        *transparency.RULES,
-        *credentials.RULES,
-        *erasure.RULES,
-        *anonymisation.RULES,
-    )
-)
-"""Every built-in rule by id, in documentation order."""
+"""The origin :attr:`Registry.origins` gives a built-in rule."""
 
 
 @dataclass(frozen=True)
@@ -96,43 +58,38 @@ class Registry:
         return matched
 
 
-def _origin(entry_point: EntryPoint) -> str:
-    dist = entry_point.dist.name if entry_point.dist is not None else "unknown distribution"
-    return f"{dist} (entry point {entry_point.name} = {entry_point.value})"
-
-
-def _rules_from(entry_point: EntryPoint) -> list[Rule]:
-    try:
-        loaded = entry_point.load()
-    except Exception as error:  # a broken plug-in must not crash with a traceback
-        raise ConfigurationError(
-            f"check plug-in {_origin(entry_point)} failed to load: {error}"
-        ) from error
+def as_rules(loaded: object) -> tuple[Rule, ...]:
+    """``loaded`` as rules: a Rule or a list/tuple of Rules; TypeError otherwise."""
     rules = [loaded] if isinstance(loaded, Rule) else loaded
     if not isinstance(rules, list | tuple) or not all(isinstance(r, Rule) for r in rules):
-        raise ConfigurationError(
-            f"check plug-in {_origin(entry_point)} must point to a Rule or a list of Rules"
-        )
-    return list(rules)
+        raise TypeError(f"found {type(loaded).__name__}")
+    return tuple(rules)
+
+
+def _collect(plugins: PluginRegistry) -> Registry:
+    """Every rule of every entry (built-ins first); a rule id used twice is an error."""
+    rules: dict[str, Rule] = {}
+    origins: dict[str, str] = {}
+    for entry in plugins.entries():
+        origin = BUILT_IN if entry.builtin else entry.origin
+        for item in plugins.load(entry.name, as_rules):
+            if item.id in rules:
+                raise duplicate("check rules", item.id, origins[item.id], origin)
+            rules[item.id] = item
+            origins[item.id] = origin
+    return Registry(rules, origins)
+
+
+BUILTIN_RULES: dict[str, Rule] = dict(_collect(PluginRegistry(CHECKS, plugins=list)).rules)
+"""Every built-in rule by id, in documentation order."""
 
 
 def build_registry(plugins: Iterable[EntryPoint] = ()) -> Registry:
     """The built-in rules plus the rules of ``plugins``; duplicate ids raise ConfigurationError."""
-    rules = dict(BUILTIN_RULES)
-    origins = dict.fromkeys(rules, BUILT_IN)
-    for entry_point in sorted(plugins, key=lambda e: (e.name, e.value)):
-        for item in _rules_from(entry_point):
-            if item.id in rules:
-                raise ConfigurationError(
-                    f"check rule id {item.id!r} from {_origin(entry_point)} is already "
-                    f"registered by {origins[item.id]}"
-                )
-            rules[item.id] = item
-            origins[item.id] = _origin(entry_point)
-    return Registry(rules, origins)
+    listed = sorted(plugins, key=lambda e: (e.name, e.value))
+    return _collect(PluginRegistry(CHECKS, plugins=lambda: listed))
 
 
-@cache
 def registry() -> Registry:
     """The installed rules: built-ins plus the ``tutela.checks`` entry points (read once)."""
-    return build_registry(entry_points(group=ENTRY_POINT_GROUP))
+    return _collect(installed(CHECKS))

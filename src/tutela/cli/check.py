@@ -8,25 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tutela.checks import (
-    Finding,
-    Registry,
-    Rule,
-    registry,
-    render_json,
-    render_sarif,
-    render_text,
-    run_checks,
-)
 from tutela.cli.errors import user_errors
 from tutela.errors import ConfigurationError
-from tutela.programme.loader import load
+
+if TYPE_CHECKING:
+    from tutela.checks import Finding, Registry, Rule
 
 
 class OutputFormat(StrEnum):
@@ -49,6 +40,8 @@ def _chosen_rules(installed: Registry, select: list[str], ignore: list[str]) -> 
 
 
 def _tutela_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("tutela")
     except PackageNotFoundError:
@@ -56,6 +49,8 @@ def _tutela_version() -> str:
 
 
 def _render(findings: list[Finding], rules: list[Rule], output: OutputFormat) -> str:
+    from tutela.checks import render_json, render_sarif, render_text
+
     if output is OutputFormat.JSON:
         return render_json(findings)
     if output is OutputFormat.SARIF:
@@ -95,6 +90,9 @@ def check(
     ] = False,
 ) -> None:
     """Check a privacy programme against the GDPR and ePrivacy rules (the compliance linter)."""
+    from tutela.checks import registry, run_checks
+    from tutela.programme.loader import load
+
     installed = registry()
     if list_rules:
         _list_rules(installed)

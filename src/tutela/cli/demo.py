@@ -12,18 +12,23 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 from typer.main import get_command
 
+from tutela import bootstrap
 from tutela.cli.errors import user_errors
-from tutela.testing import shopdb
+
+if TYPE_CHECKING:
+    from tutela.bootstrap import Application
 
 DEMO_CUSTOMERS = 500
 """Synthetic customers in the demo's shop database."""
 
 Step = tuple[str, list[str], Callable[[], None] | None]
+"""Title, arguments of ``tutela``, and what to prepare before the step runs."""
 
 NEXT_VERSION_PURPOSE = """\
 purposes:
@@ -60,19 +65,21 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> None:
     """Run every step of the tour against ``programme``, writing into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     command = get_command(app)
-    for title, args, prepare in [*_steps(programme, out), *_shop_steps(out)]:
+    assert isinstance(command, TyperGroup), "tutela's app is a group of commands"
+    shop_steps, environ = _shop_steps(out)
+    for title, args, prepare in [*_steps(programme, out), *shop_steps]:
         if prepare is not None:
             prepare()
         typer.secho(f"\n== {title}", bold=True)
         typer.secho("$ tutela " + " ".join(args), fg=typer.colors.CYAN)
-        code = _invoke(command, args)
+        code = _invoke(command, args, bootstrap.build(environ))
         typer.echo(f"(exit code {code})")
     typer.secho(f"\nOutputs are in {out}/", bold=True)
 
 
-def _invoke(command: object, args: list[str]) -> int:
+def _invoke(command: TyperGroup, args: list[str], application: Application) -> int:
     try:
-        result = command.main(args=args, prog_name="tutela", standalone_mode=False)  # type: ignore[attr-defined]
+        result = command.main(args=args, prog_name="tutela", standalone_mode=False, obj=application)
     except typer.Exit as done:
         return done.exit_code
     except SystemExit as done:
@@ -117,12 +124,15 @@ def _steps(programme: Path, out: Path) -> list[Step]:
     ]
 
 
-def _shop_steps(out: Path) -> list[Step]:
+def _shop_steps(out: Path) -> tuple[list[Step], dict[str, str]]:
     """Data-subject requests on a synthetic shop database built in ``out``.
 
-    The demo sets, for its own process, the variables a user sets in a shell:
-    the shop's URL, tutela's store and a demonstration-only masking key.
+    Returns the steps and the environment they run in: this process's, plus the
+    variables a user sets in a shell (the shop's URL, tutela's store and a
+    demonstration-only masking key). The process's own environment is left as it is.
     """
+    from tutela.testing import shopdb
+
     shop, store = out / "shop.sqlite", out / "tutela.sqlite"
     for stale in (shop, store):
         stale.unlink(missing_ok=True)
@@ -130,12 +140,15 @@ def _shop_steps(out: Path) -> list[Step]:
     shopdb.build(url, customers=DEMO_CUSTOMERS, seed=1)
     with closing(sqlite3.connect(shop)) as connection:
         (email,) = connection.execute("SELECT email FROM customer WHERE id = 1").fetchone()
-    os.environ["TUTELA_SHOP_URL"] = url
-    os.environ["TUTELA_DATABASE_URL"] = f"sqlite:///{store}"
-    os.environ.setdefault("TUTELA_HASH_KEY", "demo-only-key-change-me")
+    environ = {
+        "TUTELA_HASH_KEY": "demo-only-key-change-me",
+        **os.environ,
+        "TUTELA_SHOP_URL": url,
+        "TUTELA_DATABASE_URL": f"sqlite:///{store}",
+    }
     shop_programme = str(shopdb.shop_programme_path())
     request = [shop_programme, "--identity", f"email={email}"]
-    return [
+    steps: list[Step] = [
         ("Propose a dataset from the shop's catalog", ["datasets", "reflect", url], None),
         ("Plan an erasure", ["dsr", "plan", *request, "--type", "erasure"], None),
         (
@@ -151,6 +164,7 @@ def _shop_steps(out: Path) -> list[Step]:
             None,
         ),
     ]
+    return steps, environ
 
 
 def _next_version(programme: Path, target: Path) -> None:

@@ -13,11 +13,9 @@ from typing import Annotated
 
 import typer
 
-from tutela.cli.errors import user_errors
-from tutela.programme.importers.fides import import_datasets, systems_yaml
-from tutela.programme.yaml_documents import read_document
+from tutela.cli.errors import command_group, user_errors
 
-app = typer.Typer(no_args_is_help=True, help="Import existing data maps into the programme.")
+app = command_group("Import existing data maps into the programme.")
 
 
 @app.command("fides")
@@ -45,6 +43,9 @@ def fides(
         raise typer.BadParameter(
             f"{output} exists; pass --force to overwrite it", param_hint="--output"
         )
+    from tutela.programme.importers.fides import import_datasets, systems_yaml
+    from tutela.programme.yaml_documents import read_document
+
     document = read_document(dataset)
     imported = import_datasets(document.data, source=str(dataset), locations=document.values)
     text = systems_yaml(imported, system=system, owner=owner, hosting_country=hosting_country)

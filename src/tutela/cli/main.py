@@ -7,15 +7,22 @@ errors print as one readable message and map to the exit codes of
 
 from __future__ import annotations
 
-import typer
+from tutela.cli import (
+    check,
+    connectors,
+    datasets,
+    demo,
+    dsr,
+    importing,
+    plugins,
+    records,
+    statement,
+)
+from tutela.cli.errors import command_group
 
-from tutela.cli import check, connectors, datasets, demo, dsr, importing, records, statement
-
-app = typer.Typer(
+app = command_group(
+    "Make a privacy statement executable: check, render and enforce the programme.",
     name="tutela",
-    help="Make a privacy statement executable: check, render and enforce the programme.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
     add_completion=False,
 )
 check.register(app)
@@ -24,6 +31,7 @@ app.add_typer(records.app, name="records")
 app.add_typer(importing.app, name="import")
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(connectors.app, name="connectors")
+app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
 demo.register(app)
 

@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 
-from tutela.cli.errors import user_errors
-from tutela.programme.loader import load_programme
-from tutela.records.build import build_records
-from tutela.records.exports import ExportFormat, default_output, export_files
+from tutela.cli.errors import command_group, user_errors
+from tutela.records.formats import ExportFormat, default_output
 
-app = typer.Typer(no_args_is_help=True, help="Records of processing activities (GDPR Art. 30).")
+app = command_group("Records of processing activities, as GDPR Article 30 asks.")
 
 
 @app.command("export")
@@ -41,6 +39,10 @@ def export(
     Both records are always written: the processor record keeps its headers
     even when the programme declares no processor role (RP-1).
     """
+    from tutela.programme.loader import load_programme
+    from tutela.records.build import build_records
+    from tutela.records.exports import export_files
+
     target = output or default_output(output_format)
     records = build_records(load_programme(path))
     files = export_files(records, output_format, target)

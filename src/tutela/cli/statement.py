@@ -9,12 +9,10 @@ from typing import Annotated
 import typer
 
 from tutela.cli import statement_diff
-from tutela.cli.errors import user_errors
+from tutela.cli.errors import command_group, user_errors
 from tutela.errors import ConfigurationError
-from tutela.programme.loader import load_programme
-from tutela.statement.build import render_statement
 
-app = typer.Typer(no_args_is_help=True, help="Render the privacy statement and diff its versions.")
+app = command_group("Render the privacy statement and diff its versions.")
 
 
 class RenderFormat(StrEnum):
@@ -41,6 +39,9 @@ def render(
 
     The output is deterministic: the same programme always gives the same bytes.
     """
+    from tutela.programme.loader import load_programme
+    from tutela.statement.build import render_statement
+
     text = render_statement(load_programme(path), output_format.value)
     if output is None:
         typer.echo(text, nl=False)

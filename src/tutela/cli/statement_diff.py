@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tutela.cli.errors import user_errors
-from tutela.programme.loader import load_programme
-from tutela.statement.versions.diff import Change, diff_programmes, statement_warnings
+
+if TYPE_CHECKING:
+    from tutela.statement.versions.diff import Change
 
 MATERIAL_EXIT = 3
 """Exit code when any change is material, so CI can require advance notice (NT-1)."""
@@ -52,6 +53,9 @@ def diff(
     to data subjects before they take effect (GDPR Art. 13(3), 14(4)).
     Exits 0 otherwise, 2 when a programme does not load.
     """
+    from tutela.programme.loader import load_programme
+    from tutela.statement.versions.diff import diff_programmes, statement_warnings
+
     old_programme, new_programme = load_programme(old), load_programme(new)
     changes = diff_programmes(old_programme, new_programme)
     warnings = statement_warnings(old_programme, new_programme, changes)

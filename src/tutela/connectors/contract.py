@@ -1,7 +1,9 @@
 """The conformance suite every connector passes, built-in or plug-in.
 
 A connector under test must reach a system holding :data:`PEOPLE` and
-:data:`NOTES` (for SQL systems :func:`seed_sql` creates them). Each check is a
+:data:`NOTES` in the collections :data:`COLLECTIONS` describes (for SQL systems
+:func:`seed_sql` creates them; ``tests/connectors/test_memory_contract.py``
+seeds the memory connector from the same data). Each check is a
 plain function taking that freshly seeded connector; it raises
 :class:`ContractViolation` saying what went wrong. With pytest, subclass
 :class:`ConnectorContract` and provide a ``contract_connector`` fixture that
@@ -24,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tutela.errors import ConnectorError
-from tutela.ports import Connector, Row
+from tutela.ports import CollectionInfo, ColumnInfo, Connector, ForeignKeyInfo, Row
 
 PEOPLE: tuple[Row, ...] = (
     {"id": 1, "email": "ann@example.test", "name": "Ann", "score": 10},
@@ -45,6 +47,28 @@ NOTES: tuple[Row, ...] = (
     {"id": 4, "person_id": 6, "body": "fourth"},
 )
 """Rows of the ``note`` collection (``person_id`` references ``person.id``)."""
+
+COLLECTIONS: tuple[CollectionInfo, ...] = (
+    CollectionInfo(
+        "person",
+        (
+            ColumnInfo("id", "integer", nullable=False, primary_key=True),
+            ColumnInfo("email", "varchar", nullable=False, length=200),
+            ColumnInfo("name", "varchar", length=200),
+            ColumnInfo("score", "integer"),
+        ),
+    ),
+    CollectionInfo(
+        "note",
+        (
+            ColumnInfo("id", "integer", nullable=False, primary_key=True),
+            ColumnInfo("person_id", "integer", nullable=False),
+            ColumnInfo("body", "varchar", length=500),
+        ),
+        (ForeignKeyInfo(("person_id",), "person", ("id",)),),
+    ),
+)
+"""The two collections as a catalog describes them (the schema :func:`seed_sql` creates)."""
 
 HOSTILE_KEYS: tuple[str, ...] = (
     "' OR 1=1 --",

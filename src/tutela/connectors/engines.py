@@ -1,25 +1,17 @@
-"""Engines for the SQL connector: options, drivers, timeouts, SQLite pragmas."""
+"""The SQL connector's options, checked, and its engine (built by :mod:`tutela.sqlengine`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
-from tutela.errors import ConfigurationError, ConnectorError
-from tutela.liveness import ping_after_idle
+from tutela import sqlengine
+from tutela.errors import ConfigurationError
 
 OPTIONS: dict[str, type] = {"schema": str, "max_params": int, "connect_timeout": int}
 """Connector options a programme may set under ``connector.options``, with their types."""
-
-_CONNECT_TIMEOUT_ARG = {
-    "postgresql": "connect_timeout",
-    "mysql": "connect_timeout",
-    "mariadb": "connect_timeout",
-}
 
 
 @dataclass(frozen=True)
@@ -48,37 +40,11 @@ class SqlOptions:
 
 
 def create_engine(url: sa.URL, system: str, options: SqlOptions) -> sa.Engine:
-    """An engine for ``url``: bound values hidden in errors, idle pooled connections checked."""
-    _check_sqlite_file(url, system)
-    argument = _CONNECT_TIMEOUT_ARG.get(url.get_backend_name(), "timeout")
-    try:
-        engine = sa.create_engine(
-            url,
-            hide_parameters=True,
-            connect_args={argument: options.connect_timeout},
-        )
-    except (sa.exc.NoSuchModuleError, ModuleNotFoundError, sa.exc.ArgumentError):
-        raise ConfigurationError(
-            f"system {system!r}: no installed SQL driver for {url.drivername!r}; "
-            "use sqlite, postgresql (psycopg) or mysql/mariadb (pymysql)"
-        ) from None
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-    ping_after_idle(engine)
-    return engine
-
-
-def _check_sqlite_file(url: sa.URL, system: str) -> None:
-    database = url.database or ""
-    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return
-    if not database.startswith("file:") and not Path(database).is_file():
-        raise ConnectorError(
-            f"SQLite database file {database!r} does not exist", system=system, retryable=False
-        )
-
-
-def _sqlite_pragmas(connection: Any, _record: object) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
+    """The engine of ``system`` (see :func:`tutela.sqlengine.create_engine`)."""
+    return sqlengine.create_engine(
+        url,
+        owner=f"system {system!r}",
+        system=system,
+        connect_timeout=options.connect_timeout,
+        must_exist=True,
+    )

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutela.connectors.guess import Guess, guess_column
-from tutela.ports import CollectionInfo, ColumnInfo
+from tutela.errors import ConnectorError
+from tutela.ports import CollectionInfo, ColumnInfo, Connector
 from tutela.programme.models import Collection, Dataset, DatasetField, Reference
 
 FieldAddress = tuple[str, str]
@@ -36,6 +37,18 @@ def dataset_key(text: str | None) -> str:
     """A valid programme key made from a database name (``Shop-DB`` -> ``shop-db``)."""
     key = re.sub(r"[^a-z0-9_.\-]+", "_", (text or "").lower()).strip("_.-")
     return key[:120] or "database"
+
+
+def reflect_database(connector: Connector, key: str | None = None) -> Proposal:
+    """The dataset proposed from the catalog of ``connector``'s database (named for it).
+
+    Raises :class:`ConnectorError` when the database holds no tables.
+    """
+    collections = connector.describe()
+    if not collections:
+        raise ConnectorError(f"database {connector.name!r} has no tables; nothing to propose")
+    name = f"{connector.name} database"
+    return propose_dataset(collections, key=key or dataset_key(connector.name), name=name)
 
 
 def propose_dataset(collections: Sequence[CollectionInfo], *, key: str, name: str) -> Proposal:

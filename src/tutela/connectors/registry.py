@@ -1,54 +1,55 @@
-"""Which connector type builds which connector: built-ins plus plug-ins.
+"""Which connector type builds which connector: the ``connectors`` kind of :mod:`tutela.plugins`.
 
 A connector type (``connector.type`` in the programme) names a factory
-``(system, env) -> Connector``. The built-ins are declared in :data:`BUILTINS`;
-plug-ins add theirs through the entry-point group ``tutela.connectors``::
+``(system, env) -> Connector``. The built-ins are declared in
+:data:`tutela.plugins.CONNECTORS` (``sql``); plug-ins add theirs through the
+entry-point group ``tutela.connectors``::
 
     [project.entry-points."tutela.connectors"]
     mongodb = "tutela_mongodb:connector_for"
 
-Entry points are listed on first use and each is imported only when a
-system asks for its type. Two connectors with one name are an error, never a
-silent override. Every connector should pass :mod:`tutela.connectors.contract`.
+Entry points are listed on first use and each is imported only when a system
+asks for its type (so listing connectors imports neither SQLAlchemy nor any
+plug-in). Two connectors with one name are an error, never a silent override.
+Every connector should pass :mod:`tutela.connectors.contract`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint
 
-from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConfigurationError
+from tutela.plugins import BUILT_IN_ORIGIN, CONNECTORS, Loader, Registry, Target, installed
 from tutela.ports import Connector
 from tutela.programme.models import System
 
 ConnectorFactory = Callable[[System, Mapping[str, str]], Connector]
 """Builds the connector of a system; ``env`` holds the environment variables it may read."""
 
-GROUP = "tutela.connectors"
+GROUP = CONNECTORS.group
 """The entry-point group plug-ins register their connector factories in."""
 
-BUILTINS: dict[str, ConnectorFactory] = {"sql": SqlConnector.from_system}
-"""The connectors tutela ships, registered exactly as plug-ins are."""
+BUILTINS: Mapping[str, Target] = CONNECTORS.builtins
+"""The connectors tutela ships, as import paths, registered exactly as plug-ins are."""
 
-BUILTIN_ORIGIN = "built-in (tutela)"
+BUILTIN_ORIGIN = BUILT_IN_ORIGIN
 
 
-@dataclass
-class _Entry:
-    origin: str
-    factory: ConnectorFactory | None = None
-    entry_point: EntryPoint | None = None
+def as_factory(loaded: object) -> ConnectorFactory:
+    """``loaded`` if it can build connectors (a callable); TypeError otherwise."""
+    if not callable(loaded):
+        raise TypeError(f"found {type(loaded).__name__}, which is not callable")
+    return loaded
 
 
 class ConnectorRegistry:
     """Connector types by name: the built-ins and the installed plug-ins.
 
-    ``plugins`` lists entry points (default: the installed ``tutela.connectors``
-    group); it is called once, on first use.
+    Without arguments it is the process's registry (:func:`tutela.plugins.installed`).
+    ``builtins`` replaces the built-in factories; ``plugins`` lists entry points
+    (default: the installed ``tutela.connectors`` group) and is called once, on first use.
     """
 
     def __init__(
@@ -56,24 +57,24 @@ class ConnectorRegistry:
         builtins: Mapping[str, ConnectorFactory] | None = None,
         plugins: Callable[[], Iterable[EntryPoint]] | None = None,
     ) -> None:
-        self._builtins = dict(BUILTINS if builtins is None else builtins)
-        self._plugins = plugins or _installed_entry_points
-        self._entries: dict[str, _Entry] | None = None
-        self._lock = threading.Lock()
+        if builtins is None and plugins is None:
+            self._registry = installed(CONNECTORS)
+        else:
+            given = None if builtins is None else {n: _given(f) for n, f in builtins.items()}
+            self._registry = Registry(CONNECTORS, builtins=given, plugins=plugins)
 
     def available(self) -> list[tuple[str, str]]:
         """Every connector type with where it comes from, sorted by name."""
-        return sorted((name, entry.origin) for name, entry in self._catalogue().items())
+        return sorted((entry.name, entry.origin) for entry in self._registry.entries())
 
     def factory(self, name: str) -> ConnectorFactory:
         """The factory of connector type ``name`` (a plug-in is imported now, once)."""
-        entry = self._catalogue().get(name)
-        if entry is None:
-            known = ", ".join(sorted(self._catalogue()))
-            raise ConfigurationError(f"unknown connector type {name!r} (installed: {known})")
-        if entry.factory is None:
-            entry.factory = _load(name, entry)
-        return entry.factory
+        known = self._registry.names()
+        if name not in known:
+            raise ConfigurationError(
+                f"unknown connector type {name!r} (installed: {', '.join(known)})"
+            )
+        return self._registry.load(name, as_factory)
 
     def connector_for(self, system: System, env: Mapping[str, str]) -> Connector:
         """The connector of ``system``; ``env`` supplies the variables its settings name.
@@ -91,55 +92,14 @@ class ConnectorRegistry:
             raise ConfigurationError(f"system {system.key!r}: {error}") from None
         return factory(system, env)
 
-    def _catalogue(self) -> dict[str, _Entry]:
-        with self._lock:
-            if self._entries is None:
-                self._entries = _merge(self._builtins, self._plugins())
-            return self._entries
 
-
-def _installed_entry_points() -> Iterable[EntryPoint]:
-    return entry_points(group=GROUP)
-
-
-def _merge(
-    builtins: Mapping[str, ConnectorFactory], plugins: Iterable[EntryPoint]
-) -> dict[str, _Entry]:
-    entries = {name: _Entry(BUILTIN_ORIGIN, factory=factory) for name, factory in builtins.items()}
-    for entry_point in plugins:
-        origin = _origin(entry_point)
-        if entry_point.name in entries:
-            raise ConfigurationError(
-                f"two connectors are named {entry_point.name!r}: "
-                f"{entries[entry_point.name].origin} and {origin}; uninstall one"
-            )
-        entries[entry_point.name] = _Entry(origin, entry_point=entry_point)
-    return entries
-
-
-def _origin(entry_point: EntryPoint) -> str:
-    distribution = getattr(entry_point, "dist", None)
-    package = f"{distribution.name} {distribution.version}" if distribution else "unknown package"
-    return f"plug-in {package} ({entry_point.value})"
-
-
-def _load(name: str, entry: _Entry) -> ConnectorFactory:
-    if entry.entry_point is None:
-        raise ConfigurationError(f"connector {name!r} has neither a factory nor an entry point")
-    try:
-        factory = entry.entry_point.load()
-    except Exception as error:  # a broken plug-in must not take tutela down with a traceback
-        raise ConfigurationError(
-            f"connector {name!r} from {entry.origin} cannot be loaded: {error}"
-        ) from error
-    if not callable(factory):
-        raise ConfigurationError(f"connector {name!r} from {entry.origin} is not callable")
-    return factory  # type: ignore[no-any-return]
+def _given(factory: ConnectorFactory) -> Loader:
+    return lambda: factory
 
 
 @cache
 def default_registry() -> ConnectorRegistry:
-    """The registry of this process: built-ins plus installed plug-ins (built once)."""
+    """The registry of this process: built-ins plus installed plug-ins (one per process)."""
     return ConnectorRegistry()
 
 

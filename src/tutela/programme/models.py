@@ -16,9 +16,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal, Protocol, TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from tutela.programme.durations import check_duration, duration_hours
+from tutela.programme.durations import Duration, DurationText
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
@@ -233,9 +233,7 @@ class ConsentNotice(Model):
     notice_version: ShortText | None = None
     methods: list[ShortText] = Field(min_length=1)
     withdrawal: Text
-    expires_after: ShortText | None = None
-
-    _duration = field_validator("expires_after")(check_duration)
+    expires_after: DurationText | None = None
 
 
 class DirectMarketing(Model):
@@ -288,21 +286,12 @@ class RetentionRule(Model):
     key: Key
     name: ShortText
     description: Text | None = None
-    period: ShortText | None = None
+    period: DurationText | None = None
     criterion: Text | None = None
     trigger: ShortText = "collection"
-    choices: list[ShortText] = Field(default_factory=list)
+    choices: list[DurationText] = Field(default_factory=list)
     action: Literal["delete", "anonymise"] = "delete"
     legal_basis: Text | None = None
-
-    _period = field_validator("period")(check_duration)
-
-    @field_validator("choices")
-    @classmethod
-    def _choices_are_durations(cls, values: list[str]) -> list[str]:
-        for value in values:
-            duration_hours(value)
-        return values
 
 
 # --- recipients and transfers -------------------------------------------------------------
@@ -458,6 +447,8 @@ __all__ = [
     "Dataset",
     "DatasetField",
     "DirectMarketing",
+    "Duration",
+    "DurationText",
     "EnvName",
     "Key",
     "LegalBasis",
@@ -486,5 +477,4 @@ __all__ = [
     "System",
     "Text",
     "TransferImpactAssessment",
-    "duration_hours",
 ]

@@ -3,7 +3,9 @@
 Once the models validate, every name one part of the programme uses for another
 must exist: a purpose's categories and data uses, its subjects, sources and
 retention rule; the purposes of recipients, systems, collections, cookies and
-anonymised releases; dataset field references; restriction flags. Categories,
+anonymised releases; dataset field references; restriction flags; masking
+strategies (the installed ones: built-ins plus ``tutela.masking`` plug-ins, see
+:mod:`tutela.plugins`). Categories,
 data uses and subject types come from the fideslang default taxonomy plus the
 programme's own ``categories`` (:class:`tutela.taxonomy.Vocabulary`).
 
@@ -24,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tutela.errors import Location, PolicyError
+from tutela.plugins import MASKING, installed
 from tutela.programme.diagnostics import Path_, field_path, nearest_location
 from tutela.programme.models import Collection, Dataset, DatasetField, Programme
 from tutela.taxonomy import Vocabulary
@@ -112,12 +115,16 @@ class _Checker:
 
 
 def check_references(
-    programme: Programme, locations: Mapping[Path_, Location] | None = None
+    programme: Programme,
+    locations: Mapping[Path_, Location] | None = None,
+    strategies: Names[str] | None = None,
 ) -> list[PolicyError]:
     """Every dangling cross-reference of ``programme`` as a PolicyError (empty if none).
 
     ``locations`` maps model paths to where they were written (see
     :class:`tutela.programme.loader.LoadedProgramme`); without it errors carry no line.
+    ``strategies`` are the masking strategy names to accept (default: the installed
+    ones, listed without importing any plug-in).
     """
     checker = _Checker(programme, locations or {})
     vocabulary = Vocabulary.with_extensions(
@@ -127,6 +134,7 @@ def check_references(
     _check_purposes(checker, vocabulary)
     _check_purpose_users(checker, {p.key for p in programme.purposes})
     _check_datasets(checker)
+    _check_masking(checker, installed(MASKING).names() if strategies is None else strategies)
     return checker.errors
 
 
@@ -269,6 +277,34 @@ def _check_datasets(checker: _Checker) -> None:
                     "field",
                     "write `collection.field` (same dataset) or `dataset.collection.field`",
                 )
+
+
+def _strategy_uses(programme: Programme) -> Iterator[tuple[str | None, Path_]]:
+    """Every masking strategy the programme names, with its model path."""
+    yield programme.masking.default, ("masking", "default")
+    for i, rule in enumerate(programme.masking.rules):
+        yield rule.strategy, ("masking", "rules", i, "strategy")
+    for path, dataset_field in _fields(programme):
+        yield dataset_field.masking, (*path, "masking")
+
+
+def _check_masking(checker: _Checker, strategies: Names[str]) -> None:
+    """Every strategy named is installed: a built-in or a ``tutela.masking`` plug-in (ER-1)."""
+    installed_names = ", ".join(f"`{name}`" for name in sorted(strategies))
+    for value, path in _strategy_uses(checker.programme):
+        if value is None or value in strategies:
+            continue
+        close = difflib.get_close_matches(value, list(strategies), n=1, cutoff=0.6)
+        guess = f"did you mean `{close[0]}`? " if close else ""
+        checker.errors.append(
+            PolicyError(
+                f"unknown masking strategy `{value}`",
+                location=nearest_location(checker.locations, path),
+                path=field_path(checker.programme, path),
+                hint=f"{guess}installed strategies: {installed_names}; a plug-in strategy "
+                "must be installed where tutela runs (`tutela plugins list`, docs/plugins.md)",
+            )
+        )
 
 
 def _collections(programme: Programme) -> Iterator[tuple[Path_, Collection]]:

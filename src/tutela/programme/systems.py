@@ -16,7 +16,10 @@ from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, 
 # --- systems and datasets -----------------------------------------------------------------
 
 Provenance = Literal["provided", "observed", "derived", "third_party"]
-MaskingStrategy = Literal["null", "fixed", "hash", "random", "delete"]
+MaskingStrategy = Key
+"""An erasure strategy's name: a built-in (``null``, ``fixed``, ``hash``, ``random``,
+``delete``) or an installed plug-in's; :mod:`tutela.programme.references` checks it
+against the installed strategies when the programme loads (``tutela plugins list``)."""
 
 
 class Reference(Model):

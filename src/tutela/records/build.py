@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tutela.jurisdictions.reference import eea
+from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import (
     Address,
     Contact,
@@ -348,7 +348,7 @@ def _contact_text(contact: Contact) -> str:
 def _representative(organisation: Organisation) -> str:
     if organisation.eu_representative:
         return _contact_text(organisation.eu_representative)
-    if eea().contains(organisation.establishment_country):
+    if packaged_jurisdictions().in_eea(organisation.establishment_country):
         return "Not required (established in the EEA, Art. 27)"
     return "None designated"
 
@@ -364,7 +364,8 @@ def _source_text(name: str, kind: str, provider: str | None) -> str:
 
 
 def _third_countries(recipient: Recipient) -> list[str]:
-    return [country for country in recipient.countries if not eea().contains(country)]
+    places = packaged_jurisdictions()
+    return [country for country in recipient.countries if not places.in_eea(country)]
 
 
 def _recipient_text(recipient: Recipient) -> str:

@@ -1,1 +1,1 @@
-"""Data-subject requests: planner, executor, masking, batches."""
+"""Data-subject requests: intake, graph, planner, executor, erasure strategies, answers."""

@@ -24,7 +24,7 @@ from typing import Any
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import (
     BatchRecord,
-    CheckpointStore,
+    BatchStore,
     Clock,
     Connector,
     RestrictionRecord,
@@ -54,7 +54,7 @@ def execute_batch(
     programme: Programme,
     requests: Sequence[SubjectRequest],
     connectors: Mapping[str, Connector],
-    store: CheckpointStore,
+    store: BatchStore,
     clock: Clock,
     dry_run: bool = False,
     *,
@@ -86,7 +86,7 @@ def _run_batch(
     plan: Plan,
     requests: Sequence[SubjectRequest],
     connectors: Mapping[str, Connector],
-    store: CheckpointStore,
+    store: BatchStore,
     clock: Clock,
     hash_key: bytes | None,
 ) -> BatchResult:
@@ -181,7 +181,7 @@ def _stored_resolution(done: Mapping[str, Any]) -> dict[str, Resolved] | None:
 class _Checkpoints:
     """The store commits of one run: the first records a new batch, the last marks it done."""
 
-    def __init__(self, store: CheckpointStore, record: BatchRecord, new: bool, writes: int) -> None:
+    def __init__(self, store: BatchStore, record: BatchRecord, new: bool, writes: int) -> None:
         self.store, self.record, self.left = store, record, writes
         self.opening: BatchRecord | None = record if new else None
         self.saved = 0

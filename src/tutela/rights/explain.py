@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from tutela.ports import Connector
-from tutela.rights.masking import masker
 from tutela.rights.models import Plan, Step
 
 _SAMPLE: dict[str, Any] = {
@@ -70,8 +69,7 @@ def _columns(step: Step) -> tuple[list[str], list[str]]:
     per_row: list[str] = []
     for f in step.fields:
         if f.action == "mask":
-            kind = masker(f.strategy or "null").kind
-            (per_row if kind == "per_row" else constant).append(f.name)
+            (per_row if f.mask_kind == "per_row" else constant).append(f.name)
         elif f.action == "rectify":
             per_row.append(f.name)
     if step.restriction_flag:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 from tutela.errors import RequestError
+from tutela.rights.strategies.base import MaskKind
 
 RequestType = Literal["access", "erasure", "rectification", "restriction", "portability"]
 REQUEST_TYPES: tuple[RequestType, ...] = get_args(RequestType)
@@ -144,6 +145,7 @@ class FieldPlan:
     categories: tuple[str, ...] = ()
     purposes: tuple[str, ...] = ()
     strategy: str | None = None
+    mask_kind: MaskKind | None = None
     masking_value: str | None = None
     column_type: str = "string"
     length: int | None = None
@@ -209,7 +211,7 @@ class Step:
 
 
 def _per_row(field_plan: FieldPlan) -> bool:
-    return field_plan.strategy in ("hash", "random")
+    return field_plan.mask_kind == "per_row"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from tutela.rights.graph import (
     topological,
 )
 from tutela.rights.models import FieldPlan, Forwarding, Plan, RequestType, Retention, Selector, Step
+from tutela.rights.strategies import masker
 from tutela.taxonomy.vocabulary import covers
 
 Catalog = Mapping[str, Mapping[str, CollectionInfo]]
@@ -188,7 +189,7 @@ def _step(
 
 def _deletes_rows(node: Node, fields: Sequence[FieldPlan]) -> bool:
     """Delete whole rows if the collection or a field asks, unless a field is retained (ER-2)."""
-    wants = node.collection.erase == "delete" or any(f.strategy == "delete" for f in fields)
+    wants = node.collection.erase == "delete" or any(f.mask_kind == "delete" for f in fields)
     return wants and not any(f.action == "retain" for f in fields)
 
 
@@ -251,7 +252,8 @@ def _erasure_field(programme: Programme, node: Node, f: DatasetField, base: Fiel
     if retention is not None:
         return _replace(base, action="retain", retention=retention)
     strategy, value = strategy_for(programme, f)
-    return _replace(base, action="mask", strategy=strategy, masking_value=value)
+    kind = masker(strategy).kind
+    return _replace(base, action="mask", strategy=strategy, mask_kind=kind, masking_value=value)
 
 
 def is_personal(f: DatasetField) -> bool:

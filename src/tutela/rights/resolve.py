@@ -19,8 +19,8 @@ from typing import Any
 
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Connector, Row
-from tutela.rights.masking import ColumnSpec, masker
 from tutela.rights.models import FieldPlan, Plan, Selector, Step, SubjectRequest
+from tutela.rights.strategies import ColumnSpec, masker
 
 Owners = dict[Any, set[int]]
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
@@ -271,14 +271,16 @@ def _masked(
     for plan in (f for f in step.fields if f.action == "mask"):
         strategy = masker(plan.strategy or "null")
         spec = ColumnSpec(plan.name, plan.column_type, plan.length, plan.masking_value)
-        if strategy.kind == "constant":
-            constant[plan.name] = strategy.mask([None], spec, hash_key)[0]
-        elif strategy.kind == "per_row":
-            if strategy.name == "hash" and not hash_key:
-                raise ConfigurationError(
-                    f"{step.address}.{plan.name} is masked by hash but no hash key is set"
-                )
-            columns[plan.name] = strategy.mask([row.get(plan.name) for row in rows], spec, hash_key)
+        try:
+            if strategy.kind == "constant":
+                constant[plan.name] = strategy.mask([None], spec, hash_key)[0]
+            elif strategy.kind == "per_row":
+                current = [row.get(plan.name) for row in rows]
+                columns[plan.name] = strategy.mask(current, spec, hash_key)
+        except ConfigurationError as error:  # e.g. hash without the programme's hash key
+            raise ConfigurationError(
+                f"{step.address}.{plan.name} is masked by {plan.strategy}: {error}"
+            ) from None
     return constant, _keyed_rows(step, rows, columns)
 
 

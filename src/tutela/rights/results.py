@@ -8,14 +8,12 @@ dates (ER-2) and, for restriction, the purposes still allowed (RS-2).
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tutela.ports import BatchRecord
-from tutela.programme.models import duration_hours
+from tutela.programme.durations import Duration
 from tutela.rights.models import (
     RESTRICTION_ALLOWED_PURPOSES,
     CollectionResult,
@@ -32,30 +30,13 @@ from tutela.rights.resolve import Resolved
 def retention_end(start: datetime, retention: Retention) -> datetime | None:
     """When a retained field's legal obligation ends: ``start`` + the period (ER-2).
 
-    Years and months are calendar years and months (29 Feb + 1y is 28 Feb);
-    None when the rule gives a criterion instead of a period.
+    Months and years are calendar months and years (31 Aug + 6m is 28 or 29 Feb, 29 Feb +
+    1y is 28 Feb), see :meth:`Duration.after`; None when the rule gives a criterion instead
+    of a period. The period was checked when the programme loaded.
     """
     if retention.period is None:
         return None
-    match = _PERIOD.match(retention.period)
-    if match is None:
-        return start + timedelta(hours=duration_hours(retention.period))
-    count, unit = int(match["n"]), match["unit"][0].lower()
-    if unit == "y":
-        return _add_months(start, 12 * count)
-    if unit == "m":
-        return _add_months(start, count)
-    return start + timedelta(hours=duration_hours(retention.period))
-
-
-_PERIOD = re.compile(r"^\s*(?P<n>\d{1,6})\s*(?P<unit>[a-zA-Z]+)\s*$")
-
-
-def _add_months(start: datetime, months: int) -> datetime:
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(start.day, calendar.monthrange(year, month + 1)[1])
-    return start.replace(year=year, month=month + 1, day=day)
+    return Duration.parse(retention.period).after(start)
 
 
 def answers(

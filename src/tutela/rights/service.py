@@ -1,8 +1,9 @@
-"""DSR use cases: plan a request, run one or a batch, resume a batch.
+"""DSR use cases: plan a request, run requests in batches, resume a batch.
 
-The service holds what bootstrap built (programme, connectors, store, clock,
-hash key), reads each system's catalog once per service, not per batch, and
-plans each kind of batch (type, identities given, fields changed) once.
+The service holds what bootstrap built (programme, connectors, stores, clock,
+hash key, batch size), reads each system's catalog once per service, not per
+batch, and plans each kind of batch (type, identities given, fields changed) once.
+Every interface (CLI, API, pages) calls these methods; none repeats them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tutela.errors import RequestError, StoreError
-from tutela.ports import CheckpointStore, Clock, Connector, RequestStore, RestrictionRecord
+from tutela.ports import BatchStore, Clock, Connector, RestrictionRecord, RestrictionStore
 from tutela.programme.models import Programme
 from tutela.rights.executor import catalog_of, execute_batch, plan_batch
 from tutela.rights.explain import statements
@@ -35,9 +36,11 @@ class DsrService:
 
     programme: Programme
     connectors: Mapping[str, Connector]
-    store: CheckpointStore
+    store: BatchStore
     clock: Clock
     hash_key: bytes | None = field(default=None, repr=False)
+    restriction_store: RestrictionStore | None = None
+    batch_size: int = 1000
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
     _plans: dict[PlanKey, Plan] = field(default_factory=dict, init=False, repr=False)
 
@@ -67,16 +70,35 @@ class DsrService:
             plan=self._plan(requests) if requests else None,
         )
 
+    def run_all(
+        self, requests: Sequence[SubjectRequest], *, dry_run: bool = False
+    ) -> list[BatchResult]:
+        """Run ``requests`` in consecutive batches of :attr:`batch_size` (``TUTELA_BATCH_SIZE``)."""
+        return [self.run(chunk, dry_run=dry_run) for chunk in self.batches(requests)]
+
+    def batches(self, requests: Sequence[SubjectRequest]) -> list[Sequence[SubjectRequest]]:
+        """Consecutive batches of at most :attr:`batch_size` requests.
+
+        The split depends only on the input and the size, so rerunning the same
+        input resumes every batch from its checkpoints.
+        """
+        size = self.batch_size
+        return [requests[start : start + size] for start in range(0, len(requests), size)]
+
     def resume(self, expected: str, requests: Sequence[SubjectRequest]) -> BatchResult:
-        """Rerun the batch ``expected``; RequestError if ``requests`` are not that batch."""
+        """Rerun the batch ``expected`` of ``requests`` (the whole input it was part of).
+
+        RequestError if no batch of this input, split as now, is ``expected``.
+        """
         if not requests:
             raise RequestError("a batch needs at least one request")
-        actual = batch_id(requests[0].type, list(requests))
-        if actual != expected:
-            raise RequestError(
-                f"the input is batch {actual}, not {expected}; resume with the same input"
-            )
-        return self.run(requests)
+        for chunk in self.batches(requests):
+            if batch_id(chunk[0].type, list(chunk)) == expected:
+                return self.run(chunk)
+        raise RequestError(
+            f"no batch {expected} in this input (with TUTELA_BATCH_SIZE as now); "
+            "resume with the same input and batch size"
+        )
 
     def _plan(self, requests: Sequence[SubjectRequest]) -> Plan:
         """The plan for requests like these, made once per kind of batch (plans are immutable)."""
@@ -91,11 +113,12 @@ class DsrService:
         """Restrictions recorded for the subject known by ``identity=value`` (RS-2, ER-2).
 
         The store holds keyed hashes of identities only; this hashes the value
-        the same way. StoreError if the store keeps no restrictions.
+        the same way. StoreError if no store of restrictions was given.
         """
-        if not isinstance(self.store, RequestStore):
-            raise StoreError("this store keeps no restrictions of processing")
-        return self.store.restrictions(identity, subject_ref(identity, value, self.hash_key))
+        if self.restriction_store is None:
+            raise StoreError("this service has no store of restrictions of processing")
+        reference = subject_ref(identity, value, self.hash_key)
+        return self.restriction_store.restrictions(identity, reference)
 
     def close(self) -> None:
         """Release every connector."""

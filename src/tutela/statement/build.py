@@ -19,7 +19,7 @@ from typing import Literal, get_args
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from tutela.jurisdictions.names import Jurisdictions, packaged_jurisdictions
+from tutela.jurisdictions import Jurisdictions, packaged_jurisdictions
 from tutela.programme.models import Programme
 from tutela.statement import wording
 from tutela.statement.context import StatementContext
@@ -92,9 +92,11 @@ def build_statement(
 
     Every id of :data:`SECTION_IDS` is present (a section without facts says so);
     optional sections (:data:`OPTIONAL_SECTION_IDS`) appear only with facts.
-    ``jurisdictions`` names countries and authorities; the packaged data by default.
+    ``jurisdictions`` names countries and authorities; the packaged data by default
+    (ConfigurationError if a packaged data file is missing or invalid).
     """
-    context = StatementContext.of(programme, jurisdictions or packaged_jurisdictions())
+    places = packaged_jurisdictions() if jurisdictions is None else jurisdictions
+    context = StatementContext.of(programme, places)
     sections: list[Section] = []
     for section_id, title, builder in _SECTIONS:
         blocks = builder(context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tutela.jurisdictions.names import Jurisdictions
+from tutela.jurisdictions import Jurisdictions
 from tutela.programme.models import Address, Programme, Purpose, RetentionRule
 from tutela.statement import wording
 from tutela.taxonomy.vocabulary import Vocabulary, covers

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from tutela.programme.durations import Duration, durations_in_words
 from tutela.programme.models import Address, Art9Condition, LegalBasis, RightName
 
 _MONTHS = (
@@ -164,8 +165,6 @@ ANONYMISATION_METHODS: Mapping[str, str] = {
 }
 
 _LEADING_WORDS = frozenset({"The", "A", "An", "Our", "Your", "Any", "All", "Each", "Other", "Some"})
-_UNITS = {"h": "hour", "d": "day", "w": "week", "m": "month", "y": "year"}
-_DURATION = re.compile(r"^\s*(\d+)\s*([a-zA-Z]+)\s*$")
 
 
 def format_date(day: date) -> str:
@@ -174,31 +173,28 @@ def format_date(day: date) -> str:
 
 
 def duration(text: str) -> str:
-    """A programme duration (``24h``, ``7y``, ``30 days``) in words: ``24 hours``, ``7 years``."""
-    parsed = _parse_duration(text)
-    if parsed is None:
-        return text
-    count, unit = parsed
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+    """A programme duration (``24h``, ``7y``, ``30 days``) in words: ``24 hours``, ``7 years``.
+
+    Text that is not a duration (a cookie's ``session``) is shown as written.
+    """
+    parsed = _parsed([text])
+    return text if parsed is None else parsed[0].words()
 
 
 def durations(texts: Iterable[str], conjunction: str = "or") -> str:
     """Several durations in words, sharing their unit when they can: ``24 or 48 hours``."""
     values = list(texts)
-    parsed = [_parse_duration(text) for text in values]
-    units = {item[1] for item in parsed if item is not None}
-    if values and None not in parsed and len(units) == 1:
-        counts = [str(item[0]) for item in parsed if item is not None]
-        plural = "" if counts[-1] == "1" else "s"
-        return f"{join_words(counts, conjunction)} {units.pop()}{plural}"
-    return join_words((duration(text) for text in values), conjunction)
+    parsed = _parsed(values)
+    if parsed is None:
+        return join_words((duration(text) for text in values), conjunction)
+    return durations_in_words(parsed, conjunction)
 
 
-def _parse_duration(text: str) -> tuple[int, str] | None:
-    match = _DURATION.match(text)
-    if not match or match[2][0].lower() not in _UNITS:
+def _parsed(texts: list[str]) -> list[Duration] | None:
+    try:
+        return [Duration.parse(text) for text in texts]
+    except ValueError:
         return None
-    return int(match[1]), _UNITS[match[2][0].lower()]
 
 
 def event(trigger: str) -> str:

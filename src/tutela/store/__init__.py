@@ -1,1 +1,1 @@
-"""tutela's own persistence: requests, restrictions, checkpoints, ledger."""
+"""tutela's own store: DSR batches, their checkpoints, and restrictions of processing."""

@@ -1,7 +1,7 @@
 """The SQL store of DSR batches, checkpoints and restrictions.
 
-Implements :class:`tutela.ports.CheckpointStore` and
-:class:`tutela.ports.RequestStore` on SQLite (default, WAL mode), PostgreSQL
+Implements :class:`tutela.ports.BatchStore` and
+:class:`tutela.ports.RestrictionStore` on SQLite (default, WAL mode), PostgreSQL
 or MariaDB. The schema is brought up to date with Alembic on first use.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tutela.errors import ConfigurationError, StoreError
-from tutela.liveness import ping_after_idle
+from tutela import sqlengine
+from tutela.errors import StoreError
 from tutela.ports import BatchRecord, Clock, RestrictionRecord
 from tutela.store import codec, migrate
 from tutela.store.tables import dsr_batch, dsr_checkpoint, restriction
@@ -221,22 +221,4 @@ def _record(row: Any) -> RestrictionRecord:
 
 
 def _engine(url: str) -> sa.Engine:
-    try:
-        engine = sa.create_engine(url, hide_parameters=True)
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ModuleNotFoundError):
-        raise ConfigurationError(
-            "TUTELA_DATABASE_URL is not a database URL tutela can open "
-            "(sqlite:///file, postgresql+psycopg://..., mysql+pymysql://...)"
-        ) from None
-    if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-    ping_after_idle(engine)
-    return engine
-
-
-def _sqlite_pragmas(connection: Any, _record: object) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
+    return sqlengine.create_engine(url, owner="TUTELA_DATABASE_URL", wal=True)

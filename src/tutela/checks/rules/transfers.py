@@ -1,7 +1,8 @@
 """International transfer rules (GDPR Chapter V, Arts. 44-49; GDPR.md TR-1..TR-5).
 
-Whether a country is in the EEA or has an adequacy decision comes from the reference data
-in ``tutela/jurisdictions/data`` (see :mod:`tutela.jurisdictions.reference`).
+Whether a country is in the EEA or has an adequacy decision comes from the reference data in
+``tutela/jurisdictions/data``, asked through :func:`tutela.jurisdictions.packaged_jurisdictions`;
+the statement and the records ask the same lookup, so all give one answer per country.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
-from tutela.jurisdictions.reference import adequacy, eea
+from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import Recipient
 
 ART46_TOOLS = {"scc", "bcr", "certification", "code_of_conduct", "ad_hoc"}
@@ -24,22 +25,23 @@ SCC_MODULE_FOR_KIND = {"processor": ("M2", "M3"), "controller": ("M1", "M4")}
 
 
 def _third_countries(context: CheckContext) -> Iterator[tuple[int, Recipient, int, str]]:
+    places = packaged_jurisdictions()
     for index, recipient in enumerate(context.programme.recipients):
         for position, country in enumerate(recipient.countries):
-            if not eea().contains(country):
+            if not places.in_eea(country):
                 yield index, recipient, position, country
 
 
 def covered_by_adequacy(recipient: Recipient, country: str, today: date) -> bool:
     """True if an adequacy decision in force covers ``recipient`` in ``country`` (Art. 45)."""
-    decision = adequacy().decision(country, today)
+    decision = packaged_jurisdictions().adequacy_in_force(country, today)
     if decision is None:
         return False
     return decision.requires != "dpf" or recipient.dpf_certified
 
 
 def _why_not_adequate(country: str, today: date) -> str:
-    decision = adequacy().countries.get(country)
+    decision = packaged_jurisdictions().adequacy_decision(country)
     if decision is None:
         return "no EU adequacy decision"
     if not decision.in_force(today):
@@ -48,14 +50,15 @@ def _why_not_adequate(country: str, today: date) -> str:
 
 
 def _needs_art46_tool(recipient: Recipient, today: date) -> bool:
+    places = packaged_jurisdictions()
     return any(
-        not eea().contains(c) and not covered_by_adequacy(recipient, c, today)
+        not places.in_eea(c) and not covered_by_adequacy(recipient, c, today)
         for c in recipient.countries
     )
 
 
 def _relies_on_dpf(recipient: Recipient, country: str) -> bool:
-    decision = adequacy().countries.get(country)
+    decision = packaged_jurisdictions().adequacy_decision(country)
     if decision is None or decision.requires != "dpf":
         return False
     safeguard = recipient.safeguard
@@ -111,10 +114,11 @@ def no_safeguard(context: CheckContext) -> Iterator[Violation]:
 )
 def adequacy_not_available(context: CheckContext) -> Iterator[Violation]:
     """Adequacy is a tool only where the Commission decided it and it is in force (Art. 45)."""
+    places = packaged_jurisdictions()
     for index, recipient, position, country in _third_countries(context):
         safeguard = recipient.safeguard
         uses_adequacy = safeguard is not None and safeguard.mechanism == "adequacy"
-        if uses_adequacy and adequacy().decision(country, context.today) is None:
+        if uses_adequacy and places.adequacy_in_force(country, context.today) is None:
             yield Violation(
                 ("recipients", index, "countries", position),
                 f"recipient '{recipient.key}' relies on adequacy for {country}, which has no EU "

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
-from tutela.jurisdictions.reference import eea, supervisory_authorities
+from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import ALL_RIGHTS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -99,7 +99,7 @@ def no_eu_representative(context: CheckContext) -> Iterator[Violation]:
     """A controller not established in the Union designates a representative (Art. 27)."""
     organisation = context.programme.organisation
     country = organisation.establishment_country
-    if not eea().contains(country) and organisation.eu_representative is None:
+    if not packaged_jurisdictions().in_eea(country) and organisation.eu_representative is None:
         yield Violation(
             ("organisation", "eu_representative"),
             f"the controller is established in {country}, outside the EEA, and names no EU "
@@ -137,8 +137,7 @@ def missing_right(context: CheckContext) -> Iterator[Violation]:
 def lead_authority_not_eea(context: CheckContext) -> Iterator[Violation]:
     """The lead SA is the EEA authority of the main establishment (Art. 56(1); CP-1)."""
     lead = context.programme.organisation.lead_supervisory_authority
-    code = eea().aliases.get(lead, lead)
-    if code not in supervisory_authorities().authorities:
+    if packaged_jurisdictions().known_authority(lead) is None:
         yield Violation(
             ("organisation", "lead_supervisory_authority"),
             f"lead supervisory authority '{lead}' is not an EU/EEA supervisory authority",
@@ -156,7 +155,9 @@ def lead_authority_not_eea(context: CheckContext) -> Iterator[Violation]:
 def lead_authority_not_named(context: CheckContext) -> Iterator[Violation]:
     """The statement names the lead SA among the authorities to complain to (CP-1)."""
     lead = context.programme.organisation.lead_supervisory_authority
-    if lead not in context.programme.complaints.authorities:
+    places = packaged_jurisdictions()
+    named = {places.code(code) for code in context.programme.complaints.authorities}
+    if places.code(lead) not in named:
         yield Violation(
             ("complaints", "authorities"),
             f"complaints.authorities does not include the lead authority {lead}",
@@ -172,9 +173,9 @@ def lead_authority_not_named(context: CheckContext) -> Iterator[Violation]:
 )
 def unknown_authority(context: CheckContext) -> Iterator[Violation]:
     """Each authority named for complaints is an EU/EEA supervisory authority (CP-1)."""
-    known = supervisory_authorities().authorities
+    places = packaged_jurisdictions()
     for index, code in enumerate(context.programme.complaints.authorities):
-        if eea().aliases.get(code, code) not in known:
+        if places.known_authority(code) is None:
             yield Violation(
                 ("complaints", "authorities", index),
                 f"complaints.authorities lists '{code}', which has no EU/EEA supervisory authority",

@@ -160,12 +160,13 @@ def complaints(context: StatementContext) -> tuple[Block, ...]:
 
 
 def _authorities(context: StatementContext) -> Iterator[Fact]:
-    lead = context.programme.organisation.lead_supervisory_authority
-    codes = wording.unique([*context.programme.complaints.authorities, lead])
-    for code in codes:
-        authority = context.places.authority(code)
+    places = context.places
+    lead = places.code(context.programme.organisation.lead_supervisory_authority)
+    named = context.programme.complaints.authorities
+    for code in wording.unique(places.code(c) for c in [*named, lead]):
+        authority = places.authority(code)
         role = ", our lead supervisory authority" if code == lead else ""
-        text = f"Supervisory authority for {context.places.country(code)}{role}"
+        text = f"Supervisory authority for {places.country(code)}{role}"
         if authority.websites:
             text += f"; website https://{authority.websites[0]}"
         yield Fact(authority.name, text)

@@ -129,8 +129,8 @@ def _safeguard_details(
     context: StatementContext, safeguard: Safeguard, countries: list[str]
 ) -> list[str]:
     if safeguard.mechanism == "adequacy":
-        adequacy = context.places.adequacy
-        return list(wording.unique(adequacy[c] for c in countries if adequacy.get(c)))
+        decisions = (context.places.adequacy_decision(c) for c in countries)
+        return list(wording.unique(d.decision for d in decisions if d is not None and d.decision))
     if safeguard.mechanism == "scc":
         module = wording.SCC_MODULES.get(safeguard.scc_module or "")
         return [safeguard.scc_decision or _DEFAULT_SCC_DECISION, *([module] if module else [])]

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from tutela.jurisdictions.reference import eea
-from tutela.programme.models import Programme, Recipient, RetentionRule, duration_hours
+from tutela.jurisdictions import packaged_jurisdictions
+from tutela.programme.durations import Duration
+from tutela.programme.models import Programme, Recipient, RetentionRule
 
 ChangeKind = Literal["added", "removed", "changed"]
 Step = tuple[str, str | None]
@@ -203,23 +204,26 @@ def _dataset_added(raw: RawChange, context: Materiality) -> Verdict | None:
 # --- retention ----------------------------------------------------------------------------
 
 
-def _limit_hours(rule: RetentionRule) -> int | None:
+def _limit(rule: RetentionRule) -> Duration | None:
+    """The longest period the rule allows (its period or a customer's choice), if any."""
     periods = [rule.period] if rule.period else []
-    hours = [duration_hours(text) for text in [*periods, *rule.choices]]
-    return max(hours) if hours else None
+    limits = [Duration.parse(text) for text in [*periods, *rule.choices]]
+    return max(limits) if limits else None
 
 
 def compare_retention(old: RetentionRule | None, new: RetentionRule | None) -> tuple[bool, str]:
     """Whether going from ``old`` to ``new`` retention is material (NT-1), and why.
 
-    Longer is material, shorter editorial; a period replaced by a criterion (or the reverse)
-    cannot be compared and counts as material, as does a different trigger event.
+    Longer is material, shorter editorial, by the order of :class:`Duration` (calendar
+    months rank by the fewest days they can last: ``30d`` to ``1m`` is shorter, ``12m`` to
+    ``1y`` the same); a period replaced by a criterion (or the reverse) cannot be compared
+    and counts as material, as does a different trigger event.
     """
     if new is None:
         return (old is not None, "retention limit removed" if old else "no retention stated")
     if old is None:
         return (False, f"retention now stated: {_retention_text(new)}")
-    before, after = _limit_hours(old), _limit_hours(new)
+    before, after = _limit(old), _limit(new)
     if before is not None and after is not None and before != after:
         longer = after > before
         verb = "longer" if longer else "shorter"
@@ -261,7 +265,8 @@ def _retention_reference(raw: RawChange, context: Materiality) -> Verdict:
 
 
 def _third_countries(countries: Sequence[str]) -> list[str]:
-    return [country for country in countries if not eea().contains(country)]
+    places = packaged_jurisdictions()
+    return [country for country in countries if not places.in_eea(country)]
 
 
 def _recipient_added(raw: RawChange, context: Materiality) -> Verdict:
@@ -329,11 +334,12 @@ def _system_role(raw: RawChange, context: Materiality) -> Verdict:
     return Verdict(False, "the system now processes data only for other controllers")
 
 
-def _cookie_hours(duration: str) -> int | None:
+def _cookie_lifetime(duration: str) -> Duration | None:
+    """A cookie's lifetime (``session`` lasts no time at all), None when it is free text."""
     if duration.strip().lower() == "session":
-        return 0
+        return Duration(0, "hour")
     try:
-        return duration_hours(duration)
+        return Duration.parse(duration)
     except ValueError:
         return None
 
@@ -345,7 +351,7 @@ def _cookie_added(raw: RawChange, context: Materiality) -> Verdict:
 
 
 def _cookie_duration(raw: RawChange, context: Materiality) -> Verdict:
-    before, after = _cookie_hours(raw.before), _cookie_hours(raw.after)
+    before, after = _cookie_lifetime(raw.before), _cookie_lifetime(raw.after)
     if before is not None and after is not None and after <= before:
         return Verdict(False, "shorter or equal cookie lifetime")
     return Verdict(True, "longer cookie lifetime (or one that cannot be compared)")
