@@ -1,4 +1,4 @@
-"""Every command, setting and connector has a docs section (STYLE.md: docs with the feature)."""
+"""Every command, setting, plug-in kind, built-in connector and strategy has docs (STYLE.md)."""
 
 from __future__ import annotations
 
@@ -62,3 +62,13 @@ def test_every_plugin_kind_has_a_section_in_plugins_md() -> None:
         if f"**Entry-point group:** `{kind.group}`" not in sections.get(f"`{name}`", "")
     ]
     assert missing == [], f"plug-in kinds without a section in docs/plugins.md: {missing}"
+
+
+def test_every_builtin_connector_and_strategy_has_a_docs_section() -> None:
+    from tutela.plugins import CONNECTORS, MASKING
+
+    connectors = (ROOT / "docs" / "connectors.md").read_text(encoding="utf-8")
+    missing = [f"type: {n}" for n in CONNECTORS.builtins if f"(`type: {n}`)" not in connectors]
+    programme = (ROOT / "docs" / "programme.md").read_text(encoding="utf-8")
+    missing += [f"masking {n}" for n in MASKING.builtins if f"`{n}`" not in programme]
+    assert missing == [], f"built-ins without a docs section: {missing}"

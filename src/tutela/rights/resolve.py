@@ -227,8 +227,15 @@ def _resolved(
     if plan.type in ("access", "portability"):
         shown = [f.name for f in step.fields]
         result.rows = [{name: row.get(name) for name in shown} for row in rows]
-    elif compute and rows:
-        _compute(plan, step, rows, owners, requests, hash_key, result)
+        return result
+    if not (compute and rows):
+        return result
+    if plan.type == "erasure":
+        result.constant, result.updates = _masked(step, rows, hash_key)
+    elif plan.type == "rectification":
+        result.updates = _rectified(step, rows, owners, requests)
+    elif plan.type == "restriction" and step.restriction_flag:
+        result.constant = {step.restriction_flag: True}
     return result
 
 
@@ -243,23 +250,6 @@ def _matches(step: Step, rows: Sequence[Row]) -> list[dict[str, list[Any]]]:
     name = step.match_field()
     names = [name] if name else list(dict.fromkeys(s.field for s in step.selectors))
     return [{field: list(dict.fromkeys(row[field] for row in rows))} for field in names]
-
-
-def _compute(
-    plan: Plan,
-    step: Step,
-    rows: list[Row],
-    owners: list[list[int]],
-    requests: Sequence[SubjectRequest],
-    hash_key: bytes | None,
-    result: Resolved,
-) -> None:
-    if plan.type == "erasure":
-        result.constant, result.updates = _masked(step, rows, hash_key)
-    elif plan.type == "rectification":
-        result.updates = _rectified(step, rows, owners, requests)
-    elif plan.type == "restriction" and step.restriction_flag:
-        result.constant = {step.restriction_flag: True}
 
 
 def _masked(
