@@ -143,6 +143,7 @@ def ensure_shop(setup: Setup, customers: int, rebuild: bool, say: Callable[[str]
         size = _shop_size(setup.url, customers)
         if size == customers:
             say(f"reusing the shop database with {customers:,} customers")
+            shopdb.ensure_lookup_indexes(setup.url)  # lower(email), for shops built before it
             return
         if size is not None:
             raise SystemExit(

@@ -65,7 +65,11 @@ def test_public_api_answers_a_request_through_the_dsr_service(tmp_path: Path) ->
     shop = f"sqlite:///{tmp_path}/shop.sqlite"
     shopdb.build(shop, customers=3, seed=1)
     app = tutela.build_application(
-        {"TUTELA_DATABASE_URL": f"sqlite:///{tmp_path}/store.db", "TUTELA_SHOP_URL": shop}
+        {
+            "TUTELA_DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
+            "TUTELA_SHOP_URL": shop,
+            "TUTELA_HASH_KEY": "public-api-test-key",
+        }
     )
     assert isinstance(app, tutela.Application)
     service = app.dsr_service(tutela.load_programme(shopdb.shop_programme_path()))

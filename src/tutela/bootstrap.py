@@ -23,7 +23,7 @@ from tutela.errors import ConfigurationError
 if TYPE_CHECKING:
     from tutela.connectors.sql import SqlConnector
     from tutela.ports import Clock, Connector
-    from tutela.programme.models import Programme
+    from tutela.programme.models import Programme, System
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
     from tutela.store.dsr import SqlDsrStore
@@ -57,7 +57,12 @@ class Application:
         if self._store is None:
             from tutela.store.dsr import SqlDsrStore
 
-            self._store = SqlDsrStore(self.settings.database_url, self.clock)
+            self._store = SqlDsrStore(
+                self.settings.database_url,
+                self.clock,
+                connect_timeout=self.settings.connect_timeout,
+                statement_timeout=self.settings.statement_timeout,
+            )
         return self._store
 
     def connectors(self, programme: Programme) -> dict[str, Connector]:
@@ -65,10 +70,27 @@ class Application:
         from tutela.connectors.registry import connector_for
 
         return {
-            system.key: connector_for(system, self.environ)
+            system.key: connector_for(self._with_timeouts(system), self.environ)
             for system in programme.systems
             if system.datasets and system.connector is not None
         }
+
+    def timeouts(self) -> dict[str, int]:
+        """The SQL options ``connect_timeout`` and ``statement_timeout`` from the settings."""
+        return {
+            "connect_timeout": self.settings.connect_timeout,
+            "statement_timeout": self.settings.statement_timeout,
+        }
+
+    def _with_timeouts(self, system: System) -> System:
+        """``system`` whose SQL connector has the timeout settings, unless it sets its own."""
+        connector = system.connector
+        if connector is None or connector.type != "sql":
+            return system
+        options = {**self.timeouts(), **connector.options}
+        return system.model_copy(
+            update={"connector": connector.model_copy(update={"options": options})}
+        )
 
     def database(
         self, url: str | None, *, url_env: str | None = None, password_env: str | None = None
@@ -91,7 +113,9 @@ class Application:
         parsed = parse_url(text, source=url_env or "DB_URL")
         if password_env:
             parsed = parsed.set(password=self.variable(password_env))
-        return SqlConnector(Path(parsed.database or "database").stem, parsed)
+        return SqlConnector(
+            Path(parsed.database or "database").stem, parsed, options=self.timeouts()
+        )
 
     def variable(self, name: str) -> str:
         """The environment variable ``name``; ConfigurationError when it is not set."""
@@ -110,6 +134,7 @@ class Application:
 
     def dsr_service(self, programme: Programme) -> DsrService:
         """The data-subject request service for ``programme``, with its stores and connectors."""
+        from tutela.programme.durations import Duration
         from tutela.rights.service import DsrService
 
         store = self.store()
@@ -121,6 +146,7 @@ class Application:
             self.hash_key(programme),
             restriction_store=store,
             batch_size=self.settings.batch_size,
+            delivery_window=Duration.parse(self.settings.delivery_window),
         )
 
 

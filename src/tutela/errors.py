@@ -23,7 +23,13 @@ from dataclasses import dataclass
 
 
 class TutelaError(Exception):
-    """Root of every error tutela raises on purpose."""
+    """Root of every error tutela raises on purpose.
+
+    ``batch`` names the DSR batch an error stopped, when it was recorded and can
+    be resumed (``tutela dsr resume PROGRAMME BATCH ...``); None otherwise.
+    """
+
+    batch: str | None = None
 
 
 @dataclass(frozen=True)

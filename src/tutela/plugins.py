@@ -96,8 +96,10 @@ CHECKS = Kind(
         "processors": "tutela.checks.rules.processors:RULES",
         "cookies": "tutela.checks.rules.cookies:RULES",
         "transparency": "tutela.checks.rules.transparency:RULES",
+        "completeness": "tutela.checks.rules.completeness:RULES",
         "credentials": "tutela.checks.rules.credentials:RULES",
         "erasure": "tutela.checks.rules.erasure:RULES",
+        "rectification": "tutela.checks.rules.rectification:RULES",
         "anonymisation": "tutela.checks.rules.anonymisation:RULES",
     },
 )

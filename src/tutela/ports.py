@@ -54,13 +54,36 @@ class CollectionInfo:
         raise KeyError(name)
 
 
+class IgnoreCase(str):
+    """A ``match`` field compared case-insensitively: ``{IgnoreCase("email"): keys}``.
+
+    Selects the rows whose field, lower-cased, is one of the keys lower-cased
+    (an SQL connector sends ``lower(email) IN (...)``, or relies on a
+    case-insensitive collation). It is the field's name as a ``str`` subclass,
+    so a connector that does not know it sees the plain name and matches
+    exactly. Identities declared case-insensitive (e-mail) are looked up this way.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        """``IgnoreCase('email')``."""
+        return f"IgnoreCase({str(self)!r})"
+
+
+def ignores_case(field: object) -> bool:
+    """Whether a ``match`` field asks for case-insensitive matching (see :class:`IgnoreCase`)."""
+    return isinstance(field, IgnoreCase)
+
+
 @runtime_checkable
 class Connector(Protocol):
     """Set-based reads and writes on one system (a database, a SaaS API, a person).
 
     ``match`` selects rows: ``{field: keys}`` means rows whose ``field`` is in
-    ``keys``. Every call takes whole key sets, so one call is one statement
-    per collection (chunked where the backend limits bound parameters).
+    ``keys``; a field given as :class:`IgnoreCase` compares lower-cased values.
+    Every call takes whole key sets, so one call is one statement per
+    collection (chunked where the backend limits bound parameters).
     Connectors raise :class:`tutela.errors.ConnectorError` on failure.
     """
 
@@ -132,13 +155,22 @@ def iter_chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 @dataclass(frozen=True)
 class BatchRecord:
-    """A batch of data-subject requests of one type; ``id`` hashes the sorted requests."""
+    """A batch of data-subject requests of one type, as tutela's store keeps it.
+
+    ``id`` is new for every run; ``digest`` is a keyed hash of the batch's
+    requests (so a resume can check it is given the same input, without the
+    store holding the identities); ``counts`` are rows changed per collection.
+    """
 
     id: str
     type: str
     requests: int
     created_at: datetime
     status: str = "running"
+    digest: str = ""
+    counts: Mapping[str, int] = field(default_factory=dict)
+    finished_at: datetime | None = None
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -165,10 +197,12 @@ class BatchStore(Protocol):
     """A store of DSR batches: each batch and the result of each of its finished steps.
 
     A checkpoint is written after the connector transaction of its step
-    commits, so a rerun of the same batch skips it and reuses its result.
+    commits, so a resume of the batch skips it and reuses its result.
     Payloads are JSON-like (dict, list, str, int, float, bool, None) plus
     ``Decimal``, ``date``, ``datetime`` and ``bytes``, returned with their types.
     A batch is recorded with its first checkpoints, in the same transaction.
+    Checkpoints live only while the batch is open: closing it deletes them, but
+    for those named in ``keep`` (answers awaiting delivery until ``expires_at``).
     """
 
     def find_batch(self, batch_id: str) -> tuple[BatchRecord | None, dict[str, Any]]:
@@ -184,19 +218,33 @@ class BatchStore(Protocol):
         opening: BatchRecord | None = None,
         status: str | None = None,
         durable: bool = True,
+        counts: Mapping[str, int] | None = None,
+        keep: Sequence[str] = (),
+        expires_at: datetime | None = None,
+        lease_until: datetime | None = None,
     ) -> None:
         """Mark ``steps`` finished and record ``restrictions``, atomically.
 
-        ``opening`` is a batch not stored yet, recorded in the same transaction;
-        ``status`` (``done`` or ``failed``) is set in the same transaction.
-        ``durable=False`` marks progress a crash may lose without harm (a rerun
-        repeats the step with the same stored values): the store may commit it
-        without waiting for the disk.
+        ``opening`` is a batch not stored yet, recorded in the same transaction.
+        ``status`` (``done`` or ``failed``) is set in the same transaction with
+        ``counts``; ``done`` also deletes the batch's checkpoints except ``keep``,
+        which expire at ``expires_at``. ``lease_until`` extends the running
+        batch's lease. ``durable=False`` marks progress a crash may lose without
+        harm (a resume repeats the step with the same stored values): the store
+        may commit it without waiting for the disk.
+        """
+        ...
+
+    def claim_batch(self, batch_id: str, now: datetime, until: datetime) -> BatchRecord | None:
+        """Lease the open batch ``batch_id`` to this process until ``until``.
+
+        Returns the batch, or None when it does not exist, is done, or another
+        process holds an unexpired lease on it (see :meth:`find_batch`).
         """
         ...
 
     def finish_batch(self, batch_id: str, status: str) -> None:
-        """Set the batch's final status (``done`` or ``failed``)."""
+        """Set the batch's final status (``done`` or ``failed``) and release its lease."""
         ...
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,9 +28,37 @@ class Settings(BaseSettings):
         description="Secret key for keyed-hash masking (HMAC-SHA256); never logged.",
         repr=False,
     )
+    delivery_window: str = Field(
+        default="0h",
+        description="How long access and portability answers wait in tutela's store for "
+        "delivery (a duration: 0h, 72h, 30d); the CLI delivers at once.",
+    )
     batch_size: int = Field(
         default=1000, ge=1, le=100_000, description="Requests per batch statement."
     )
+    connect_timeout: int = Field(
+        default=10,
+        ge=1,
+        le=3600,
+        description=(
+            "Seconds to wait for a database (the store or a system) to accept a connection "
+            "and finish its handshake; on SQLite, how long to wait for a lock."
+        ),
+    )
+    statement_timeout: int = Field(
+        default=300,
+        ge=0,
+        le=86_400,
+        description="Seconds one SQL statement may run before the server cancels it (0: no limit).",
+    )
+
+    @field_validator("delivery_window")
+    @classmethod
+    def _a_duration(cls, value: str) -> str:
+        from tutela.programme.durations import Duration
+
+        Duration.parse(value)
+        return value
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

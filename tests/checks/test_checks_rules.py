@@ -109,6 +109,7 @@ COOKIE = {"name": "_ga", "provider": "Google", "category": "statistics", "durati
 THIRD_PARTY = {"key": "enrichment", "name": "Enrichment", "kind": "third_party"}
 RELEASE = {"key": "stats", "name": "Stats", "description": "Careers site stats."}
 CONTACT_FIELDS = "systems.0.datasets.0.collections.0.fields"
+NOTE_FIELDS = "systems.0.datasets.0.collections.1.fields"
 PURPOSE_0 = "purposes.0"
 RECIPIENT_0 = "recipients.0"
 
@@ -458,6 +459,19 @@ CASES: list[tuple[str, str, Edit, Edit]] = [
         set_("complaints.authorities", ["BE", "US"]),
         set_("complaints.authorities", ["BE", "EL", "NO"]),
     ),
+    ("art13-sections", "transparency/missing-section", set_("complaints", None), nothing),
+    (
+        "art12-1-todo",
+        "transparency/todo-placeholder",
+        set_("systems.0.owner", "TODO: who answers for this system"),
+        set_("systems.0.owner", "Engineering (owner of the TODO list app)".replace("TODO", "todo")),
+    ),
+    (
+        "art12-1-country",
+        "transparency/todo-placeholder",
+        set_("systems.0.hosting_country", "ZZ"),
+        set_("systems.0.hosting_country", "BE"),
+    ),
     (
         "LB-3",
         "sources/no-art14-notice",
@@ -511,6 +525,19 @@ CASES: list[tuple[str, str, Edit, Edit]] = [
             set_(f"{CONTACT_FIELDS}.2.masking", "fixed"),
             set_(f"{CONTACT_FIELDS}.2.length", 50),
         ),
+    ),
+    (
+        "ER-1-key",
+        "erasure/masks-key-column",
+        set_(f"{NOTE_FIELDS}.1.data_categories", ["user.unique_id"]),
+        set_(f"{NOTE_FIELDS}.1.data_categories", ["system.operations"]),
+    ),
+    # rectification
+    (
+        "RE-1-protected",
+        "rectification/protected-field",
+        set_(f"{CONTACT_FIELDS}.1.rectifiable", True),
+        set_(f"{CONTACT_FIELDS}.2.rectifiable", True),
     ),
     # anonymisation
     (

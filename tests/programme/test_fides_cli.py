@@ -27,13 +27,18 @@ def _run(*args: str) -> tuple[int, str]:
 
 
 def test_prints_a_systems_section_that_loads(tmp_path: Path) -> None:
-    code, output = _run(str(GOOD), "--owner", "Shop team", "--hosting-country", "DE")
-    assert code == 0
-    assert output.startswith("systems:\n  - key: postgres_shop\n")
+    result = runner.invoke(
+        app, ["import", "fides", str(GOOD), "--owner", "Shop team", "--hosting-country", "DE"]
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith("systems:\n  - key: postgres_shop\n")
+    assert "orders.customer_id` is a key" in result.stderr
     programme = tmp_path / "programme"
     shutil.copytree(MINIMAL, programme)
-    (programme / "shop.yml").write_text(output, encoding="utf-8")
-    assert load(programme).programme.system("mongo_profiles").owner == "Shop team"
+    (programme / "shop.yml").write_text(result.stdout, encoding="utf-8")
+    system = load(programme).programme.system("mongo_profiles")
+    assert system.owner == "Shop team"
+    assert system.connector is not None and system.connector.url_env == "MONGO_PROFILES_URL"
 
 
 def test_writes_the_output_file_and_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -42,6 +47,7 @@ def test_writes_the_output_file_and_refuses_to_overwrite(tmp_path: Path) -> None
     assert code == 0 and "wrote 2 datasets" in output
     first = target.read_text(encoding="utf-8")
     assert first.startswith("systems:\n  - key: shop\n")
+    assert "connector: {type: sql, url_env: SHOP_URL}" in first
 
     code, output = _run(str(GOOD), "--system", "webshop", "-o", str(target))
     assert code == 2 and "--force" in output

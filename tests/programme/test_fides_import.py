@@ -42,7 +42,7 @@ def shop() -> FidesImport:
 
 
 def test_every_dataset_and_collection_is_imported(shop: FidesImport) -> None:
-    assert shop.warnings == ()
+    assert all("its personal categories [user.unique_id] are left out" in w for w in shop.warnings)
     assert [d.key for d in shop.datasets] == ["postgres_shop", "mongo_profiles"]
     postgres = shop.datasets[0]
     assert postgres.name == "Shop PostgreSQL database"
@@ -115,8 +115,33 @@ def test_one_system_for_all_datasets(shop: FidesImport, tmp_path: Path) -> None:
 
 def test_placeholders_are_marked_todo(shop: FidesImport) -> None:
     text = systems_yaml(shop)
-    assert f"owner: {OWNER_PLACEHOLDER}  # TODO" in text
-    assert f"hosting_country: {COUNTRY_PLACEHOLDER} # TODO" in text
+    assert f"owner: '{OWNER_PLACEHOLDER}'" in text and OWNER_PLACEHOLDER.startswith("TODO")
+    assert f"hosting_country: {COUNTRY_PLACEHOLDER}  # TODO" in text
+    assert "purposes: [] # TODO" in text
+
+
+def test_ER_1_keys_keep_no_personal_category_and_each_system_reads_its_url_from_env(
+    shop: FidesImport,
+) -> None:
+    postgres, mongo = shop.datasets
+    for collection, name in [
+        ("customer", "id"),
+        ("orders", "customer_id"),
+        ("payment_card", "customer_id"),
+        ("login", "customer_id"),
+    ]:
+        assert _field(postgres, collection, name).data_categories == [], (collection, name)
+    assert _field(mongo, "customer_details", "customer_id").data_categories == []
+    assert _field(postgres, "customer", "address_id").data_categories == ["system.operations"]
+    assert _field(postgres, "customer", "email").data_categories == ["user.contact.email"]
+    warnings = "\n".join(shop.warnings)
+    assert "postgres_example.yml:56:13: `postgres_shop.orders.customer_id` is a key" in warnings
+    assert len(shop.warnings) == 5
+    systems = fides_systems(shop)
+    assert [(s.connector.type, s.connector.url_env) for s in systems if s.connector] == [
+        ("sql", "POSTGRES_SHOP_URL"),
+        ("sql", "MONGO_PROFILES_URL"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -64,10 +64,19 @@ def test_control_character_names_the_line(tmp_path: Path) -> None:
     assert error.location is not None and error.location.line == 2
 
 
-def test_empty_file_alone_lacks_the_required_sections(tmp_path: Path) -> None:
-    errors = _errors(_one_file(tmp_path, b""))
-    assert [e.path for e in errors] == ["organisation", "statement", "rights", "complaints"]
-    assert all(e.location and e.location.source.endswith("programme.yml") for e in errors)
+def test_empty_file_alone_loads_and_check_names_the_missing_sections(tmp_path: Path) -> None:
+    from tutela.checks import run_checks
+
+    loaded = load(_one_file(tmp_path, b""))
+    assert loaded.programme.organisation is None and loaded.programme.systems == []
+    findings = run_checks(loaded, select=["transparency/missing-section"])
+    assert sorted(f.path for f in findings) == [
+        ("complaints",),
+        ("organisation",),
+        ("rights",),
+        ("statement",),
+    ]
+    assert all(f.severity == "error" for f in findings)
 
 
 def test_empty_file_in_a_folder_is_harmless(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -227,6 +228,22 @@ def store(tmp_path: Path) -> Iterator[SqlDsrStore]:
     dsr_store = SqlDsrStore(f"sqlite:///{tmp_path / 'tutela.sqlite'}", FixedClock())
     yield dsr_store
     dsr_store.close()
+
+
+def text_hash(key: bytes, domain: str, value: str, length: int = 64) -> str:
+    """The ``hash`` strategy's text value, computed here from its definition (docs/dsr.md).
+
+    HMAC-SHA256 under the domain's key (HMAC(key, ``tutela/hash/v1/`` + domain)) as
+    hex, cut to the column length (at most 64), its last four characters a keyed tag
+    of the rest (HMAC under the key of ``domain + "/tag"``).
+    """
+
+    def derived(name: str) -> bytes:
+        return hmac.new(key, b"tutela/hash/v1/" + name.encode(), hashlib.sha256).digest()
+
+    size = min(length, 64)
+    body = hmac.new(derived(domain), value.encode(), hashlib.sha256).hexdigest()[: size - 4]
+    return body + hmac.new(derived(domain + "/tag"), body.encode(), hashlib.sha256).hexdigest()[:4]
 
 
 # Test modules import these helpers as ``minishop``: importlib mode adds no test folder to sys.path.

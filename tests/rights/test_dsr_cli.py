@@ -79,7 +79,7 @@ def test_AC_5_run_access_writes_json_and_csv(env: dict[str, str], tmp_path: Path
     assert any(name.endswith(".json") for name in files)
 
 
-def test_ER_1_run_erasure_and_rerun_changes_nothing(env: dict[str, str], shop_url: str) -> None:
+def test_ER_1_run_erasure_and_a_rerun_replays_nothing(env: dict[str, str], shop_url: str) -> None:
     args = ["run", str(MINISHOP), "--type", "erasure", "--identity", f"email={email(3)}"]
     code, out = dsr(env, *args, "--dry-run")
     assert code == 0 and "would change" in out
@@ -88,7 +88,7 @@ def test_ER_1_run_erasure_and_rerun_changes_nothing(env: dict[str, str], shop_ur
     assert code == 0 and "retained shop.orders.total under tax_records until" in out
     after = checksums(shop_url)
     code, out = dsr(env, *args)
-    assert code == 0 and "resumed" in out
+    assert code == 0 and "resumed" not in out and "no data found" in out
     assert checksums(shop_url) == after
 
 
@@ -110,7 +110,7 @@ def test_ER_1_batch_from_csv_and_jsonl(env: dict[str, str], tmp_path: Path, shop
         "--resume",
         batch_id,
     )
-    assert code == 0 and "resumed" in out
+    assert code == 4 and f"batch {batch_id} is finished; nothing to resume" in out
     lines = tmp_path / "requests.jsonl"
     lines.write_text(
         json.dumps({"identities": {"customer_id": "6"}, "changes": {"customer.name": "Zoë"}})
@@ -127,8 +127,7 @@ def test_ER_1_batch_from_csv_and_jsonl(env: dict[str, str], tmp_path: Path, shop
     [
         (["--type", "erasure", "--identity", "email"], "not of the form name=value"),
         (["--type", "erasure", "--identity", "=x"], "not of the form name=value"),
-        (["--type", "shred", "--identity", "email=a@b.c"], "unknown request type"),
-        (["--type", "erasure", "--identity", "shoe=42"], "no collection declares identity"),
+        (["--type", "erasure", "--identity", "shoe=42"], "unknown identity 'shoe'"),
         (["--type", "rectification", "--identity", "customer_id=1"], "needs at least one change"),
         (
             [
@@ -141,7 +140,6 @@ def test_ER_1_batch_from_csv_and_jsonl(env: dict[str, str], tmp_path: Path, shop
             ],
             "longer than 30",
         ),
-        (["--type", "access", "--identity", "email=a@b.c", "--format", "xml"], "unknown format"),
     ],
 )
 def test_hostile_input_is_a_clear_error_and_changes_nothing(
@@ -167,7 +165,7 @@ def test_batch_input_errors_are_clear(env: dict[str, str], tmp_path: Path) -> No
     code, out = dsr(
         env, "batch", str(MINISHOP), "--type", "erasure", "--input", str(good), "--resume", "0" * 32
     )
-    assert code == 4 and "resume with the same input" in out
+    assert code == 4 and "no batch 00000000000000000000000000000000" in out
 
 
 def test_ER_1_missing_hash_key_is_a_configuration_error(env: dict[str, str], shop_url: str) -> None:
@@ -195,10 +193,12 @@ def test_ER_1_batch_input_splits_by_batch_size_and_reruns_resume(
     after = checksums(shop_url)
     code, out = dsr(sized, *args, "--format", "json")
     assert code == 0, out
-    assert all(b["resumed"] for b in json.loads(out)["batches"])
+    again = json.loads(out)["batches"]
+    assert all(b["resumed"] == [] and b["resumed_from"] is None for b in again)
+    assert {b["batch_id"] for b in again}.isdisjoint(b["batch_id"] for b in batches)
+    assert not any(r["processed"] for b in again for r in b["results"])  # all erased
     assert checksums(shop_url) == after
     code, out = dsr(sized, *args, "--resume", batches[1]["batch_id"], "--format", "json")
-    assert code == 0, out
-    assert json.loads(out)["batch_id"] == batches[1]["batch_id"]
+    assert code == 4 and "nothing to resume" in out
     code, out = dsr(sized, *args, "--resume", "0" * 32)
     assert code != 0 and "no batch" in out

@@ -107,7 +107,8 @@ def test_plan_several_identities_union_in_one_step(programme: Programme) -> None
 
 
 def test_plan_unknown_identity_name_is_a_clear_error(programme: Programme) -> None:
-    with pytest.raises(RequestError, match="no collection declares identity 'shoe_size'"):
+    known = "the programme's identities are: customer_id, email"
+    with pytest.raises(RequestError, match=f"unknown identity 'shoe_size'; {known}"):
         plan_request(programme, "access", ["shoe_size"])
 
 

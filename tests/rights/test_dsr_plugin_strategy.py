@@ -165,8 +165,8 @@ def test_ER_1_an_erasure_runs_a_plugin_strategy_row_by_row(
     folder = _programme_with(
         tmp_path,
         MINISHOP,
-        "{name: name, data_categories: [user.name]}",
-        "{name: name, data_categories: [user.name], masking: shred}",
+        "{name: name, data_categories: [user.name], rectifiable: true}",
+        "{name: name, data_categories: [user.name], rectifiable: true, masking: shred}",
     )
     programme = load_programme(folder)
     build(sqlite_url)

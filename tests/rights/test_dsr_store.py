@@ -36,7 +36,8 @@ def test_store_keeps_the_first_batch_record_and_typed_payloads(database_url: str
     store.save_checkpoint("b1", "resolve", payload)
     assert store.checkpoints("b1") == {"resolve": payload}
     store.finish_batch("b1", "done")
-    assert store.batch("b1") == BatchRecord("b1", "erasure", 2, AT, "done")
+    assert store.batch("b1") == BatchRecord("b1", "erasure", 2, AT, "done", finished_at=AT)
+    assert store.checkpoints("b1") == {}  # a closed batch keeps no checkpoint
     store.close()
 
 
@@ -65,11 +66,15 @@ def test_a_new_batch_is_recorded_with_its_first_checkpoints_in_one_commit(
     record = RestrictionRecord("email", "a@b.c", ("storage", "tax"), "ER-2", "b3", AT)
     steps = {"resolve": {"rows": [1]}, "subjects": {}}
     batch = BatchRecord("b3", "erasure", 1, AT)
-    store.save_checkpoints("b3", steps, [record], opening=batch, status="done")
-    assert store.find_batch("b3") == (BatchRecord("b3", "erasure", 1, AT, "done"), steps)
+    store.save_checkpoints("b3", steps, [record], opening=batch)
+    assert store.find_batch("b3") == (batch, steps)
     assert store.restrictions("email", "a@b.c") == [record]
     store.save_checkpoints("b3", {"act:c": {"rows": 2}}, durable=False)  # progress only
     assert store.find_batch("b3")[1]["act:c"] == {"rows": 2}
+    store.save_checkpoints("b3", {}, status="done", counts={"shop.c": 2})
+    closed, left = store.find_batch("b3")
+    assert left == {} and closed is not None and closed.counts == {"shop.c": 2}
+    assert store.restrictions("email", "a@b.c") == [record]  # restrictions outlive the batch
     store.close()
 
 

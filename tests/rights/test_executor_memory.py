@@ -6,15 +6,13 @@ DSR store. Each test checks the rows the memory connector holds afterwards.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from minishop import CUSTOMERS, HASH_KEY, FixedClock, email
+from minishop import CUSTOMERS, HASH_KEY, FixedClock, email, text_hash
 
 from tutela.connectors.memory import MemoryConnector
 from tutela.errors import ConnectorError, RequestError
@@ -194,8 +192,7 @@ def test_AC_1_access_answers_with_exactly_the_subjects_rows(
     answer = found(result)
     assert result.results[0].found is True
     stored = rows_of(shop, 2)
-    customer = {k: v for k, v in stored["customer"][0].items() if k != "processing_restricted"}
-    assert answer["shop.customer"].rows == (customer,)
+    assert answer["shop.customer"].rows == (stored["customer"][0],)  # every column
     assert answer["shop.address"].rows == ({"id": 2, "street": "2 Main St", "city": "Gent"},)
     assert sorted(r["id"] for r in answer["shop.orders"].rows) == [21, 22]
     assert {r["total"] for r in answer["shop.orders"].rows} == {Decimal("21.50"), Decimal("22.50")}
@@ -220,7 +217,6 @@ def test_AC_2_access_labels_each_field_with_its_categories_and_purposes(
     [
         ("email", "' OR '1'='1"),
         ("email", "%"),
-        ("email", "USER1@EXAMPLE.TEST"),
         ("customer_id", "1 OR 1=1"),
     ],
 )
@@ -248,7 +244,8 @@ def test_AC_1_plan_shows_the_memory_statements_without_identity_values(
 
 
 def expected_hash(value: str) -> str:
-    return hmac.new(HASH_KEY, value.encode(), hashlib.sha256).hexdigest()[:120]
+    """The hash of customer.email in its own domain (derived from HASH_KEY)."""
+    return text_hash(HASH_KEY, "column/shop/shop.customer/email", value, 120)
 
 
 def test_ER_1_erasure_masks_the_subjects_fields_and_deletes_its_events(
@@ -376,8 +373,8 @@ def test_RE_1_rectification_sets_only_the_given_field(
     ("change", "expected"),
     [
         ({"customer.phone": "x" * 31}, "value longer than 30 characters"),
-        ({"orders.total": "lots"}, "'lots' is not a valid numeric"),
-        ({"orders.created_at": "soon"}, "'soon' is not a valid date"),
+        ({"orders.note": "x" * 201}, "value longer than 200 characters"),
+        ({"address.city": "Gent\x00"}, "contains a NUL character"),
     ],
 )
 def test_RE_1_values_that_do_not_fit_the_memory_catalog_are_refused_before_any_write(

@@ -32,9 +32,9 @@ def test_renders_markdown_to_stdout_by_default() -> None:
 
 def test_writes_html_to_the_output_file(tmp_path: Path) -> None:
     target = tmp_path / "statement.html"
-    code, output = _render(str(RICH), "--format", "html", "--output", str(target))
+    code, output = _render(str(RICH), "--format", "html", "--output", str(target), "--allow-errors")
     assert code == 0
-    assert output == ""
+    assert output == "warning: making the statement despite 5 error findings (--allow-errors)\n"
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert '<section id="complaints">' in html
@@ -42,8 +42,8 @@ def test_writes_html_to_the_output_file(tmp_path: Path) -> None:
 
 def test_two_runs_write_identical_bytes(tmp_path: Path) -> None:
     first, second = tmp_path / "one.md", tmp_path / "two.md"
-    assert _render(str(RICH), "-o", str(first))[0] == 0
-    assert _render(str(RICH), "-f", "md", "-o", str(second))[0] == 0
+    assert _render(str(RICH), "-o", str(first), "--allow-errors")[0] == 0
+    assert _render(str(RICH), "-f", "md", "-o", str(second), "--allow-errors")[0] == 0
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -72,12 +72,36 @@ def test_unknown_format_is_a_usage_error(value: str) -> None:
     assert "'md'" in output and "'html'" in output
 
 
+def test_refuses_a_programme_check_finds_errors_in(tmp_path: Path) -> None:
+    target = tmp_path / "statement.md"
+    code, output = _render(str(RICH), "--output", str(target))
+    assert code == 1
+    assert "`tutela check` finds 5 error findings" in output
+    assert f"run `tutela check {RICH}`" in output and "--allow-errors" in output
+    assert not target.exists()
+
+
+def test_allow_errors_renders_with_a_warning_on_stderr() -> None:
+    result = runner.invoke(app, ["statement", "render", str(RICH), "--allow-errors"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# ")
+    assert "despite 5 error findings" in result.stderr
+
+
+def test_output_folder_is_created(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "deeper" / "statement.md"
+    code, output = _render(str(MINIMAL), "--output", str(target))
+    assert code == 0, output
+    assert target.read_text(encoding="utf-8").startswith("# Example Analytics")
+
+
 def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
-    target = tmp_path / "no-such-folder" / "statement.md"
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    target = tmp_path / "a-file" / "statement.md"
     code, output = _render(str(MINIMAL), "--output", str(target))
     assert code == 7
     assert f"cannot write the statement to {target}" in output
-    assert "check that the folder exists" in output
+    assert "a folder you can write to" in output
     assert not target.exists()
 
 

@@ -10,13 +10,58 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tutela.checks.findings import Finding, Rule, format_path
-from tutela.errors import Location
+from tutela.checks.findings import CheckContext, Finding, Rule, Violation, format_path
+from tutela.errors import Location, PolicyError
 
 DOCS_PAGE = "docs/checks.md"
 """Where each rule has a section; SARIF ``helpUri`` points to ``DOCS_PAGE#<anchor>``."""
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _no_violations(context: CheckContext) -> tuple[Violation, ...]:
+    return ()
+
+
+LOAD_RULE = Rule(
+    id="load/invalid-programme",
+    severity="error",
+    title="The programme does not load",
+    source="tutela programme format (docs/programme.md)",
+    check=_no_violations,
+    description=(
+        "tutela cannot read the programme (YAML syntax, an unknown key, a value of the wrong "
+        "type, a missing field, a duplicate key or a broken reference), so no rule ran."
+    ),
+)
+"""The rule of the results reported for a programme that does not load (exit code 2).
+
+It is never run: :func:`load_findings` turns the loader's errors into its findings, so
+the JSON and SARIF reports of a broken programme are as machine-readable as any other.
+"""
+
+
+def load_findings(errors: Sequence[PolicyError]) -> list[Finding]:
+    """The loader's ``errors`` as findings of :data:`LOAD_RULE`, in the loader's order."""
+    return [
+        Finding(
+            rule=LOAD_RULE.id,
+            severity=LOAD_RULE.severity,
+            message=_load_message(error),
+            hint=error.hint or "fix the programme at this place; see docs/programme.md",
+            path=(error.path,) if error.path else (),
+            location=error.location,
+        )
+        for error in errors
+    ]
+
+
+def _load_message(error: PolicyError) -> str:
+    text = f"{error.path}: {error.message}" if error.path else error.message
+    if error.expected is not None:
+        found = f", found {error.found}" if error.found is not None else ""
+        text += f" (expected {error.expected}{found})"
+    return text
 
 
 def summary(findings: Sequence[Finding], rule_count: int) -> str:

@@ -1,7 +1,8 @@
-"""`tutela check`: the compliance linter.
+"""`tutela check`: the compliance linter, and the gate of the outputs people rely on.
 
 Exit codes: 0 no error-severity finding (warnings allowed), 1 at least one error finding,
-2 the programme does not load or the command line is wrong (see ``docs/checks.md``).
+2 the programme does not load or the command line is wrong (see ``docs/checks.md``); with
+``--format json`` or ``sarif`` the load errors are the report.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tutela.cli.errors import user_errors
-from tutela.errors import ConfigurationError
+from tutela.cli.errors import report, user_errors
+from tutela.errors import ConfigurationError, PolicyErrors
 
 if TYPE_CHECKING:
     from tutela.checks import Finding, Registry, Rule
+    from tutela.programme.loader import LoadedProgramme
+    from tutela.programme.models import Programme
 
 
 class OutputFormat(StrEnum):
@@ -59,6 +62,24 @@ def _render(findings: list[Finding], rules: list[Rule], output: OutputFormat) ->
     return render_text(findings, len(rules))
 
 
+def _load(path: Path, output: OutputFormat) -> LoadedProgramme:
+    """The programme at ``path``; if it does not load, its errors in ``output`` and exit 2.
+
+    In JSON and SARIF the load errors are the report (rule ``load/invalid-programme``),
+    so a CI step that uploads the report gets them; stderr tells a person as well.
+    """
+    from tutela.checks.report import LOAD_RULE, load_findings
+    from tutela.programme.loader import load
+
+    try:
+        return load(path)
+    except PolicyErrors as error:
+        if output is OutputFormat.TEXT:
+            raise
+        typer.echo(_render(load_findings(error.errors), [LOAD_RULE], output), nl=False)
+        raise typer.Exit(report(error)) from None
+
+
 def _list_rules(installed: Registry) -> None:
     for rule_id, item in installed.rules.items():
         origin = installed.origins[rule_id]
@@ -68,22 +89,27 @@ def _list_rules(installed: Registry) -> None:
 @user_errors
 def check(
     path: Annotated[
-        Path | None, typer.Argument(help="Programme folder (or one YAML file) to check.")
+        Path | None,
+        typer.Argument(metavar="PROGRAMME", help="The programme folder (or one YAML file)."),
     ] = None,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.TEXT,
     select: Annotated[
         list[str] | None,
-        typer.Option(help="Only these rule ids or areas (repeat or comma-separate)."),
+        typer.Option(metavar="ID", help="Only these rule ids or areas (repeat or comma-separate)."),
     ] = None,
     ignore: Annotated[
         list[str] | None,
-        typer.Option(help="Skip these rule ids or areas (repeat or comma-separate)."),
+        typer.Option(metavar="ID", help="Skip these rule ids or areas (repeat or comma-separate)."),
     ] = None,
     today: Annotated[
         datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Date for review checks (default: today)."),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Date for review checks (default: today).",
+        ),
     ] = None,
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the installed rules and exit.")
@@ -91,20 +117,44 @@ def check(
 ) -> None:
     """Check a privacy programme against the GDPR and ePrivacy rules (the compliance linter)."""
     from tutela.checks import registry, run_checks
-    from tutela.programme.loader import load
 
     installed = registry()
     if list_rules:
         _list_rules(installed)
         return
     if path is None:
-        raise typer.BadParameter("give the programme folder to check", param_hint="PATH")
+        raise typer.BadParameter("give the programme folder to check", param_hint="PROGRAMME")
     rules = _chosen_rules(installed, _split(select), _split(ignore))
     as_of: date | None = today.date() if today else None
-    findings = run_checks(load(path), today=as_of, rules=rules)
+    findings = run_checks(_load(path, output), today=as_of, rules=rules)
     typer.echo(_render(findings, rules, output), nl=False)
     if any(finding.severity == "error" for finding in findings):
         raise typer.Exit(1)
+
+
+def checked_programme(path: Path, *, allow_errors: bool, making: str) -> Programme:
+    """The programme at ``path``, refused (exit 1) when ``tutela check`` finds errors in it.
+
+    Outputs people rely on (the statement, the records) are made only from a programme
+    the linter accepts; ``allow_errors`` makes them anyway, with a warning on stderr.
+    ``making`` names the output for the messages, e.g. ``"the statement"``.
+    """
+    from tutela.checks import run_checks
+    from tutela.programme.loader import load
+
+    loaded = load(path)
+    errors = sum(1 for finding in run_checks(loaded) if finding.severity == "error")
+    counted = f"{errors} error finding{'s' if errors != 1 else ''}"
+    if errors and not allow_errors:
+        typer.echo(
+            f"error: `tutela check` finds {counted} in {path}; run `tutela check {path}`"
+            f" and fix them before making {making}, or pass --allow-errors",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if errors:
+        typer.echo(f"warning: making {making} despite {counted} (--allow-errors)", err=True)
+    return loaded.programme
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from typer.main import get_command
 
 from tutela import bootstrap
 from tutela.cli.errors import user_errors
+from tutela.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from tutela.bootstrap import Application
@@ -52,12 +53,18 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     @user_errors
     def demo(
-        programme: Annotated[Path, typer.Argument(help="Programme folder to tour.")] = Path(
-            "examples/cloudockit"
-        ),
-        out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path("out"),
+        programme: Annotated[
+            Path, typer.Argument(metavar="PROGRAMME", help="The programme folder to tour.")
+        ] = Path("examples/cloudockit"),
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Folder for the outputs (created).")
+        ] = Path("out"),
     ) -> None:
         """Tour check, statement render and diff, records export and data-subject requests."""
+        if not programme.is_dir():
+            raise ConfigurationError(f"{programme} is not a programme folder; give the folder")
+        if out.exists() and not out.is_dir():
+            raise ConfigurationError(f"--out {out} is a file; give a folder for the outputs")
         run_tour(app, programme, out)
 
 
@@ -159,7 +166,7 @@ def _shop_steps(out: Path) -> tuple[list[Step], dict[str, str]]:
         ("Preview the erasure", ["dsr", "run", *request, "--type", "erasure", "--dry-run"], None),
         ("Erase", ["dsr", "run", *request, "--type", "erasure"], None),
         (
-            "Run the same erasure again: resumed from checkpoints, nothing changes twice",
+            "Erase again: a new batch; the erased subject is no longer found",
             ["dsr", "run", *request, "--type", "erasure"],
             None,
         ),

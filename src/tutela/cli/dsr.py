@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from tutela.cli.context import application
 from tutela.cli.errors import command_group, user_errors
-from tutela.errors import RequestError
+from tutela.errors import RequestError, TutelaError
 
 if TYPE_CHECKING:
     from tutela.bootstrap import Application
@@ -25,23 +25,37 @@ if TYPE_CHECKING:
 
 app = command_group("Plan and run data-subject requests.")
 
-PathArg = Annotated[Path, typer.Argument(help="The programme folder (or file).")]
-TypeOpt = Annotated[
-    str, typer.Option("--type", help="access|erasure|rectification|restriction|portability")
+RequestKind = Literal["access", "erasure", "rectification", "restriction", "portability"]
+"""The request types (``tutela.rights.models.REQUEST_TYPES``), spelled here for the help."""
+AnswerFormat = Literal["text", "json"]
+
+PathArg = Annotated[
+    Path, typer.Argument(metavar="PROGRAMME", help="The programme folder (or one YAML file).")
 ]
+TypeOpt = Annotated[RequestKind, typer.Option("--type", help="The request type.")]
 IdentityOpt = Annotated[
-    list[str], typer.Option("--identity", help="name=value, e.g. email=a@b.c (repeatable).")
+    list[str],
+    typer.Option(
+        "--identity", metavar="NAME=VALUE", help="An identity, e.g. email=a@b.c (repeatable)."
+    ),
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Rectification: collection.field=value (repeatable)."),
+    typer.Option(
+        "--set",
+        metavar="COLLECTION.FIELD=VALUE",
+        help="Rectification: the new value of a field (repeatable).",
+    ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="text or json.")]
+FormatOpt = Annotated[
+    AnswerFormat, typer.Option("--format", "-f", help="text for people, json for tools.")
+]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Count what would change; change nothing.")
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", help="Folder for JSON and CSV answers (AC-5, PO-3).")
+    Path | None,
+    typer.Option("--output", "-o", help="Folder for JSON and CSV answers (AC-5, PO-3)."),
 ]
 
 
@@ -127,6 +141,44 @@ def batch_command(
     _execute(application(context), path, requests, dry_run, fmt, output, resume)
 
 
+@app.command("resume")
+@user_errors
+def resume_command(
+    context: typer.Context,
+    path: PathArg,
+    batch: Annotated[str, typer.Argument(metavar="BATCH", help="The id of the batch to resume.")],
+    kind: TypeOpt,
+    identity: Annotated[
+        list[str] | None,
+        typer.Option("--identity", help="The identities the batch was run with (repeatable)."),
+    ] = None,
+    change: SetOpt = None,
+    reference: Annotated[str, typer.Option("--reference", help="Request reference.")] = "",
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="The requests file the batch came from.")
+    ] = None,
+    output_format: FormatOpt = "text",
+    output: OutputOpt = None,
+) -> None:
+    """Resume a batch that stopped, given the same requests it was run with.
+
+    Only this command (or `dsr batch --resume`) ever uses what the store kept of a
+    batch, and only for rows still as they were resolved; a new `run` never does.
+    """
+    from tutela.rights.intake import parse_requests, request_from
+    from tutela.rights.models import request_type
+
+    fmt = _format(output_format)
+    request_kind = request_type(kind)
+    if (input_file is None) == (not identity):
+        raise RequestError("give the batch's requests: either --identity (and --set) or --input")
+    if input_file is not None:
+        requests = parse_requests(_read_input(input_file), input_file.name, request_kind)
+    else:
+        requests = [request_from(request_kind, identity or [], change or [], reference)]
+    _execute(application(context), path, requests, False, fmt, output, batch)
+
+
 def _read_input(path: Path) -> str:
     if not path.is_file():
         raise RequestError(f"input file {str(path)!r} does not exist")
@@ -155,12 +207,26 @@ def _execute(
             results = [service.resume(resume, requests)]
         else:
             results = service.run_all(requests, dry_run=dry_run)
+    except TutelaError as error:
+        if error.batch:
+            typer.echo(
+                f"batch {error.batch} stopped; after fixing the cause, resume it with the "
+                f"same requests: tutela dsr resume {path} {error.batch} --type ...",
+                err=True,
+            )
+        raise
     finally:
         service.close()
     if output is not None:
         for result in results:
             _write_answers(result, output)
     typer.echo(_render_results(results, fmt))
+    if any(not result.coverage.complete() for result in results):
+        raise typer.Exit(INCOMPLETE_ERASURE)
+
+
+INCOMPLETE_ERASURE = 8
+"""Exit code of an erasure that ran but could not reach everything personal (ER-1)."""
 
 
 def _write_answers(result: BatchResult, folder: Path) -> None:

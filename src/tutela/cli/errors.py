@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -29,6 +30,15 @@ EXIT_CODES: dict[type[TutelaError], int] = {
 }
 """Exit code per error type. 1 = check found errors, 3 = material statement change."""
 
+INTERNAL_ERROR = 70
+"""Exit code of an unexpected failure, a bug in tutela (``EX_SOFTWARE`` of sysexits.h)."""
+
+INTERRUPTED = 130
+"""Exit code when the user interrupts a command (Ctrl-C), as shells report it."""
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_LONGEST = 300
+
 
 def exit_code(error: TutelaError) -> int:
     """The exit code for ``error`` (the most specific type in :data:`EXIT_CODES` wins)."""
@@ -44,12 +54,43 @@ def report(error: TutelaError) -> int:
     return exit_code(error)
 
 
+def report_internal(error: Exception) -> int:
+    """Print an unexpected ``error`` as one line on stderr, no traceback; return 70.
+
+    The line names the exception's type and its first line, shortened, with any
+    URL in it shown through :func:`tutela.connectors.urls.render_url` (no password).
+    """
+    lines = str(error).strip().splitlines()
+    text = _hide_urls(lines[0] if lines else "")
+    if len(text) > _LONGEST:
+        text = text[: _LONGEST - 3] + "..."
+    sys.stderr.write(
+        f"internal error: {type(error).__name__}: {text} "
+        "(a bug in tutela: please report it with the command you ran, without secrets)\n"
+    )
+    return INTERNAL_ERROR
+
+
+def _hide_urls(text: str) -> str:
+    if "://" not in text:
+        return text
+    from tutela.connectors.urls import render_url
+
+    return _URL.sub(lambda found: render_url(found.group(0)), text)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Decorate a command so a :class:`TutelaError` prints cleanly and sets the exit code."""
+    """Decorate a command so no traceback reaches the user.
+
+    A :class:`TutelaError` prints its message and exits with its code from
+    :data:`EXIT_CODES`; Ctrl-C exits with :data:`INTERRUPTED`; any other
+    exception is a bug and prints one line (:func:`report_internal`), exit
+    :data:`INTERNAL_ERROR`. Typer's exits and usage errors (``BadParameter``) pass through.
+    """
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -57,6 +98,13 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except TutelaError as error:
             raise typer.Exit(report(error)) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):  # Typer's exits and usage errors
+            raise
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            raise typer.Exit(INTERRUPTED) from None
+        except Exception as error:  # the last resort: a bug, told in one line
+            raise typer.Exit(report_internal(error)) from None
 
     return run
 

@@ -21,7 +21,9 @@ app = command_group("Import existing data maps into the programme.")
 @app.command("fides")
 @user_errors
 def fides(
-    dataset: Annotated[Path, typer.Argument(help="Fides (fideslang) dataset YAML file.")],
+    dataset: Annotated[
+        Path, typer.Argument(metavar="FIDES_FILE", help="Fides (fideslang) dataset YAML file.")
+    ],
     system: Annotated[
         str | None,
         typer.Option(help="Put every dataset under one system with this key (default: one each)."),
@@ -36,7 +38,9 @@ def fides(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the YAML here instead of stdout.")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite --output if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --output if it exists.")
+    ] = False,
 ) -> None:
     """Print (or write) a `systems:` section holding the datasets of a Fides dataset file."""
     if output is not None and output.exists() and not force:

@@ -7,6 +7,11 @@ errors print as one readable message and map to the exit codes of
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
+from tutela import __version__
 from tutela.cli import (
     check,
     connectors,
@@ -14,17 +19,44 @@ from tutela.cli import (
     demo,
     dsr,
     importing,
+    init,
     plugins,
     records,
     statement,
+    store,
 )
 from tutela.cli.errors import command_group
+from tutela.cli.helptext import add_epilogs
 
 app = command_group(
     "Make a privacy statement executable: check, render and enforce the programme.",
     name="tutela",
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tutela {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def tutela(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print tutela's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Make a privacy statement executable: check, render and enforce the programme."""
+
+
+init.register(app)
 check.register(app)
 app.add_typer(statement.app, name="statement")
 app.add_typer(records.app, name="records")
@@ -33,7 +65,9 @@ app.add_typer(datasets.app, name="datasets")
 app.add_typer(connectors.app, name="connectors")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
+app.add_typer(store.app, name="store")
 demo.register(app)
+add_epilogs(app)  # keep last: it reaches only the commands registered above
 
 
 def main() -> None:

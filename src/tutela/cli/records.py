@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from tutela.cli.check import checked_programme
 from tutela.cli.errors import command_group, user_errors
 from tutela.records.formats import ExportFormat, default_output
 
@@ -18,7 +19,9 @@ app = command_group("Records of processing activities, as GDPR Article 30 asks."
 def export(
     path: Annotated[
         Path,
-        typer.Argument(exists=True, metavar="PATH", help="The programme: a folder or a YAML file."),
+        typer.Argument(
+            exists=True, metavar="PROGRAMME", help="The programme folder (or one YAML file)."
+        ),
     ],
     output_format: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="File format to write.")
@@ -33,18 +36,23 @@ def export(
             show_default=False,
         ),
     ] = None,
+    allow_errors: Annotated[
+        bool,
+        typer.Option("--allow-errors", help="Export even if `tutela check` finds errors."),
+    ] = False,
 ) -> None:
-    """Write the controller (Art. 30(1)) and processor (Art. 30(2)) records of PATH.
+    """Write the controller (Art. 30(1)) and processor (Art. 30(2)) records of PROGRAMME.
 
     Both records are always written: the processor record keeps its headers
-    even when the programme declares no processor role (RP-1).
+    even when the programme declares no processor role (RP-1). A programme
+    `tutela check` finds errors in is refused (exit 1) unless --allow-errors.
     """
-    from tutela.programme.loader import load_programme
     from tutela.records.build import build_records
     from tutela.records.exports import export_files
 
     target = output or default_output(output_format)
-    records = build_records(load_programme(path))
+    programme = checked_programme(path, allow_errors=allow_errors, making="the records")
+    records = build_records(programme)
     files = export_files(records, output_format, target)
     for file, content in files.items():
         _write(file, content)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tutela.cli import statement_diff
+from tutela.cli.check import checked_programme
 from tutela.cli.errors import command_group, user_errors
 from tutela.errors import ConfigurationError
 
@@ -26,23 +27,32 @@ class RenderFormat(StrEnum):
 @user_errors
 def render(
     path: Annotated[
-        Path, typer.Argument(help="The programme: a folder of YAML files or one file.")
+        Path,
+        typer.Argument(metavar="PROGRAMME", help="The programme folder (or one YAML file)."),
     ],
     output_format: Annotated[
         RenderFormat, typer.Option("--format", "-f", help="md for Markdown, html for a web page.")
     ] = RenderFormat.MD,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file (its folder is created), not stdout."
+        ),
     ] = None,
+    allow_errors: Annotated[
+        bool,
+        typer.Option("--allow-errors", help="Render even if `tutela check` finds errors."),
+    ] = False,
 ) -> None:
-    """Render the privacy statement of the programme at PATH as Markdown or HTML.
+    """Render the privacy statement of PROGRAMME as Markdown or HTML.
 
-    The output is deterministic: the same programme always gives the same bytes.
+    The output is deterministic: the same programme always gives the same bytes. A
+    programme `tutela check` finds errors in is refused (exit 1) unless --allow-errors.
     """
-    from tutela.programme.loader import load_programme
     from tutela.statement.build import render_statement
 
-    text = render_statement(load_programme(path), output_format.value)
+    programme = checked_programme(path, allow_errors=allow_errors, making="the statement")
+    text = render_statement(programme, output_format.value)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -50,14 +60,15 @@ def render(
 
 
 def write_statement(output: Path, text: str) -> None:
-    """Write ``text`` to ``output`` as UTF-8; ConfigurationError naming the file if it fails."""
+    """Write ``text`` to ``output`` as UTF-8, creating its folder; ConfigurationError if not."""
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise ConfigurationError(
-            f"cannot write the statement to {output}: {reason}; check that the folder exists"
-            " and is writable"
+            f"cannot write the statement to {output}: {reason}; check that the path names a"
+            " file in a folder you can write to"
         ) from None
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tutela.errors import ConnectorError
-from tutela.ports import CollectionInfo, ColumnInfo, Connector, ForeignKeyInfo, Row
+from tutela.ports import CollectionInfo, ColumnInfo, Connector, ForeignKeyInfo, IgnoreCase, Row
 
 PEOPLE: tuple[Row, ...] = (
     {"id": 1, "email": "ann@example.test", "name": "Ann", "score": 10},
@@ -241,6 +241,23 @@ def check_keys_match_exactly(connector: Connector) -> None:
         )
 
 
+def check_ignore_case_matches_any_case_only(connector: Connector) -> None:
+    """An :class:`IgnoreCase` field matches a key in any (ASCII) case, and nothing more.
+
+    No accent or padding games either; hostile keys stay inert. Identities
+    people write in any case (e-mail) are looked up this way.
+    """
+    email, name = IgnoreCase("email"), IgnoreCase("name")
+    rows = connector.fetch("person", {email: ["ANN@Example.TEST", "Dora@example.test"]}, ["id"])
+    _expect_equal(_ids(rows), [1, 8], "fetch by e-mail in another case")
+    _expect_equal(connector.count("person", {email: ["O'BRIEN@example.test"]}), 1, "count")
+    _expect_equal(_ids(connector.fetch("person", {name: ["ZoE"]}, ["id"])), [4, 5], "names")
+    hostile = [key for key in HOSTILE_KEYS if key.lower() != "ann@example.test"]
+    _expect_equal(connector.fetch("person", {email: hostile}, ["id"]), [], "hostile keys")
+    _expect_equal(connector.update("person", {name: ["zOe"]}, {"score": 0}), 2, "update")
+    _changed(connector, "person", {4: {"score": 0}, 5: {"score": 0}})
+
+
 def check_empty_key_set_touches_nothing(connector: Connector) -> None:
     """An empty key set returns nothing and changes nothing."""
     _expect_equal(connector.fetch("person", {"id": []}, ["id"]), [], "fetch of no keys")
@@ -337,6 +354,7 @@ CHECKS: tuple[Check, ...] = (
     check_count,
     check_hostile_keys_are_inert,
     check_keys_match_exactly,
+    check_ignore_case_matches_any_case_only,
     check_empty_key_set_touches_nothing,
     check_empty_match_is_refused,
     check_update_changes_only_selected_rows,
@@ -386,6 +404,10 @@ class ConnectorContract:
     def test_keys_match_exactly(self, contract_connector: Connector) -> None:
         """See :func:`check_keys_match_exactly`."""
         check_keys_match_exactly(contract_connector)
+
+    def test_ignore_case_matches_any_case_only(self, contract_connector: Connector) -> None:
+        """See :func:`check_ignore_case_matches_any_case_only`."""
+        check_ignore_case_matches_any_case_only(contract_connector)
 
     def test_empty_key_set_touches_nothing(self, contract_connector: Connector) -> None:
         """See :func:`check_empty_key_set_touches_nothing`."""

@@ -10,17 +10,31 @@ import sqlalchemy as sa
 from tutela import sqlengine
 from tutela.errors import ConfigurationError
 
-OPTIONS: dict[str, type] = {"schema": str, "max_params": int, "connect_timeout": int}
+OPTIONS: dict[str, type] = {
+    "schema": str,
+    "max_params": int,
+    "connect_timeout": int,
+    "statement_timeout": int,
+}
 """Connector options a programme may set under ``connector.options``, with their types."""
+
+_SMALLEST = {"max_params": 1, "connect_timeout": 1, "statement_timeout": 0}
+"""The smallest value of each numeric option (``statement_timeout: 0`` means no limit)."""
 
 
 @dataclass(frozen=True)
 class SqlOptions:
-    """The checked ``connector.options`` of a SQL system."""
+    """The checked ``connector.options`` of a SQL system; timeouts in seconds.
+
+    The timeouts default to :mod:`tutela.sqlengine`'s; the application passes
+    ``TUTELA_CONNECT_TIMEOUT`` and ``TUTELA_STATEMENT_TIMEOUT`` unless the
+    programme sets the option for the system.
+    """
 
     schema: str | None = None
     max_params: int | None = None
-    connect_timeout: int = 10
+    connect_timeout: int = sqlengine.CONNECT_TIMEOUT
+    statement_timeout: int = sqlengine.STATEMENT_TIMEOUT
 
     @classmethod
     def parse(cls, options: Mapping[str, object], *, system: str) -> SqlOptions:
@@ -36,6 +50,11 @@ class SqlOptions:
                 raise ConfigurationError(
                     f"system {system!r}: connector option {name!r} must be {kind.__name__}"
                 )
+            smallest = _SMALLEST.get(name)
+            if smallest is not None and isinstance(value, int) and value < smallest:
+                raise ConfigurationError(
+                    f"system {system!r}: connector option {name!r} must be at least {smallest}"
+                )
         return cls(**options)  # type: ignore[arg-type]
 
 
@@ -46,5 +65,6 @@ def create_engine(url: sa.URL, system: str, options: SqlOptions) -> sa.Engine:
         owner=f"system {system!r}",
         system=system,
         connect_timeout=options.connect_timeout,
+        statement_timeout=options.statement_timeout,
         must_exist=True,
     )

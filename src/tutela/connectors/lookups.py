@@ -10,6 +10,13 @@
 Keys are coerced to the column's kind first: a key that cannot be a value of
 the column (``' OR 1=1 --`` for an integer id) cannot match and is dropped,
 so every backend answers the same and none compares ``'1abc'`` equal to 1.
+
+A field matched case-insensitively (:class:`tutela.ports.IgnoreCase`) is a
+:data:`Fold`: its keys are lower-cased, and the column is compared as
+``lower(column)`` (PostgreSQL, SQLite: an expression index on ``lower(column)``
+serves it) or, on MariaDB/MySQL, by the column's own case-insensitive
+collation (``column IN (...)``, the plain index) followed by the exact bytes of
+``LOWER(column)``; a ``_bin`` or ``_cs`` column falls back to ``LOWER(column)``.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from itertools import product
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -34,6 +41,15 @@ _INTEGER = re.compile(r"^[+-]?\d{1,19}$")
 MAX_PARAMS = {"sqlite": 30_000, "mysql": 10_000, "mariadb": 10_000}
 """Bound parameters per statement (SQLite allows 32,766; MariaDB's limit is 65,535)."""
 DEFAULT_MAX_PARAMS = 10_000
+
+Fold = Literal["exact", "lower", "collation"]
+"""How a field's keys are compared: exactly; as ``lower(column)``; or by a collation
+that already ignores case (MariaDB ``_ci``), with ``LOWER(column)``'s bytes filtering."""
+
+_COLLATIONS = sa.text(
+    "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS"
+    " WHERE TABLE_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :table"
+)
 
 
 class Utf8Bytes(ColumnElement[bytes]):
@@ -96,6 +112,29 @@ def is_string(column: sa.Column[Any]) -> bool:
     return _kind(column) == "string"
 
 
+def lowered(keys: Sequence[Any]) -> list[Any]:
+    """The distinct ``keys`` in lower case (the keys of a case-insensitive field)."""
+    return list(dict.fromkeys(key.lower() if isinstance(key, str) else key for key in keys))
+
+
+def fold_for(column: sa.Column[Any], collation: str | None) -> Fold:
+    """How a case-insensitive match compares ``column`` (``collation``: MariaDB/MySQL only)."""
+    if not is_string(column):
+        return "exact"
+    return "collation" if (collation or "").endswith("_ci") else "lower"
+
+
+def collations(connection: sa.Connection, schema: str | None, table: str) -> dict[str, str]:
+    """MariaDB/MySQL: each column's collation (``utf8mb4_general_ci``), from the catalog."""
+    rows = connection.execute(_COLLATIONS, {"schema": schema, "table": table}).all()
+    return {str(name): str(collation) for name, collation in rows if collation}
+
+
+def _lower(column: sa.Column[Any], fold: Fold) -> ColumnElement[Any]:
+    """``lower(column)`` when ``fold`` asks for it, else the column itself."""
+    return sa.func.lower(column, type_=column.type) if fold == "lower" else column
+
+
 class Lookup:
     """How one dialect selects rows by sets of keys (the default: chunked ``IN``).
 
@@ -109,9 +148,10 @@ class Lookup:
     def __init__(self, max_params: int) -> None:
         self.max_params = max_params
 
-    def condition(self, column: sa.Column[Any]) -> ColumnElement[bool]:
-        """``column`` is one of the keys bound as ``key_<column>`` (an expanding ``IN``)."""
-        return column.in_(sa.bindparam(key_name(column), expanding=True, type_=column.type))
+    def condition(self, column: sa.Column[Any], fold: Fold = "exact") -> ColumnElement[bool]:
+        """``column`` (or ``lower(column)``) is one of the keys bound as ``key_<column>``."""
+        keys = sa.bindparam(key_name(column), expanding=True, type_=column.type)
+        return _lower(column, fold).in_(keys)
 
     def bind(self, column: sa.Column[Any], keys: list[Any]) -> dict[str, Any]:
         """The parameters of :meth:`condition` for ``keys``."""
@@ -136,17 +176,23 @@ class Lookup:
                 params.update(part)
             yield params
 
-    def where(self, columns: Sequence[sa.Column[Any]]) -> ColumnElement[bool]:
-        """The condition matching every one of ``columns`` against its keys."""
-        return sa.and_(*(self.condition(column) for column in columns))
+    def where(
+        self, columns: Sequence[sa.Column[Any]], folds: Sequence[Fold] = ()
+    ) -> ColumnElement[bool]:
+        """The condition matching every one of ``columns`` against its keys (``folds``: how)."""
+        how = list(folds) or ["exact"] * len(columns)
+        return sa.and_(*(self.condition(c, f) for c, f in zip(columns, how, strict=True)))
 
 
 class PostgresLookup(Lookup):
     """``column = ANY(CAST(:key_<column> AS type[]))``: one array parameter, no chunks."""
 
-    def condition(self, column: sa.Column[Any]) -> ColumnElement[bool]:
-        """``column = ANY(CAST(:keys AS type[]))``."""
-        return column == sa.any_(sa.bindparam(key_name(column), type_=array_of(column)))
+    def condition(self, column: sa.Column[Any], fold: Fold = "exact") -> ColumnElement[bool]:
+        """``column = ANY(CAST(:keys AS type[]))``, or ``lower(column) = ANY(...)``."""
+        keys = sa.any_(sa.bindparam(key_name(column), type_=array_of(column)))
+        if fold == "lower":
+            return sa.func.lower(column, type_=sa.Text()) == keys
+        return column == keys
 
     def chunks(
         self, pairs: Sequence[tuple[sa.Column[Any], list[Any]]], reserved: int = 0
@@ -177,13 +223,18 @@ class MariaDbLookup(Lookup):
 
     params_per_key = 2
 
-    def condition(self, column: sa.Column[Any]) -> ColumnElement[bool]:
-        """``column IN (keys)``, and for strings also ``utf8 bytes of column IN (key bytes)``."""
-        keys = super().condition(column)
+    def condition(self, column: sa.Column[Any], fold: Fold = "exact") -> ColumnElement[bool]:
+        """``column IN (keys)``, and for strings also ``utf8 bytes of column IN (key bytes)``.
+
+        Case-insensitive: the ``IN`` by the column's ``_ci`` collation (or on
+        ``LOWER(column)``), and the bytes of ``LOWER(column)`` against the keys' bytes.
+        """
+        keys = super().condition(column, fold)
         if not is_string(column):
             return keys
         exact = sa.bindparam(bytes_name(column), expanding=True, type_=sa.LargeBinary())
-        return sa.and_(keys, Utf8Bytes(column).in_(exact))
+        compared = column if fold == "exact" else sa.func.lower(column, type_=column.type)
+        return sa.and_(keys, Utf8Bytes(compared).in_(exact))
 
     def bind(self, column: sa.Column[Any], keys: list[Any]) -> dict[str, Any]:
         """The keys, and for strings their UTF-8 bytes."""

@@ -11,7 +11,8 @@ way the SQL connector keeps it against a real database; the conformance suite
   error, never "every row". Keys are coerced to the column's kind first
   (``"42"`` matches integer 42); a key that cannot be a value of the column
   matches nothing, and every other key only an identical value (no case,
-  accent, padding or wildcard games).
+  accent, padding or wildcard games). A field given as
+  :class:`~tutela.ports.IgnoreCase` compares text lower-cased on both sides.
 * Writes return the number of rows they selected. A write checks all of its
   new rows (types, lengths, NOT NULL, primary and foreign keys) before it
   changes anything, so a refused call changes nothing.
@@ -35,7 +36,7 @@ from typing import Any
 from tutela.connectors.memorydata import MemoryCollection, check_reference
 from tutela.connectors.memoryload import declared_system
 from tutela.errors import ConfigurationError, ConnectorError
-from tutela.ports import CollectionInfo, Row
+from tutela.ports import CollectionInfo, Row, ignores_case
 from tutela.programme.models import System
 
 Match = Mapping[str, Sequence[Any]]
@@ -203,7 +204,10 @@ class MemoryConnector:
                 raise table.error(
                     f"cannot explain {operation!r}; choose one of {', '.join(OPERATIONS)}"
                 )
-            keys = {field: table.keys(field, given) for field, given in self._fields(table, match)}
+            keys = {
+                f"lower({field})" if folded else field: _usable(table, field, given, folded)
+                for field, folded, given in self._fields(table, match)
+            }
         if any(not found for found in keys.values()):
             return f"-- in memory: no key could match {collection!r}, nothing is done"
         where = " AND ".join(f"{field} IN ({_keys(len(found))})" for field, found in keys.items())
@@ -230,20 +234,32 @@ class MemoryConnector:
             )
         return table
 
-    def _fields(self, table: MemoryCollection, match: Match) -> list[tuple[str, Any]]:
+    def _fields(self, table: MemoryCollection, match: Match) -> list[tuple[str, bool, Any]]:
+        """(column, compared lower-cased, keys) per matched field."""
         if not match:
             raise table.error(
                 f"selecting from {table.name!r} needs at least one field with keys; "
                 "tutela never selects a whole collection"
             )
-        return [(table.column(field).name, keys) for field, keys in match.items()]
+        fields = [(table.column(field).name, field, keys) for field, keys in match.items()]
+        return [
+            (name, ignores_case(field) and table.kinds[name] == "string", keys)
+            for name, field, keys in fields
+        ]
 
     def _select(self, table: MemoryCollection, match: Match) -> list[Row]:
         """The rows ``match`` selects: each field's value is one of that field's usable keys."""
-        wanted = [(field, table.keys(field, keys)) for field, keys in self._fields(table, match)]
-        if any(not keys for _, keys in wanted):
+        wanted = [
+            (field, folded, _usable(table, field, keys, folded))
+            for field, folded, keys in self._fields(table, match)
+        ]
+        if any(not keys for _, _, keys in wanted):
             return []
-        return [row for row in table.rows if all(row[f] in keys for f, keys in wanted)]
+        return [
+            row
+            for row in table.rows
+            if all(_compared(row[f], folded) in keys for f, folded, keys in wanted)
+        ]
 
     def _swap(self, table: MemoryCollection, after: list[Row], changed: set[str] | None) -> None:
         """Check ``after`` as the rows of ``table``, then swap it in (``changed`` None: deleted)."""
@@ -285,6 +301,17 @@ class MemoryConnector:
                         f" refers to {fk.target_collection}({', '.join(fk.target_columns)}),"
                         " which is not declared"
                     )
+
+
+def _usable(table: MemoryCollection, field: str, keys: Any, folded: bool) -> set[Any]:
+    """The keys that can match ``field``, lower-cased when it is compared so."""
+    usable = table.keys(field, keys)
+    return {key.lower() for key in usable} if folded else usable
+
+
+def _compared(value: Any, folded: bool) -> Any:
+    """A stored value as a match compares it: lower-cased text for a case-insensitive field."""
+    return value.lower() if folded and isinstance(value, str) else value
 
 
 def _keys(count: int) -> str:

@@ -5,7 +5,14 @@
 keys, foreign keys as references, and first guesses of data categories and
 identities (:mod:`tutela.connectors.guess`). :func:`render_proposal` writes
 it as a YAML *dataset block* (the mapping that goes in a system's
-``datasets:`` list) with every guess marked for review.
+``datasets:`` list) with every guess marked for review; :func:`render_system`
+writes a whole runnable ``systems:`` section around it (a connector whose URL
+comes from the environment, ``TODO`` placeholders for the owner and country).
+
+Keys are left alone: primary keys and both ends of every foreign key get no
+guessed category, so no erasure masks them; a guessed personal column that
+cannot be null gets a masking it can hold
+(:func:`tutela.programme.skeleton.proposed_masking`).
 """
 
 from __future__ import annotations
@@ -20,6 +27,13 @@ from tutela.connectors.guess import Guess, guess_column
 from tutela.errors import ConnectorError
 from tutela.ports import CollectionInfo, ColumnInfo, Connector
 from tutela.programme.models import Collection, Dataset, DatasetField, Reference
+from tutela.programme.skeleton import (
+    COUNTRY_PLACEHOLDER,
+    COUNTRY_TODO,
+    OWNER_PLACEHOLDER,
+    PURPOSES_TODO,
+    proposed_masking,
+)
 
 FieldAddress = tuple[str, str]
 """(collection, field)."""
@@ -54,10 +68,16 @@ def reflect_database(connector: Connector, key: str | None = None) -> Proposal:
 def propose_dataset(collections: Sequence[CollectionInfo], *, key: str, name: str) -> Proposal:
     """The dataset ``key`` describing ``collections``, with guessed categories and identities."""
     referenced = {fk.target_collection for info in collections for fk in info.foreign_keys}
+    targets = {
+        (fk.target_collection, column)
+        for info in collections
+        for fk in info.foreign_keys
+        for column in fk.target_columns
+    }
     reasons: dict[FieldAddress, str] = {}
     proposed = []
     for info in collections:
-        guesses = _guesses(info)
+        guesses = _guesses(info, targets)
         person_table = info.name in referenced and any(g.identity for g in guesses.values())
         fields = [
             _field(info, column, guesses.get(column.name), person_table, reasons)
@@ -67,8 +87,10 @@ def propose_dataset(collections: Sequence[CollectionInfo], *, key: str, name: st
     return Proposal(Dataset(key=key, name=name, collections=proposed), reasons)
 
 
-def _guesses(info: CollectionInfo) -> dict[str, Guess]:
+def _guesses(info: CollectionInfo, targets: set[FieldAddress]) -> dict[str, Guess]:
+    """Guessed categories of the columns that are not keys (no erasure may mask a key)."""
     keys = {column for fk in info.foreign_keys for column in fk.columns}
+    keys |= {column for collection, column in targets if collection == info.name}
     found = {}
     for column in info.columns:
         guess = None if column.primary_key or column.name in keys else guess_column(column)
@@ -103,10 +125,25 @@ def _field(
         if guess.identity:
             values["identity"] = guess.identity
         reasons[(info.name, column.name)] = f"guessed from {guess.reason}"
+        _add_masking(values, reasons, (info.name, column.name))
     elif column.primary_key and person_table and len(_primary_key(info)) == 1:
         values["identity"] = f"{_singular(info.name)}_id"
         reasons[(info.name, column.name)] = "guessed: key of a referenced table holding an identity"
     return DatasetField(**values)
+
+
+def _add_masking(
+    values: dict[str, Any], reasons: dict[FieldAddress, str], at: FieldAddress
+) -> None:
+    """Add the masking a guessed personal column needs when it cannot be null."""
+    proposal = proposed_masking(DatasetField(**values))
+    if proposal is None:
+        return
+    if proposal.strategy is not None:
+        values["masking"] = proposal.strategy
+    if proposal.value is not None:
+        values["masking_value"] = proposal.value
+    reasons[at] = f"{reasons[at]}; {proposal.reason}"
 
 
 def _primary_key(info: CollectionInfo) -> list[str]:
@@ -127,27 +164,74 @@ def _singular(name: str) -> str:
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-@/]*$")
 _RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
 _ORDER = ("name", "type", "length", "nullable", "primary_key", "references", "data_categories")
+_HEADER = (
+    "# Review every line marked `# guessed ...`: the categories and identities there come",
+    "# from column names and types only. Keys (primary and foreign) carry no category, so",
+    "# no erasure masks them.",
+)
 
 
 def render_proposal(proposal: Proposal, *, source: str) -> str:
     """``proposal`` as a commented YAML dataset block; ``source`` is the (password-free) URL."""
-    dataset = proposal.dataset
     lines = [
         f"# Dataset proposed by `tutela datasets reflect` from {source}",
         "# This is a dataset block: paste it as an item of the `datasets:` list of the system",
-        "# that holds this database. Review every line marked `# guessed ...`: the categories",
-        "# and identities there come from column names and types only.",
-        f"key: {_scalar(dataset.key)}",
-        f"name: {_scalar(dataset.name)}",
-        "collections:",
+        "# that holds this database (or run with --as-system KEY for a whole systems: section).",
+        *_HEADER,
+        *_dataset_lines(proposal, ""),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_system(
+    proposal: Proposal,
+    *,
+    system: str,
+    url_env: str,
+    password_env: str | None = None,
+    source: str,
+) -> str:
+    """``proposal`` as a runnable ``systems:`` section holding one system ``system``.
+
+    Its connector reads the URL from ``url_env`` (and the password from
+    ``password_env``): no URL, and so no password, is ever written. The owner and
+    hosting country are ``TODO`` placeholders that ``tutela check`` reports.
+    """
+    connector = f"{{type: sql, url_env: {_scalar(url_env)}"
+    connector += f", password_env: {_scalar(password_env)}}}" if password_env else "}"
+    lines = [
+        f"# System proposed by `tutela datasets reflect` from {source}",
+        f"# tutela reads the database URL from the environment variable {url_env}.",
+        *_HEADER,
+        "systems:",
+        f"  - key: {_scalar(system)}",
+        f"    name: {_scalar(proposal.dataset.name)}",
+        f"    owner: {_scalar(OWNER_PLACEHOLDER)}",
+        f"    hosting_country: {COUNTRY_PLACEHOLDER}  # {COUNTRY_TODO}",
+        f"    purposes: []  # {PURPOSES_TODO}",
+        f"    connector: {connector}",
+        "    datasets:",
+        *_dataset_lines(proposal, "      ", first="- "),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _dataset_lines(proposal: Proposal, indent: str, first: str = "") -> list[str]:
+    """The dataset block's lines, indented; ``first`` prefixes its first line (``- ``)."""
+    dataset = proposal.dataset
+    inner = indent + " " * len(first)
+    lines = [
+        f"{indent}{first}key: {_scalar(dataset.key)}",
+        f"{inner}name: {_scalar(dataset.name)}",
+        f"{inner}collections:",
     ]
     for collection in dataset.collections:
-        lines += [f"  - name: {_scalar(collection.name)}", "    fields:"]
+        lines += [f"{inner}  - name: {_scalar(collection.name)}", f"{inner}    fields:"]
         for item in collection.fields:
-            line = f"      - {_field_text(item)}"
+            line = f"{inner}      - {_field_text(item)}"
             reason = proposal.reasons.get((collection.name, item.name))
             lines.append(f"{line}  # {reason}" if reason else line)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _field_text(item: DatasetField) -> str:

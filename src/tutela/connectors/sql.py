@@ -13,6 +13,7 @@ of one call together); calls inside it share one connection and commit together.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -21,17 +22,26 @@ import sqlalchemy as sa
 
 from tutela.connectors import explaining
 from tutela.connectors.engines import SqlOptions, create_engine
-from tutela.connectors.lookups import coerce_keys, lookup_for
+from tutela.connectors.lookups import (
+    Fold,
+    coerce_keys,
+    collations,
+    fold_for,
+    lookup_for,
+    lowered,
+)
 from tutela.connectors.rowwrites import plan_row_updates
 from tutela.connectors.sqlerrors import translate
 from tutela.connectors.statements import StatementCache, build, new_name, shape
 from tutela.connectors.urls import parse_url, render_url, resolve_url
 from tutela.errors import ConfigurationError, ConnectorError
-from tutela.ports import CollectionInfo, ColumnInfo, ForeignKeyInfo, Row
+from tutela.ports import CollectionInfo, ColumnInfo, ForeignKeyInfo, Row, ignores_case
 from tutela.programme.models import System
 
 Match = Mapping[str, Sequence[Any]]
 Pairs = list[tuple[sa.Column[Any], list[Any]]]
+Selection = tuple[Pairs, tuple[Fold, ...]]
+"""The matched columns with their usable keys, and how each is compared."""
 
 
 class SqlConnector:
@@ -56,6 +66,7 @@ class SqlConnector:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._statements = StatementCache()
+        self._collations: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_system(cls, system: System, env: Mapping[str, str]) -> SqlConnector:
@@ -84,7 +95,7 @@ class SqlConnector:
     def describe(self) -> list[CollectionInfo]:
         """Every table with its columns, primary key and foreign keys (sorted by name)."""
         metadata = sa.MetaData(schema=self._schema)
-        with self._guard(), self._connection() as connection:
+        with self._guard(), self._connection() as connection, _reflecting():
             metadata.reflect(bind=connection)
         tables = sorted(metadata.tables.values(), key=lambda table: table.name)
         with self._lock:
@@ -96,11 +107,12 @@ class SqlConnector:
         """Rows of ``collection`` selected by ``match`` with ``columns`` (all when empty)."""
         table = self._table(collection)
         selected = self._columns(table, columns) or list(table.c)
-        pairs = self._pairs(table, match)
+        selection = self._selection(table, match)
         rows: list[Row] = []
-        if pairs is None:
+        if selection is None:
             return rows
-        statement = self._statement("fetch", table, selected, pairs)
+        pairs = selection[0]
+        statement = self._statement("fetch", table, selected, selection)
         with self._guard(), self._connection() as connection:
             for params in self._lookup.chunks(pairs):
                 result = connection.execute(statement, params)
@@ -111,10 +123,11 @@ class SqlConnector:
     def count(self, collection: str, match: Match) -> int:
         """How many rows of ``collection`` ``match`` selects."""
         table = self._table(collection)
-        pairs = self._pairs(table, match)
-        if pairs is None:
+        selection = self._selection(table, match)
+        if selection is None:
             return 0
-        statement = self._statement("count", table, [], pairs)
+        pairs = selection[0]
+        statement = self._statement("count", table, [], selection)
         total = 0
         with self._guard(), self._connection() as connection:
             for params in self._lookup.chunks(pairs):
@@ -127,10 +140,11 @@ class SqlConnector:
         """Set ``values`` on every selected row; return the number of rows matched."""
         table = self._table(collection)
         assigned = self._columns(table, values)
-        pairs = self._pairs(table, match)
-        if pairs is None or not assigned:
+        selection = self._selection(table, match)
+        if selection is None or not assigned:
             return 0
-        statement = self._statement("update", table, assigned, pairs)
+        pairs = selection[0]
+        statement = self._statement("update", table, assigned, selection)
         new = {new_name(column): values[column.name] for column in assigned}
         total = 0
         with self._guard(), self._connection() as connection:
@@ -161,10 +175,11 @@ class SqlConnector:
     def delete(self, collection: str, match: Match) -> int:
         """Delete the selected rows; return how many."""
         table = self._table(collection)
-        pairs = self._pairs(table, match)
-        if pairs is None:
+        selection = self._selection(table, match)
+        if selection is None:
             return 0
-        statement = self._statement("delete", table, [], pairs)
+        pairs = selection[0]
+        statement = self._statement("delete", table, [], selection)
         total = 0
         with self._guard(), self._connection() as connection:
             for params in self._lookup.chunks(pairs):
@@ -209,11 +224,11 @@ class SqlConnector:
                 self.dialect, table, key_column, selected, rows, self._statements
             )
             return explaining.render_steps(steps, self._engine.dialect)
-        pairs = self._pairs(table, match)
-        if pairs is None:
+        selection = self._selection(table, match)
+        if selection is None:
             return f"-- no statement: no key could match {collection!r}, nothing is sent"
-        chunks = list(self._lookup.chunks(pairs, reserved=len(selected)))
-        statement = self._statement(operation, table, selected, pairs)
+        chunks = list(self._lookup.chunks(selection[0], reserved=len(selected)))
+        statement = self._statement(operation, table, selected, selection)
         return explaining.render(statement, self._engine.dialect, len(chunks), chunks[0])
 
     def close(self) -> None:
@@ -239,13 +254,18 @@ class SqlConnector:
             yield connection
 
     def _statement(
-        self, operation: str, table: sa.Table, columns: Sequence[sa.Column[Any]], pairs: Pairs
+        self,
+        operation: str,
+        table: sa.Table,
+        columns: Sequence[sa.Column[Any]],
+        selection: Selection,
     ) -> sa.Executable:
         """The cached statement of ``operation`` for these columns and matched fields."""
+        pairs, folds = selection
         matched = [column for column, _ in pairs]
         return self._statements.get(
-            shape(operation, table, columns, matched),
-            lambda: build(operation, table, columns, self._lookup.where(matched)),
+            (shape(operation, table, columns, matched), folds),
+            lambda: build(operation, table, columns, self._lookup.where(matched, folds)),
         )
 
     def _table(self, name: str) -> sa.Table:
@@ -260,7 +280,7 @@ class SqlConnector:
 
     def _reflect(self, name: str) -> sa.Table:
         bind = getattr(self._local, "connection", None) or self._engine
-        with self._guard():
+        with self._guard(), _reflecting():
             try:
                 return sa.Table(name, self._metadata, autoload_with=bind, resolve_fks=False)
             except sa.exc.NoSuchTableError:
@@ -301,12 +321,44 @@ class SqlConnector:
             pairs.append((self._columns(table, [name])[0], list(keys)))
         return pairs
 
-    def _pairs(self, table: sa.Table, match: Match) -> Pairs | None:
-        """Columns with their usable keys; None when some field has no usable key."""
-        pairs = [
-            (column, coerce_keys(column, keys)) for column, keys in self._pairs_raw(table, match)
-        ]
-        return None if any(not keys for _, keys in pairs) else pairs
+    def _selection(self, table: sa.Table, match: Match) -> Selection | None:
+        """Columns with their usable keys and folds; None when some field has no usable key.
+
+        A field given as :class:`tutela.ports.IgnoreCase` has its keys lower-cased.
+        """
+        pairs: Pairs = []
+        folds: list[Fold] = []
+        for (column, keys), name in zip(self._pairs_raw(table, match), match, strict=True):
+            fold = self._fold(table, column) if ignores_case(name) else "exact"
+            usable = coerce_keys(column, keys)
+            pairs.append((column, usable if fold == "exact" else lowered(usable)))
+            folds.append(fold)
+        return None if any(not keys for _, keys in pairs) else (pairs, tuple(folds))
+
+    def _fold(self, table: sa.Table, column: sa.Column[Any]) -> Fold:
+        """How ``column`` is compared case-insensitively (MariaDB: by its collation)."""
+        if self.dialect not in ("mysql", "mariadb"):
+            return fold_for(column, None)
+        known = self._collations.get(table.name)
+        if known is None:
+            with self._guard(), self._connection() as connection:
+                known = collations(connection, self._schema, table.name)
+            self._collations[table.name] = known
+        return fold_for(column, known.get(column.name))
+
+
+@contextmanager
+def _reflecting() -> Iterator[None]:
+    """Reflection without SQLAlchemy's warning about SQLite indexes on expressions.
+
+    ``CREATE INDEX ... ON customer (lower(email))`` is what docs/connectors.md
+    advises for case-insensitive identities; tutela never needs it reflected.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", "Skipped unsupported reflection of expression-based index", sa.exc.SAWarning
+        )
+        yield
 
 
 def _group_rows(

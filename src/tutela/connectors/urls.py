@@ -13,45 +13,42 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from tutela import sqlengine
 from tutela.errors import ConfigurationError
 from tutela.programme.models import ConnectorSettings
 
-DEFAULT_DRIVERS: dict[str, str] = {
-    "postgresql": "postgresql+psycopg",
-    "postgres": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mariadb": "mariadb+pymysql",
-}
+DEFAULT_DRIVERS = sqlengine.DEFAULT_DRIVERS
 """Driver used when a URL names only the database (``postgresql://`` uses psycopg 3)."""
 
 _SECRET_QUERY_WORDS = ("password", "passwd", "secret", "token", "key")
 
-URL_EXAMPLE = "postgresql://user@host:5432/db, mysql://user@host/db or sqlite:///path/file.db"
+URL_EXAMPLE = sqlengine.URL_EXAMPLE
 
 
 def parse_url(text: str, *, source: str) -> sa.URL:
     """Parse ``text`` as a database URL; ``source`` names where it came from for errors.
 
     Raises :class:`ConfigurationError` that never repeats the text (it may hold a
-    password). A bare ``postgresql://`` or ``mysql://`` gets the installed driver.
+    password), also for a port that is not a number or an ``@`` left unescaped in
+    the password (:func:`tutela.sqlengine.parse_url`). A bare ``postgresql://`` or
+    ``mysql://`` gets the installed driver.
     """
-    try:
-        url = sa.make_url(text.strip())
-    except (sa.exc.ArgumentError, ValueError, TypeError):
-        raise ConfigurationError(
-            f"{source} is not a database URL; expected something like {URL_EXAMPLE}"
-        ) from None
-    driver = DEFAULT_DRIVERS.get(url.drivername)
-    return url.set(drivername=driver) if driver else url
+    return sqlengine.parse_url(text, owner=source)
 
 
 def render_url(url: sa.URL | str) -> str:
-    """``url`` as text with its password (and secret-looking query values) hidden."""
+    """``url`` as text with its password (and secret-looking query values) hidden.
+
+    A host holding ``@`` is the rest of a password whose ``@`` was not escaped:
+    it is hidden too.
+    """
     if isinstance(url, str):
         try:
             url = sa.make_url(url)
         except (sa.exc.ArgumentError, ValueError, TypeError):
             return "<unparseable URL>"
+    if "@" in (url.host or ""):
+        url = url.set(host="***")
     hidden = {
         name: "***"
         for name in url.query

@@ -4,7 +4,9 @@ A programme is a folder of ``*.yml``/``*.yaml`` files (searched recursively, in
 sorted order, skipping hidden folders such as ``.github``) or a single file. Each
 file is a mapping of top-level sections (:data:`tutela.programme.models.SECTIONS`).
 List sections are concatenated across files; mapping sections (``organisation``,
-``statement``, ``rights``, ``complaints``, ``masking``) appear once.
+``statement``, ``rights``, ``complaints``, ``masking``) appear once. Every section may
+be left out: a programme of only ``systems`` loads (the DSR engine needs no more), and
+``tutela check`` reports a missing legal section (``transparency/missing-section``).
 
 Every problem is collected and raised together as :class:`~tutela.errors.PolicyErrors`;
 each :class:`~tutela.errors.PolicyError` names the file, line and column, the field

@@ -24,6 +24,8 @@ from tutela.programme.systems import (
     ConnectorSettings,
     Dataset,
     DatasetField,
+    Identity,
+    IdentityKind,
     Masking,
     MaskingRule,
     MaskingStrategy,
@@ -372,12 +374,19 @@ class AnonymisedRelease(Model):
 
 
 class Programme(Model):
-    """A whole privacy programme, merged from the YAML files of one folder."""
+    """A whole privacy programme, merged from the YAML files of one folder.
 
-    organisation: Organisation
-    statement: Statement
-    rights: Rights
-    complaints: Complaints
+    The legal sections (:data:`LEGAL_SECTIONS`: ``organisation``, ``statement``,
+    ``rights``, ``complaints``) are optional here: the DSR engine needs only systems
+    and datasets. ``tutela check`` reports a missing legal section as an error, and
+    the statement and the records take a :class:`tutela.programme.published.PublishedProgramme`,
+    which has them all.
+    """
+
+    organisation: Organisation | None = None
+    statement: Statement | None = None
+    rights: Rights | None = None
+    complaints: Complaints | None = None
     subjects: list[DataSubject] = Field(default_factory=list)
     categories: list[DataCategory] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -388,6 +397,7 @@ class Programme(Model):
     cookies: list[Cookie] = Field(default_factory=list)
     anonymisation: list[AnonymisedRelease] = Field(default_factory=list)
     masking: Masking = Field(default_factory=Masking)
+    identities: list[Identity] = Field(default_factory=list)
 
     def purpose(self, key: str) -> Purpose:
         """The purpose with ``key``; KeyError if there is none."""
@@ -404,6 +414,13 @@ class Programme(Model):
     def system(self, key: str) -> System:
         """The system with ``key``; KeyError if there is none."""
         return _by_key(self.systems, key)
+
+    def identity(self, key: str) -> Identity:
+        """Identity ``key`` as ``identities`` declares it, else inferred from the key."""
+        for identity in self.identities:
+            if identity.key == key:
+                return identity
+        return Identity.inferred(key)
 
     def datasets(self) -> list[tuple[System, Dataset]]:
         """Every dataset of every system, with the system that holds it."""
@@ -428,8 +445,12 @@ def _by_key(items: list[K], key: str) -> K:
 SECTIONS: tuple[str, ...] = tuple(Programme.model_fields)
 """The top-level keys a programme file may hold."""
 
+LEGAL_SECTIONS: tuple[str, ...] = ("organisation", "statement", "rights", "complaints")
+"""The sections the statement and the records need, and the DSR engine does not."""
+
 __all__ = [
     "ALL_RIGHTS",
+    "LEGAL_SECTIONS",
     "SECTIONS",
     "Address",
     "AnonymisedRelease",
@@ -450,6 +471,8 @@ __all__ = [
     "Duration",
     "DurationText",
     "EnvName",
+    "Identity",
+    "IdentityKind",
     "Key",
     "LegalBasis",
     "LegitimateInterestAssessment",

@@ -134,6 +134,7 @@ def check_references(
     _check_purposes(checker, vocabulary)
     _check_purpose_users(checker, {p.key for p in programme.purposes})
     _check_datasets(checker)
+    _check_identities(checker)
     _check_masking(checker, installed(MASKING).names() if strategies is None else strategies)
     return checker.errors
 
@@ -277,6 +278,29 @@ def _check_datasets(checker: _Checker) -> None:
                     "field",
                     "write `collection.field` (same dataset) or `dataset.collection.field`",
                 )
+
+
+def _check_identities(checker: _Checker) -> None:
+    """With an ``identities`` section, each is declared once and every field's identity in it."""
+    programme = checker.programme
+    if not programme.identities:
+        return
+    seen: set[str] = set()
+    for i, identity in enumerate(programme.identities):
+        if identity.key in seen:
+            at: Path_ = ("identities", i, "key")
+            checker.errors.append(
+                PolicyError(
+                    f"identity `{identity.key}` is declared twice",
+                    location=nearest_location(checker.locations, at),
+                    path=field_path(programme, at),
+                    hint="declare each identity once under `identities:`",
+                )
+            )
+        seen.add(identity.key)
+    hint = "declare it under `identities:` with its kind (email, phone or exact)"
+    for path, dataset_field in _fields(programme):
+        checker.expect(dataset_field.identity, seen, (*path, "identity"), "identity", hint)
 
 
 def _strategy_uses(programme: Programme) -> Iterator[tuple[str | None, Path_]]:

@@ -9,9 +9,62 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, Text
+
+# --- identities ----------------------------------------------------------------------------
+
+IdentityKind = Literal["email", "phone", "exact"]
+NormaliseStep = Literal["trim", "lower"]
+_PHONE_WORDS = ("phone", "mobile", "msisdn")
+
+
+class Identity(Model):
+    """An identity a request may give, and how its values are written before they compare.
+
+    ``email``: trimmed and lower-cased, and the column compared lower-cased;
+    ``phone``: E.164 (``+32470123456``), ``region`` reading numbers written
+    without ``+`` (default: the organisation's ``establishment_country``);
+    ``exact``: trimmed, then ``normalise`` (``[trim, lower]``, or ``none``).
+    Without a declaration an identity is inferred from its key (see :meth:`inferred`).
+    Identifying the subject from what they write is ID-3 (Art. 12(2)).
+    """
+
+    key: Key
+    kind: IdentityKind = "exact"
+    normalise: list[NormaliseStep] | Literal["none"] | None = None
+    region: CountryCode | None = None
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Identity:
+        if self.normalise is not None and self.kind != "exact":
+            raise ValueError("`normalise` is for kind `exact`: e-mail and phone have their own")
+        if self.region is not None and self.kind != "phone":
+            raise ValueError("`region` is for kind `phone`")
+        return self
+
+    @classmethod
+    def inferred(cls, key: str) -> Identity:
+        """The identity ``key`` is taken to be when undeclared: by the words in its name.
+
+        ``email`` in the key: an e-mail; ``phone``, ``mobile`` or ``msisdn``: a
+        phone number; anything else (``customer_id``): exact.
+        """
+        if "email" in key or "e_mail" in key:
+            return cls(key=key, kind="email")
+        if any(word in key for word in _PHONE_WORDS):
+            return cls(key=key, kind="phone")
+        return cls(key=key)
+
+    @property
+    def lower(self) -> bool:
+        """Whether values compare lower-cased (on both sides)."""
+        if self.kind == "exact":
+            return isinstance(self.normalise, list) and "lower" in self.normalise
+        return self.kind == "email"
+
 
 # --- systems and datasets -----------------------------------------------------------------
 
@@ -36,7 +89,15 @@ class Reference(Model):
 
 
 class DatasetField(Model):
-    """A column, with the personal-data categories it holds."""
+    """A column, with the personal-data categories it holds.
+
+    ``rectifiable`` lets a data subject set the field through a rectification
+    request (RE-1, Art. 16). Keys, references, identities, restriction flags and
+    fields retained under a legal obligation are never rectifiable, flag or not
+    (:mod:`tutela.programme.rectification`; ``tutela check`` reports the flag there).
+    ``about_others`` says the field holds other people's data (a gift message's
+    recipient): access withholds it, giving this text as the reason (Art. 15(4)).
+    """
 
     name: ShortText
     description: Text | None = None
@@ -48,12 +109,21 @@ class DatasetField(Model):
     provenance: Provenance = "provided"
     masking: MaskingStrategy | None = None
     masking_value: ShortText | None = None
+    masking_domain: Key | None = None
     length: int | None = Field(default=None, ge=1, le=1_000_000)
     nullable: bool = True
+    rectifiable: bool = False
+    about_others: ShortText | None = None
 
 
 class Collection(Model):
-    """A table (or file, or API resource) of a dataset."""
+    """A table (or file, or API resource) of a dataset.
+
+    ``retention_from`` names the field holding the date each row's retention
+    counts from (the trigger of its retention rule, such as the invoice date):
+    a field kept under a legal obligation is kept per row until that date plus
+    the period, and erased once it has passed (ER-2).
+    """
 
     name: ShortText
     description: Text | None = None
@@ -61,6 +131,7 @@ class Collection(Model):
     restriction_flag: ShortText | None = None
     erase: Literal["mask", "delete"] = "mask"
     purposes: list[Key] = Field(default_factory=list)
+    retention_from: ShortText | None = None
 
 
 class Dataset(Model):

@@ -29,6 +29,7 @@ from tutela.programme.models import (
     Safeguard,
     System,
 )
+from tutela.programme.published import missing_error
 from tutela.taxonomy.vocabulary import Vocabulary
 
 
@@ -121,16 +122,26 @@ NONE = "None"
 
 
 def build_records(programme: Programme) -> Records:
-    """The Art. 30(1) controller and Art. 30(2) processor records of ``programme`` (RP-1)."""
+    """The Art. 30(1) controller and Art. 30(2) processor records of ``programme`` (RP-1).
+
+    Raises :class:`~tutela.errors.PolicyErrors` naming the ``organisation`` or
+    ``statement`` section when the programme lacks it.
+    """
+    organisation, statement = programme.organisation, programme.statement
+    if organisation is None or statement is None:
+        needed = ("organisation", "statement")
+        raise missing_error(programme, needed, needed_by="the records of processing")
     names = _Names.of(programme)
-    controller_rows = tuple(_controller_row(programme, p, names) for p in programme.purposes)
+    controller_rows = tuple(
+        _controller_row(programme, organisation, p, names) for p in programme.purposes
+    )
     processors = [system for system in programme.systems if system.role == "processor"]
-    processor_rows = tuple(_processor_row(programme, s, names) for s in processors)
+    processor_rows = tuple(_processor_row(programme, organisation, s, names) for s in processors)
     return Records(
-        organisation=programme.organisation.legal_name,
-        statement_title=programme.statement.title,
-        statement_version=programme.statement.version,
-        effective_date=programme.statement.effective_date,
+        organisation=organisation.legal_name,
+        statement_title=statement.title,
+        statement_version=statement.version,
+        effective_date=statement.effective_date,
         controller=RecordTable(
             "controller_records",
             "Controller records (Art. 30(1))",
@@ -189,8 +200,9 @@ class _Names:
 # --- controller record ---------------------------------------------------------------------
 
 
-def _controller_row(programme: Programme, purpose: Purpose, names: _Names) -> tuple[str, ...]:
-    organisation = programme.organisation
+def _controller_row(
+    programme: Programme, organisation: Organisation, purpose: Purpose, names: _Names
+) -> tuple[str, ...]:
     recipients = [r for r in programme.recipients if purpose.key in r.purposes]
     systems = [s for s in programme.systems if purpose.key in s.purposes]
     cells = {
@@ -265,8 +277,9 @@ def _profiling(purpose: Purpose) -> str:
 # --- processor record ----------------------------------------------------------------------
 
 
-def _processor_row(programme: Programme, system: System, names: _Names) -> tuple[str, ...]:
-    organisation = programme.organisation
+def _processor_row(
+    programme: Programme, organisation: Organisation, system: System, names: _Names
+) -> tuple[str, ...]:
     sub_processors = [
         r
         for r in programme.recipients

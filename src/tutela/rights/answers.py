@@ -8,7 +8,14 @@ writes for each request (AC-5, PO-3).
 from __future__ import annotations
 
 from tutela.rights.export import result_csv, result_json
-from tutela.rights.models import BatchResult, CollectionResult, FieldPlan, Forwarding, Plan
+from tutela.rights.models import (
+    BatchResult,
+    CollectionResult,
+    FieldPlan,
+    Forwarding,
+    Plan,
+    RetainedField,
+)
 
 
 def render_plan(plan: Plan, texts: dict[str, list[str]]) -> str:
@@ -26,6 +33,8 @@ def render_plan(plan: Plan, texts: dict[str, list[str]]) -> str:
     lines.append("act order (children first): " + ", ".join(plan.act_order))
     lines.append("unreachable: " + (", ".join(plan.unreachable) or "none"))
     lines += forwarded_lines(plan.forwarded)
+    lines += plan.coverage.lines()
+    lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines)
 
 
@@ -43,7 +52,7 @@ def forwarded_lines(forwarded: tuple[Forwarding, ...]) -> list[str]:
 
 def field_line(f: FieldPlan) -> str:
     """One field of a plan step: action, strategy, what keeps it, its categories."""
-    text = f"{f.name}: {f.action}"
+    text = f"{f.name}: {f.action}" if f.reason is None else f"{f.name}: kept ({f.reason})"
     if f.strategy:
         text += f" by {f.strategy}"
     if f.retention is not None:
@@ -58,31 +67,64 @@ def render_batch(result: BatchResult) -> str:
     """The batch's answers for a person."""
     head = "dry run: nothing changed" if result.dry_run else f"batch {result.batch_id}"
     lines = [f"{result.type} {head}"]
-    if result.resumed:
-        lines.append(f"resumed: {len(result.resumed)} step(s) taken from checkpoints")
-    verb = "would change" if result.dry_run else "changed"
-    lines += [f"  {c}: {count} row(s) {verb}" for c, count in result.counts.items()]
+    if result.resumed_from is not None:
+        stamp = result.resumed_from.isoformat(timespec="seconds")
+        lines.append(
+            f"resumed: rows found as stored by this batch at {stamp}; "
+            f"{len(result.resumed)} step(s) had been applied before"
+        )
+    lines += summary_lines(result)
     for answer in result.results:
         who = ", ".join(f"{n}={v}" for n, v in answer.request.identities)
         lines.append(f"- {who}: {'data found' if answer.found else 'no data found'}")
         lines += [
             f"    {c.collection}: {collection_line(c, result.dry_run)}" for c in answer.collections
         ]
-        for kept in answer.retained:
-            until = kept.until.date().isoformat() if kept.until else kept.criterion
-            lines.append(
-                f"    retained {kept.collection}.{kept.field} under {kept.purpose} until {until}"
-            )
+        lines += [f"    {retained_line(kept)}" for kept in answer.retained]
         if answer.restricted_purposes:
             lines.append("    allowed while restricted: " + ", ".join(answer.restricted_purposes))
     lines += forwarded_lines(result.forwarded)
+    lines += result.coverage.lines()
     return "\n".join(lines)
+
+
+def retained_line(kept: RetainedField) -> str:
+    """A field kept under a legal obligation, and until when (ER-2).
+
+    ``until 2035-01-02 to 2036-03-01 (each row from its created_at)`` when rows end
+    on different dates; the criterion when the rule gives no period.
+    """
+    until = kept.until.date().isoformat() if kept.until else kept.criterion
+    if kept.earliest and kept.until and kept.earliest.date() != kept.until.date():
+        until = f"{kept.earliest.date().isoformat()} to {until}"
+    source = f" (each row from its {kept.counted_from})" if kept.counted_from else ""
+    return f"retained {kept.collection}.{kept.field} under {kept.purpose} until {until}{source}"
+
+
+def summary_lines(result: BatchResult) -> list[str]:
+    """Rows per collection for the whole batch, worded as the per-request lines are.
+
+    A collection whose rows are deleted says so; one whose fields are all kept
+    under a legal obligation is listed as kept, so the summary and the detail agree.
+    """
+    deleted = {c.collection for a in result.results for c in a.collections if c.deleted}
+    kept = {k.collection for a in result.results for k in a.retained} - set(result.counts)
+    lines = []
+    for collection, count in result.counts.items():
+        if collection in deleted:
+            verb = "would be deleted" if result.dry_run else "deleted"
+        else:
+            verb = "would change" if result.dry_run else "changed"
+        lines.append(f"  {collection}: {count} row(s) {verb}")
+    lines += [f"  {name}: kept (retained under a legal obligation)" for name in sorted(kept)]
+    return lines
 
 
 def collection_line(c: CollectionResult, dry_run: bool = False) -> str:
     """What a request found or changed in one collection."""
     if c.rows:
-        return f"{len(c.rows)} row(s): " + ", ".join(c.labels)
+        withheld = "".join(f"; withheld {name}: {why}" for name, why in c.withheld.items())
+        return f"{len(c.rows)} row(s): " + ", ".join(c.labels) + withheld
     deleted, changed = ("would be deleted", "would change") if dry_run else ("deleted", "changed")
     if c.deleted:
         return f"{c.deleted} row(s) {deleted}"

@@ -1,17 +1,17 @@
 """The DSR executor: runs a batch of requests of one type through ports.Connector.
 
-Named steps: plan (catalogs read once per connector), find the batch in the
-store, resolve (every fetch, before any write; stored as the ``resolve``
-checkpoint, with the restrictions it implies, in the durable store commit that
-also records a new batch), act (per system one transaction holds the resolve
-reads and every collection's writes, children first; after it commits, one
-store commit holds a checkpoint per collection), answer (results per request).
-The last store commit marks the batch done.
+Named steps: plan (catalogs read once per connector), open a new batch (a new
+id every run), resolve (every fetch, before any write; for writing requests
+stored with the restrictions it implies in the durable store commit that also
+records the batch), act (per system one transaction holds the resolve reads
+and every collection's writes, children first; after it commits, one store
+commit holds a checkpoint per collection), answer (results per request). The
+last store commit closes the batch and deletes its checkpoints.
 
-A rerun of the same batch (same requests, same type: same id) reuses the
-stored resolution and skips finished steps, so access results are never lost
-and masking is never applied twice: a system whose transaction committed just
-before a crash, without its checkpoints, is given the same stored values again.
+Nothing is ever replayed: a new run resolves afresh. Only an explicit resume of
+a batch id (same requests, checked by their keyed digest) reuses the stored
+resolution, and only for rows that are still as they were resolved, or as the
+lost step left them (:mod:`tutela.rights.batches`).
 """
 
 from __future__ import annotations
@@ -19,35 +19,57 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from tutela.errors import ConfigurationError, RequestError
-from tutela.ports import (
-    BatchRecord,
-    BatchStore,
-    Clock,
-    Connector,
-    RestrictionRecord,
-    Row,
-)
+from tutela.errors import ConfigurationError, RequestError, TutelaError
+from tutela.ports import BatchRecord, BatchStore, Clock, Connector, Row
 from tutela.programme.models import Programme
+from tutela.rights.batches import (
+    RESOLVE,
+    BatchRun,
+    StoreLog,
+    check_resumable,
+    running_elsewhere,
+    verify_pending,
+)
 from tutela.rights.models import (
     BatchResult,
     Plan,
     RequestType,
     Step,
     SubjectRequest,
-    batch_id,
+    new_batch_id,
+    requests_digest,
 )
 from tutela.rights.planner import Catalog, plan_request
 from tutela.rights.resolve import Resolved, resolve
-from tutela.rights.restrictions import retained_restrictions, subject_restrictions
 from tutela.rights.results import answers
 from tutela.rights.sessions import Sessions
 
-RESOLVE = "resolve"
-SUBJECTS = "subjects"
-DONE = "done"
+LEASE = timedelta(minutes=10)
+"""How long a running batch is held by its process without a store commit."""
+
+
+def _key_missing(programme: Programme) -> ConfigurationError:
+    name = programme.masking.hash_key_env
+    where = (
+        name if name == "TUTELA_HASH_KEY" else f"{name} (masking.hash_key_env) or TUTELA_HASH_KEY"
+    )
+    return ConfigurationError(
+        f"a request that is run needs the hash key: set {where}; tutela's store keeps "
+        "keyed hashes only, never identities nor unkeyed hashes"
+    )
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a batch runs: a new batch, or the resume of one; how long its answers wait."""
+
+    resume: str | None = None
+    lease: timedelta = LEASE
+    delivery_until: datetime | None = None
 
 
 def execute_batch(
@@ -61,14 +83,16 @@ def execute_batch(
     hash_key: bytes | None = None,
     catalog: Catalog | None = None,
     plan: Plan | None = None,
+    options: Options | None = None,
 ) -> BatchResult:
     """Run ``requests`` (all of one type) together: one statement per collection per batch.
 
-    Idempotent and resumable by batch id. ``dry_run`` counts the rows that
-    would change (connector.count) and writes nothing, not even to the store.
-    Raises RequestError for bad requests and ConfigurationError for a system
-    without connector, before any data changes. ``catalog`` (from
-    :func:`catalog_of`) saves describing each system again; ``plan`` (from
+    Every run is a new batch unless ``options.resume`` names one to resume.
+    ``dry_run`` counts the rows that would change (connector.count) and writes
+    nothing, not even to the store. Raises RequestError for bad requests or a
+    batch that cannot be resumed, and ConfigurationError for a system without
+    connector or a missing masking key, before any data changes. ``catalog``
+    (from :func:`catalog_of`) saves describing each system again; ``plan`` (from
     :func:`plan_batch` for requests of this type and identities) saves planning.
     """
     kind, unique = _batch(requests)
@@ -79,39 +103,106 @@ def execute_batch(
     with cycle_collection_paused():
         if dry_run:
             return _dry_run(plan, unique, connectors, clock)
-        return _run_batch(plan, unique, connectors, store, clock, hash_key)
+        if not hash_key:
+            raise _key_missing(programme)
+        log = _open(plan, unique, store, clock, hash_key, options or Options())
+        try:
+            return _run_batch(plan, unique, connectors, log, hash_key, options or Options())
+        except BaseException as error:
+            if log.fail() and isinstance(error, TutelaError):
+                error.batch = log.record.id
+            raise
+
+
+def _open(
+    plan: Plan,
+    requests: Sequence[SubjectRequest],
+    store: BatchStore,
+    clock: Clock,
+    key: bytes,
+    options: Options,
+) -> StoreLog:
+    """A new batch, or the batch to resume, leased to this process."""
+    digest = requests_digest(requests, key)
+    now = clock.now()
+    if options.resume is None:
+        record = BatchRecord(new_batch_id(), plan.type, len(requests), now, digest=digest)
+        return StoreLog(store, record, clock, options.lease, new=True)
+    stored, _ = store.find_batch(options.resume)
+    check_resumable(stored, options.resume, plan.type, digest)
+    claimed = store.claim_batch(options.resume, now, now + options.lease)
+    if claimed is None:
+        raise running_elsewhere(store.find_batch(options.resume)[0], options.resume)
+    return StoreLog(store, claimed, clock, options.lease, new=False)
 
 
 def _run_batch(
     plan: Plan,
     requests: Sequence[SubjectRequest],
     connectors: Mapping[str, Connector],
-    store: BatchStore,
-    clock: Clock,
-    hash_key: bytes | None,
+    log: StoreLog,
+    hash_key: bytes,
+    options: Options,
 ) -> BatchResult:
-    """Find the batch, resolve (or reuse the stored resolution), act, answer."""
-    identifier = batch_id(plan.type, list(requests))
-    stored, done = store.find_batch(identifier)
-    record = stored or BatchRecord(identifier, plan.type, len(requests), clock.now())
-    run = _Run(plan, requests, record, done, hash_key)
+    """Resolve (or, on resume, reuse the stored resolution), act, answer, close."""
+    _, done = log.store.find_batch(log.record.id) if not log.new else (None, {})
+    run = BatchRun(plan, requests, log.record, done, hash_key)
     stored_resolution = _stored_resolution(done)
     with Sessions(connectors, run.systems(stored_resolution)) as sessions:
-        resolved = (
-            resolve(plan, requests, connectors, hash_key=hash_key)
-            if stored_resolution is None
-            else stored_resolution
-        )
-        fresh = stored_resolution is None
-        log = _Checkpoints(store, record, stored is None, run.writes(resolved, fresh=fresh))
-        run.record_resolution(log, resolved, fresh=fresh)
-        counts = run.act(resolved, connectors, sessions, log)
-    log.finish()
-    resumed = tuple(name for name in done if name != RESOLVE)
-    results = answers(plan, requests, resolved, record, counts)
-    return BatchResult(
-        record.id, plan.type, results, counts, resumed=resumed, forwarded=plan.forwarded
+        if stored_resolution is None:
+            now = log.clock.now()
+            resolved = resolve(plan, requests, connectors, hash_key=hash_key, now=now)
+        else:
+            resolved = stored_resolution
+            verify_pending(run, resolved, connectors, hash_key)
+        run.record_resolution(log, resolved, fresh=stored_resolution is None)
+        counts = _act(run, resolved, connectors, sessions, log)
+    results = answers(plan, requests, resolved, log.record, counts)
+    result = BatchResult(
+        log.record.id,
+        plan.type,
+        results,
+        counts,
+        resumed=tuple(name for name in done if name.startswith("act:"))
+        + tuple(f"act:{a}" for a in run.applied_before),
+        forwarded=plan.forwarded,
+        resumed_from=log.record.created_at if stored_resolution is not None else None,
+        coverage=plan.coverage,
     )
+    _close(log, result, options)
+    return result
+
+
+def _close(log: StoreLog, result: BatchResult, options: Options) -> None:
+    """Close the batch; access answers stay only while they await delivery."""
+    keep = options.delivery_until is not None and result.type in ("access", "portability")
+    if keep:
+        from tutela.rights.export import batch_json
+
+        log.close(result.counts, {"json": batch_json(result)}, options.delivery_until)
+    else:
+        log.close(result.counts)
+
+
+def _act(
+    run: BatchRun,
+    resolved: Mapping[str, Resolved],
+    connectors: Mapping[str, Connector],
+    sessions: Sessions,
+    log: StoreLog,
+) -> dict[str, int]:
+    """Apply each system's steps children-first, commit, then store their checkpoints.
+
+    These checkpoints only record progress: losing them in a crash makes a
+    resume find the rows as written and count them, so they need not wait for the disk.
+    """
+    applied: dict[str, int] = {}
+    for system, steps in run.pending(resolved).items():
+        for step in steps:
+            applied[step.address] = _apply(step, resolved[step.address], connectors[system])
+        sessions.commit(system)
+        log.save({f"act:{s.address}": {"rows": applied[s.address]} for s in steps}, durable=False)
+    return run.counts(applied)
 
 
 @contextmanager
@@ -178,149 +269,22 @@ def _stored_resolution(done: Mapping[str, Any]) -> dict[str, Resolved] | None:
     return {address: Resolved.from_payload(p) for address, p in done[RESOLVE].items()}
 
 
-class _Checkpoints:
-    """The store commits of one run: the first records a new batch, the last marks it done."""
-
-    def __init__(self, store: BatchStore, record: BatchRecord, new: bool, writes: int) -> None:
-        self.store, self.record, self.left = store, record, writes
-        self.opening: BatchRecord | None = record if new else None
-        self.saved = 0
-
-    def save(
-        self,
-        steps: Mapping[str, Any],
-        restrictions: Sequence[RestrictionRecord] = (),
-        *,
-        durable: bool = True,
-    ) -> None:
-        self.left -= 1
-        status = DONE if self.left <= 0 else None
-        self.store.save_checkpoints(
-            self.record.id,
-            steps,
-            restrictions,
-            opening=self.opening,
-            status=status,
-            durable=durable,
-        )
-        self.opening, self.saved = None, self.saved + 1
-
-    def finish(self) -> None:
-        """Mark a resumed batch done when this run had nothing left to save."""
-        if not self.saved and self.record.status != DONE:
-            self.store.finish_batch(self.record.id, DONE)
-
-
-class _Run:
-    """One run of a batch: what is left to do, given the checkpoints already stored."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        requests: Sequence[SubjectRequest],
-        record: BatchRecord,
-        done: Mapping[str, Any],
-        hash_key: bytes | None = None,
-    ) -> None:
-        self.plan, self.requests, self.record, self.done = plan, requests, record, done
-        self.hash_key = hash_key
-
-    def pending(self, resolved: Mapping[str, Resolved]) -> dict[str, list[Step]]:
-        """Per system, children first, the writing steps still to apply."""
-        groups: dict[str, list[Step]] = {}
-        for address in self.plan.act_order:
-            step = self.plan.step(address)
-            if f"act:{address}" in self.done or not resolved[address].owners:
-                continue
-            if step.changes_data():
-                groups.setdefault(step.system, []).append(step)
-        return groups
-
-    def systems(self, resolved: Mapping[str, Resolved] | None) -> set[str]:
-        """The systems this run reads or writes (every system when it must resolve)."""
-        if resolved is None:
-            return {step.system for step in self.plan.steps}
-        return set(self.pending(resolved))
-
-    def subjects_pending(self) -> bool:
-        return self.plan.type == "restriction" and SUBJECTS not in self.done
-
-    def writes(self, resolved: Mapping[str, Resolved], *, fresh: bool) -> int:
-        """How many store commits this run makes (the last one marks the batch done)."""
-        first = fresh or self.subjects_pending()
-        return int(first) + len(self.pending(resolved))
-
-    def record_resolution(
-        self, log: _Checkpoints, resolved: Mapping[str, Resolved], *, fresh: bool
-    ) -> None:
-        """Store a fresh resolution before any write, durably, with the restrictions it implies.
-
-        Those are the fields kept under a legal obligation (ER-2) and, for a
-        restriction, the subjects (RS-1): recorded once, with the resolution.
-        """
-        steps: dict[str, Any] = {}
-        restrictions: list[RestrictionRecord] = []
-        if fresh:
-            steps[RESOLVE] = {address: found.to_payload() for address, found in resolved.items()}
-            restrictions += [
-                restriction
-                for step in self.plan.steps
-                for restriction in retained_restrictions(
-                    step, resolved[step.address], self.requests, self.record, self.hash_key
-                )
-            ]
-        if self.subjects_pending():
-            steps[SUBJECTS] = {}
-            restrictions += subject_restrictions(self.requests, self.record, self.hash_key)
-        if steps:
-            log.save(steps, restrictions)
-
-    def act(
-        self,
-        resolved: Mapping[str, Resolved],
-        connectors: Mapping[str, Connector],
-        sessions: Sessions,
-        log: _Checkpoints,
-    ) -> dict[str, int]:
-        """Apply each system's steps children-first, commit, then store their checkpoints.
-
-        These checkpoints only record progress: losing them in a crash makes a
-        rerun set the same stored values again, so they need not wait for the disk.
-        """
-        applied: dict[str, int] = {}
-        for system, steps in self.pending(resolved).items():
-            for step in steps:
-                applied[step.address] = _apply(step, resolved[step.address], connectors[system])
-            sessions.commit(system)
-            log.save(
-                {f"act:{s.address}": {"rows": applied[s.address]} for s in steps}, durable=False
-            )
-        return self.counts(applied)
-
-    def counts(self, applied: Mapping[str, int]) -> dict[str, int]:
-        """Rows changed per writing collection, in act order (resumed ones from checkpoints)."""
-        counts: dict[str, int] = {}
-        for address in self.plan.act_order:
-            name = f"act:{address}"
-            if address in applied:
-                counts[address] = applied[address]
-            elif name in self.done:
-                counts[address] = int(self.done[name]["rows"])
-        return counts
-
-
 def _apply(step: Step, found: Resolved, connector: Connector) -> int:
     """Delete, or set constant and per-row values: one statement per kind of change."""
     if step.delete_rows:
         return sum(connector.delete(step.collection, match) for match in found.matches)
-    changed = 0
     updates, constant = _merged(found)
+    together = 0
     if constant:
         for match in found.matches:
-            changed += connector.update(step.collection, match, constant)
-    for rows in _by_columns(updates).values():
-        changed = max(changed, connector.update_rows(step.collection, step.key or "", rows))
-    return changed
+            together += connector.update(step.collection, match, constant)
+    # Each row is in one group of per-row updates, so the groups add up; the
+    # constant values touch every matched row, the per-row ones a subset of them.
+    by_row = sum(
+        connector.update_rows(step.collection, step.key or "", rows)
+        for rows in _by_columns(updates).values()
+    )
+    return max(together, by_row)
 
 
 def _merged(found: Resolved) -> tuple[list[Row], dict[str, Any]]:
@@ -349,7 +313,7 @@ def _dry_run(
 ) -> BatchResult:
     """Resolve (reads only) and count per collection what would change; write nothing."""
     with Sessions(connectors, {step.system for step in plan.steps}):
-        resolved = resolve(plan, requests, connectors, compute=False)
+        resolved = resolve(plan, requests, connectors, compute=False, now=clock.now())
         counts = {
             step.address: sum(
                 connectors[step.system].count(step.collection, match)
@@ -359,6 +323,14 @@ def _dry_run(
             if step.changes_data() or plan.type in ("access", "portability")
         }
     kind = plan.type
-    record = BatchRecord(batch_id(kind, list(requests)), kind, len(requests), clock.now())
+    record = BatchRecord(new_batch_id(), kind, len(requests), clock.now())
     results = answers(plan, requests, resolved, record, counts)
-    return BatchResult(record.id, kind, results, counts, dry_run=True, forwarded=plan.forwarded)
+    return BatchResult(
+        record.id,
+        kind,
+        results,
+        counts,
+        dry_run=True,
+        forwarded=plan.forwarded,
+        coverage=plan.coverage,
+    )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tutela.ports import Connector
+from tutela.ports import Connector, IgnoreCase
 from tutela.rights.models import Plan, Step
 
 _SAMPLE: dict[str, Any] = {
@@ -41,9 +41,13 @@ def _sample(step: Step, name: str) -> list[Any]:
 
 def _reads(step: Step, connector: Connector) -> list[str]:
     names = dict.fromkeys(selector.field for selector in step.selectors)
+    folded = {selector.field for selector in step.selectors if selector.ignores_case}
     return [
         connector.explain(
-            "fetch", step.collection, {name: _sample(step, name)}, step.read_columns()
+            "fetch",
+            step.collection,
+            {IgnoreCase(name) if name in folded else name: _sample(step, name)},
+            step.read_columns(),
         )
         for name in names
     ]

@@ -1,8 +1,11 @@
 """Machine-readable answers: JSON for every request type, CSV per collection (AC-5, PO-3).
 
-Pure: returns text. Dates and decimals are written as ISO text and exact
-decimal text; the JSON carries a ``schema`` per collection (field categories
-and purposes) so the data stays intelligible (AC-4, PO-3).
+Pure: returns text. Every value a database returns is written as JSON a
+person and a machine can read (:func:`readable`: ISO 8601 times and
+durations, exact decimal text, addresses as text, bytes as hex, JSON columns
+kept as JSON); a CSV cell holds the same text. The JSON carries a ``schema``
+per collection (field categories and purposes) so the data stays intelligible
+(AC-4, PO-3).
 """
 
 from __future__ import annotations
@@ -10,22 +13,92 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
 from tutela.rights.models import BatchResult, Plan, RequestResult
 
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+
+def readable(value: Any) -> Any:
+    """``value`` as JSON data a person and a machine can read (AC-4, AC-5, PO-3).
+
+    Text, integers, finite floats, booleans and None stay as they are; dicts,
+    lists and tuples stay JSON (keys become text; a set becomes a sorted list).
+    Everything else becomes text: datetime, date and time in ISO 8601, a
+    timedelta as an ISO 8601 duration (:func:`iso_duration`), Decimal as exact
+    decimal text (``NaN``, ``Infinity`` and ``-Infinity`` too, also for floats),
+    bytes as hex, an enum member as its value, any other type (UUID, IP
+    addresses and networks, ranges) as ``str(value)``. Never raises on a type.
+    """
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int) and not isinstance(value, Enum):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else _NON_FINITE[repr(float(value))]
+    if isinstance(value, Mapping):
+        return {_key(key): readable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [readable(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return [readable(item) for item in _ordered(value)]
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
+    if isinstance(value, timedelta):
+        return iso_duration(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, Enum):
+        return str(readable(value.value))
     return str(value)
+
+
+def _key(key: Any) -> str:
+    shown = readable(key)
+    return shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)
+
+
+def _ordered(members: Iterable[Any]) -> list[Any]:
+    try:
+        return sorted(members)
+    except TypeError:
+        return sorted(members, key=lambda member: json.dumps(readable(member)))
+
+
+def iso_duration(value: timedelta) -> str:
+    """``value`` as an ISO 8601 duration: ``P1DT2H3M4.5S``, ``PT0S``, ``-PT1S`` when negative.
+
+    Days are not folded into months or years (a day is what the database counted).
+    """
+    micro = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    sign, micro = ("-" if micro < 0 else ""), abs(micro)
+    seconds, micro = divmod(micro, 1_000_000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    fraction = f".{micro:06d}".rstrip("0") if micro else ""
+    clock = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
+    if seconds or micro or not (days or clock):
+        clock += f"{seconds}{fraction}S"
+    return f"{sign}P{f'{days}D' if days else ''}{'T' + clock if clock else ''}"
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell: the JSON answer's text, unquoted when it is text; empty for None."""
+    if value is None:
+        return ""
+    shown = readable(value)
+    return shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)
 
 
 def result_document(result: RequestResult, kind: str) -> dict[str, Any]:
@@ -44,6 +117,7 @@ def result_document(result: RequestResult, kind: str) -> dict[str, Any]:
                 "changed": c.changed,
                 "deleted": c.deleted,
                 "strategies": c.strategies,
+                "withheld": c.withheld,
             }
             for c in result.collections
         ],
@@ -60,15 +134,18 @@ def batch_json(batch: BatchResult) -> str:
         "dry_run": batch.dry_run,
         "counts": batch.counts,
         "resumed": list(batch.resumed),
+        "resumed_from": batch.resumed_from,
+        "may_remain": asdict(batch.coverage),
         "forwarded": [asdict(f) for f in batch.forwarded],
         "results": [result_document(r, batch.type) for r in batch.results],
     }
-    return json.dumps(document, default=_plain, indent=2, ensure_ascii=False)
+    return json.dumps(readable(document), indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def result_json(result: RequestResult, kind: str) -> str:
     """One request's answer as JSON text."""
-    return json.dumps(result_document(result, kind), default=_plain, indent=2, ensure_ascii=False)
+    document = readable(result_document(result, kind))
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def result_csv(result: RequestResult) -> dict[str, str]:
@@ -82,7 +159,7 @@ def result_csv(result: RequestResult) -> dict[str, str]:
         writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
         writer.writeheader()
         for row in collection.rows:
-            writer.writerow({k: "" if v is None else _plain(v) for k, v in row.items()})
+            writer.writerow({k: _cell(v) for k, v in row.items()})
         files[collection.collection] = buffer.getvalue()
     return files
 

@@ -39,7 +39,7 @@ def parse_requests(text: str, filename: str, kind: RequestType) -> list[SubjectR
     """
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix == "csv":
-        records: list[Mapping[str, object]] = list(csv.DictReader(text.splitlines()))
+        records: list[Mapping[str, object]] = _csv_records(text, filename)
     elif suffix in ("jsonl", "ndjson"):
         records = [
             _json_line(line, n) for n, line in enumerate(text.splitlines(), 1) if line.strip()
@@ -49,6 +49,26 @@ def parse_requests(text: str, filename: str, kind: RequestType) -> list[SubjectR
     if not records:
         raise RequestError(f"input {filename!r} holds no requests")
     return [_request(kind, record, n) for n, record in enumerate(records, 1)]
+
+
+def _csv_records(text: str, filename: str) -> list[Mapping[str, object]]:
+    """The rows of a CSV text; RequestError names the line of a cell too big or malformed.
+
+    A cell may hold up to :func:`csv.field_size_limit` characters (128 KiB by
+    default): far more than any identity or rectified value.
+    """
+    reader = csv.DictReader(text.splitlines())
+    try:
+        return list(reader)
+    except csv.Error as error:
+        line = reader.line_num + 1  # lines read before the one that failed
+        if "field larger than field limit" in str(error):
+            limit = csv.field_size_limit()
+            raise RequestError(
+                f"input {filename!r} line {line}: a cell is longer than {limit} characters; "
+                "identities and values are short (is this the right file?)"
+            ) from None
+        raise RequestError(f"input {filename!r} line {line}: not valid CSV ({error})") from None
 
 
 def _json_line(line: str, number: int) -> Mapping[str, object]:

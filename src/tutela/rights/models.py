@@ -10,8 +10,11 @@ Rule ids (AC-1, ER-2, RS-2, PO-1 ...) refer to GDPR.md.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -31,7 +34,7 @@ RESTRICTION_ALLOWED_PURPOSES: tuple[str, ...] = (
 )
 """What a restricted subject's data may still be used for (RS-2, Art. 18(2))."""
 
-_IDENTITY = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_.\-]*)=(?P<value>.+)$", re.DOTALL)
+_IDENTITY = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_.\-]*)=(?P<value>.+)$", re.DOTALL)
 _CHANGE = re.compile(
     r"^(?P<target>[a-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+){1,2})=(?P<value>.*)$", re.DOTALL
 )
@@ -46,11 +49,17 @@ def request_type(text: str) -> RequestType:
 
 
 def parse_identity(text: str) -> tuple[str, str]:
-    """Parse ``name=value`` (``email=a@b.c``); RequestError if it is not of that shape."""
+    """Parse ``name=value`` (``email=a@b.c``, ``EMAIL= A@B.C ``): lower-case name, trimmed value.
+
+    RequestError if it is not of that shape. Whether the name is one the
+    programme declares is checked when the request is planned; how the value
+    is written (case, phone format) is normalised then too (see
+    :mod:`tutela.rights.identities`).
+    """
     match = _IDENTITY.match(text.strip())
     if not match or not match["value"].strip():
         raise RequestError(f"identity {text!r} is not of the form name=value, e.g. email=a@b.c")
-    return match["name"], match["value"].strip()
+    return match["name"].lower(), match["value"].strip()
 
 
 def parse_change(text: str) -> tuple[str, str]:
@@ -95,31 +104,71 @@ class SubjectRequest:
         return tuple(value for name, value in self.identities if name == identity)
 
 
-def batch_id(kind: RequestType, requests: list[SubjectRequest]) -> str:
-    """The id of a batch: a hash of the type and the sorted requests (same input, same id)."""
-    text = kind + "\n" + "\n".join(sorted({request.canonical() for request in requests}))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def new_batch_id() -> str:
+    """A new batch id: every run is a new batch; only an explicit resume reuses one."""
+    return uuid.uuid4().hex
+
+
+def requests_digest(requests: Sequence[SubjectRequest], key: bytes) -> str:
+    """A keyed hash of a batch's requests, so a resume can check it got the same input.
+
+    HMAC-SHA256 with the masking key: the store never holds the identities, nor an
+    unkeyed hash a list of e-mail addresses could reverse.
+    """
+    text = "\n".join(sorted({request.canonical() for request in requests}))
+    return "h:" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --- plans ----------------------------------------------------------------------------------
 
-Action = Literal["read", "mask", "retain", "rectify", "flag", "key"]
+Action = Literal["read", "mask", "retain", "rectify", "flag", "key", "withhold"]
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """How an identity's values are written before they are compared (ID-3, Art. 12(2)).
+
+    ``kind`` ``email``: trimmed and lower-cased; ``phone``: E.164, numbers
+    written without ``+`` read in ``region``; ``exact``: trimmed, lower-cased
+    if ``lower``. ``lower`` also means the column is compared lower-cased.
+    """
+
+    kind: Literal["email", "phone", "exact"] = "exact"
+    lower: bool = False
+    region: str | None = None
+
+    def describe(self) -> str:
+        """`` (any case)``, `` (E.164)`` or nothing: how a plan shows it."""
+        if self.kind == "phone":
+            return " (E.164)"
+        return " (any case)" if self.lower else ""
 
 
 @dataclass(frozen=True)
 class Selector:
-    """How a step finds rows: ``field`` in the values of an identity or an upstream field."""
+    """How a step finds rows: ``field`` in the values of an identity or an upstream field.
+
+    ``normalisation`` says how the identity's values are written and whether
+    ``field`` is compared lower-cased (the connector is asked with
+    :class:`tutela.ports.IgnoreCase`).
+    """
 
     field: str
     identity: str | None = None
     upstream: str | None = None
     upstream_field: str | None = None
     column_type: str = "string"
+    normalisation: Normalisation = Normalisation()
+
+    @property
+    def ignores_case(self) -> bool:
+        """Whether the field is compared lower-cased (an identity declared so)."""
+        return bool(self.identity) and self.normalisation.lower
 
     def describe(self) -> str:
-        """``email ← identity email`` or ``customer_id ← shop.customer.id``."""
+        """``email ← identity email (any case)`` or ``customer_id ← shop.customer.id``."""
         source = (
-            f"identity {self.identity}"
+            f"identity {self.identity}{self.normalisation.describe()}"
             if self.identity
             else f"{self.upstream}.{self.upstream_field}"
         )
@@ -138,7 +187,15 @@ class Retention:
 
 @dataclass(frozen=True)
 class FieldPlan:
-    """What a step does to one field: read it, mask it with a strategy, keep it, ..."""
+    """What a step does to one field: read it, mask it with a strategy, keep it, ...
+
+    A masked field carries its hash domain (``masking_domain``) and, for an integer
+    column whose size is known, its value bits (``integer_bits``: 63 for BIGINT).
+    ``sql_type`` is the column's type as the catalog (else the programme) writes
+    it, with its size (``numeric(10, 2)``): it bounds rectified values (RE-1).
+    ``reason`` says why an erasure keeps a personal field as it is (``primary key``,
+    ``key: used by reference ...``).
+    """
 
     name: str
     action: Action
@@ -150,6 +207,10 @@ class FieldPlan:
     column_type: str = "string"
     length: int | None = None
     retention: Retention | None = None
+    masking_domain: str | None = None
+    integer_bits: int | None = None
+    sql_type: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +231,11 @@ class Step:
     fields: tuple[FieldPlan, ...]
     delete_rows: bool = False
     restriction_flag: str | None = None
+    retention_from: str | None = None
+
+    def retains(self) -> bool:
+        """True if a field of this step is kept under a legal obligation (ER-2)."""
+        return any(f.action == "retain" for f in self.fields)
 
     def read_columns(self) -> tuple[str, ...]:
         """Columns the resolve fetch reads: match fields, carried keys, read fields.
@@ -185,6 +251,9 @@ class Step:
         names += list(self.carries)
         names += [f.name for f in self.fields if f.action in ("read", "key")]
         names += [f.name for f in self.fields if f.action == "mask" and _per_row(f)]
+        if self.retention_from and self.retains():  # rows past retention are erased one by one
+            names = [*([self.key] if self.key else []), *names, self.retention_from]
+            names += [f.name for f in self.fields if f.action == "retain"]
         return tuple(dict.fromkeys(names))
 
     def match_field(self) -> str | None:
@@ -231,11 +300,34 @@ class Forwarding:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Where personal data may remain after an erasure; all empty when it reached everything."""
+
+    unreachable: tuple[str, ...] = ()
+    undeclared: tuple[str, ...] = ()
+    uncategorised: tuple[str, ...] = ()
+
+    def complete(self) -> bool:
+        """True when nothing personal may remain outside what the erasure reached."""
+        return not (self.unreachable or self.undeclared or self.uncategorised)
+
+    def lines(self) -> list[str]:
+        """The gaps for a person, one line per kind; empty when complete."""
+        parts = [
+            ("not reached by any identity given", self.unreachable),
+            ("columns the programme does not declare", self.undeclared),
+            ("declared fields without a data category", self.uncategorised),
+        ]
+        return [f"may remain: {what}: {', '.join(items)}" for what, items in parts if items]
+
+
+@dataclass(frozen=True)
 class Plan:
     """The steps answering one request type, in execution order.
 
     ``resolve_order`` puts key-producing steps before consumers;
-    ``act_order`` runs destructive steps children-first.
+    ``act_order`` runs destructive steps children-first. ``notes`` say what the
+    programme leaves out that a reader would expect (``no retention declared``).
     """
 
     type: RequestType
@@ -244,6 +336,8 @@ class Plan:
     act_order: tuple[str, ...]
     unreachable: tuple[str, ...] = ()
     forwarded: tuple[Forwarding, ...] = ()
+    notes: tuple[str, ...] = ()
+    coverage: Coverage = field(default_factory=Coverage)
 
     def step(self, address: str) -> Step:
         """The step for collection ``address``; KeyError if unreachable."""
@@ -267,6 +361,9 @@ class RetainedField:
     basis: str
     until: datetime | None
     criterion: str | None = None
+    earliest: datetime | None = None
+    counted_from: str | None = None
+    """The field each row's retention counts from; None: from the erasure itself."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +377,7 @@ class CollectionResult:
     changed: int = 0
     deleted: int = 0
     strategies: dict[str, str] = field(default_factory=dict)
+    withheld: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -299,8 +397,9 @@ class BatchResult:
     """The answers to a batch of requests of one type.
 
     ``counts`` are rows per collection that changed (or, for a dry run, would
-    change, as counted by the connector); ``resumed`` lists the steps a rerun
-    took from checkpoints instead of running again.
+    change, as counted by the connector). A resume (never a new run) says what
+    came from the store: ``resumed_from`` is when the stored resolution was made,
+    ``resumed`` the steps found already applied.
     """
 
     batch_id: str
@@ -310,3 +409,5 @@ class BatchResult:
     dry_run: bool = False
     resumed: tuple[str, ...] = ()
     forwarded: tuple[Forwarding, ...] = ()
+    resumed_from: datetime | None = None
+    coverage: Coverage = field(default_factory=Coverage)

@@ -16,19 +16,37 @@ from typing import Any
 
 from tutela.errors import RequestError
 from tutela.ports import CollectionInfo
-from tutela.programme.erasure import retaining_purpose, strategy_for
+from tutela.programme.erasure import key_columns, retaining_purpose, strategy_for
 from tutela.programme.models import DatasetField, LegalBasis, Programme
+from tutela.rights.coverage import coverage_of
 from tutela.rights.graph import (
     Edge,
-    Graph,
     Node,
     build_graph,
     distances,
     forward_edges,
     topological,
 )
-from tutela.rights.models import FieldPlan, Forwarding, Plan, RequestType, Retention, Selector, Step
-from tutela.rights.strategies import masker
+from tutela.rights.identities import declared_identities, normalisation
+from tutela.rights.models import (
+    Coverage,
+    FieldPlan,
+    Forwarding,
+    Plan,
+    RequestType,
+    Retention,
+    Selector,
+    Step,
+)
+from tutela.rights.rectification import change_targets
+from tutela.rights.strategies import (
+    ColumnCheck,
+    ColumnSpec,
+    column_domain,
+    integer_bits,
+    masker,
+    shared_domain,
+)
 from tutela.taxonomy.vocabulary import covers
 
 Catalog = Mapping[str, Mapping[str, CollectionInfo]]
@@ -49,25 +67,41 @@ def plan_request(
     """Plan a request of type ``kind`` for subjects known by ``identities``.
 
     ``changes`` are the ``collection.field`` targets of a rectification.
-    Raises RequestError for an identity no collection declares, or a
-    rectification target that is not a declared field.
+    Raises RequestError for an identity no collection declares ("unknown
+    identity"), or a rectification target that is not a declared field.
+    Identity selectors carry each identity's normalisation (ID-3).
     """
     graph = build_graph(programme)
     names = tuple(sorted(set(identities)))
     seeds = graph.seeds(names)
     forwarded = forwardings(programme, names)
-    _check_identities(graph, names, seeds, _forwarded_identities(programme, forwarded))
+    _check_identities(programme, names, seeds, _forwarded_identities(programme, forwarded))
     depth = distances(graph, seeds)
     edges = forward_edges(graph, depth)
     order = topological(sorted(depth, key=lambda a: (depth[a], a)), _pairs(edges))
-    targets = _change_targets(graph, changes)
+    targets = change_targets(programme, graph, changes, depth)
     steps = [
         _step(programme, graph.nodes[address], kind, seeds, edges, catalog or {}, targets)
         for address in order
     ]
     act_order = topological(order, graph.parents)
     unreachable = tuple(sorted(set(graph.nodes) - set(depth)))
-    return Plan(kind, names, tuple(steps), tuple(act_order), unreachable, forwarded)
+    notes = plan_notes(programme, kind)
+    gaps = coverage_of(graph, depth, catalog or {}) if kind == "erasure" else Coverage()
+    return Plan(kind, names, tuple(steps), tuple(act_order), unreachable, forwarded, notes, gaps)
+
+
+NO_RETENTION = (
+    "no retention declared: no purpose is on the legal_obligation basis, so erasure keeps "
+    "nothing under a legal obligation (Art. 17(3)(b))"
+)
+"""The note of an erasure plan on a programme that declares no retention (ER-2)."""
+
+
+def plan_notes(programme: Programme, kind: RequestType) -> tuple[str, ...]:
+    """What the plan must say the programme leaves out: :data:`NO_RETENTION` for erasure."""
+    obligations = [p for p in programme.purposes if p.legal_basis == LegalBasis.LEGAL_OBLIGATION]
+    return (NO_RETENTION,) if kind == "erasure" and not obligations else ()
 
 
 def forwardings(programme: Programme, identities: Sequence[str]) -> tuple[Forwarding, ...]:
@@ -107,47 +141,24 @@ def _forwarded_identities(programme: Programme, forwarded: Iterable[Forwarding])
 
 
 def _check_identities(
-    graph: Graph,
+    programme: Programme,
     names: Sequence[str],
     seeds: Mapping[str, list[tuple[str, str]]],
     forwarded: set[str],
 ) -> None:
     seeded = {identity for pairs in seeds.values() for _, identity in pairs} | forwarded
-    declared = sorted(
-        {f.identity for n in graph.nodes.values() for f in n.collection.fields if f.identity}
-    )
     for name in names:
         if name not in seeded:
-            known = ", ".join(declared) or "none"
-            raise RequestError(f"no collection declares identity {name!r}; known: {known}")
+            known = ", ".join(declared_identities(programme)) or "none"
+            raise RequestError(
+                f"unknown identity {name!r}; the programme's identities are: {known}"
+            )
     if not names:
         raise RequestError("a request needs at least one identity, e.g. email=a@b.c")
 
 
 def _pairs(edges: Iterable[Edge]) -> list[tuple[str, str]]:
     return [(e.source, e.target) for e in edges]
-
-
-def _change_targets(graph: Graph, changes: Iterable[str]) -> dict[str, set[str]]:
-    targets: dict[str, set[str]] = {}
-    for change in changes:
-        address, name = _change_address(graph, change)
-        targets.setdefault(address, set()).add(name)
-    return targets
-
-
-def _change_address(graph: Graph, change: str) -> tuple[str, str]:
-    """``collection.field`` or ``dataset.collection.field`` as (address, field)."""
-    parts = change.split(".")
-    matches = [
-        node
-        for node in graph.nodes.values()
-        if (len(parts) == 2 and node.collection.name == parts[0])
-        or (len(parts) == 3 and node.address == f"{parts[0]}.{parts[1]}")
-    ]
-    if len(matches) != 1 or parts[-1] not in {f.name for f in matches[0].collection.fields}:
-        raise RequestError(f"cannot rectify {change!r}: no single declared collection.field")
-    return matches[0].address, parts[-1]
 
 
 def _step(
@@ -161,7 +172,12 @@ def _step(
 ) -> Step:
     info = catalog.get(node.system.key, {}).get(node.collection.name)
     selectors = [
-        Selector(name, identity=identity, column_type=_column(node.field(name), info)[0])
+        Selector(
+            name,
+            identity=identity,
+            column_type=_column(node.field(name), info)[0],
+            normalisation=normalisation(programme, identity),
+        )
         for name, identity in seeds.get(node.address, [])
     ]
     selectors += [
@@ -172,8 +188,8 @@ def _step(
     carries = tuple(dict.fromkeys(e.source_field for e in edges if e.source == node.address))
     fields = _fields(programme, node, kind, info, targets.get(node.address, set()))
     deleting = kind == "erasure" and _deletes_rows(node, fields)
-    if deleting:
-        fields = tuple(f for f in fields if f.action != "mask")
+    if deleting:  # whole rows go: nothing is masked, and no key is kept
+        fields = tuple(f for f in fields if f.action != "mask" and f.reason is None)
     return Step(
         address=node.address,
         system=node.system.key,
@@ -184,6 +200,7 @@ def _step(
         fields=fields,
         delete_rows=deleting,
         restriction_flag=node.collection.restriction_flag if kind == "restriction" else None,
+        retention_from=node.collection.retention_from if kind == "erasure" else None,
     )
 
 
@@ -202,12 +219,20 @@ def _fields(
 ) -> tuple[FieldPlan, ...]:
     plans: list[FieldPlan] = []
     portable = kind != "portability" or _portable_collection(programme, node)
+    keys = _node_keys(programme, node) if kind == "erasure" else {}
     for f in node.collection.fields:
-        plan = _field(programme, node, kind, f, info, targets, portable)
+        plan = _field(programme, node, kind, f, info, targets, portable, keys)
         if plan is not None:
             plans.append(plan)
     if kind == "portability" and not any(p.action == "read" for p in plans):
         return ()
+    if kind == "access" and info is not None:
+        declared = {f.name for f in node.collection.fields}
+        plans += [
+            FieldPlan(name=c.name, action="read", column_type=column_kind(c.type), length=c.length)
+            for c in info.columns
+            if c.name not in declared
+        ]
     return tuple(plans)
 
 
@@ -219,6 +244,7 @@ def _field(
     info: CollectionInfo | None,
     targets: set[str],
     portable: bool,
+    keys: Mapping[str, str],
 ) -> FieldPlan | None:
     column_type, length = _column(f, info)
     base = FieldPlan(
@@ -228,6 +254,7 @@ def _field(
         purposes=_purposes(programme, node, f),
         column_type=column_type,
         length=length,
+        sql_type=_sql_type(f, info),
     )
     personal = is_personal(f)
     if kind == "rectification":
@@ -235,11 +262,13 @@ def _field(
     if kind in ("restriction",):
         return None
     if kind == "erasure":
-        return _erasure_field(programme, node, f, base) if personal and not f.primary_key else None
+        return _erasure_plan(programme, node, f, base, info, keys) if personal else None
     if kind == "portability" and (not portable or f.provenance not in PORTABLE_PROVENANCE):
         return base if _is_key(node, f) and portable else None
-    if personal:
-        return _replace(base, action="read")
+    if kind in ("access", "portability") and f.about_others:
+        return _replace(base, action="withhold", reason=f.about_others)
+    if personal or (kind == "access" and not _is_key(node, f)):
+        return _replace(base, action="read")  # access shows every column (AC-1)
     return base if _is_key(node, f) else None
 
 
@@ -247,13 +276,90 @@ def _replace(plan: FieldPlan, **changes: Any) -> FieldPlan:
     return replace(plan, **changes)
 
 
-def _erasure_field(programme: Programme, node: Node, f: DatasetField, base: FieldPlan) -> FieldPlan:
+def _node_keys(programme: Programme, node: Node) -> dict[str, str]:
+    """The key columns of ``node`` and why each is one (see :func:`key_columns`)."""
+    place = (node.dataset.key, node.collection.name)
+    return {name: why for (*at, name), why in key_columns(programme).items() if tuple(at) == place}
+
+
+def _erasure_plan(
+    programme: Programme,
+    node: Node,
+    f: DatasetField,
+    base: FieldPlan,
+    info: CollectionInfo | None,
+    keys: Mapping[str, str],
+) -> FieldPlan:
+    """A personal field in an erasure: kept whole if it is a key, else retained or masked.
+
+    A primary key, or a column a declared reference uses, is never masked: that
+    would cut the subject's rows loose from their parent or tie them to another
+    person's (ER-1). The plan shows it as kept, with the reason. A retained
+    foreign key is reported as retained (ER-2).
+    """
+    key = keys.get(f.name)
+    if f.primary_key or (key is not None and retention_for(programme, node, f) is None):
+        return _replace(base, action="key", reason=key or "primary key")
+    return _erasure_field(programme, node, f, base, info)
+
+
+def _erasure_field(
+    programme: Programme,
+    node: Node,
+    f: DatasetField,
+    base: FieldPlan,
+    info: CollectionInfo | None = None,
+) -> FieldPlan:
+    """Retain the field (ER-2) or mask it; RequestError if its strategy refuses the column.
+
+    A retained field of a collection with ``retention_from`` carries its strategy
+    too: rows whose retention has passed are erased like the others.
+    """
     retention = retention_for(programme, node, f)
-    if retention is not None:
-        return _replace(base, action="retain", retention=retention)
+    if retention is None:
+        return _masked_field(programme, node, f, base, info)
+    if node.collection.retention_from:
+        base = _masked_field(programme, node, f, base, info)
+    return _replace(base, action="retain", retention=retention)
+
+
+def _masked_field(
+    programme: Programme,
+    node: Node,
+    f: DatasetField,
+    base: FieldPlan,
+    info: CollectionInfo | None,
+) -> FieldPlan:
+    """The field masked by the strategy in force for it."""
     strategy, value = strategy_for(programme, f)
-    kind = masker(strategy).kind
-    return _replace(base, action="mask", strategy=strategy, mask_kind=kind, masking_value=value)
+    found = masker(strategy)
+    spec = _mask_column(node, f, base, value, info)
+    if isinstance(found, ColumnCheck):
+        found.check(replace(spec, name=f"{node.address}.{f.name}"))
+    return _replace(
+        base,
+        action="mask",
+        strategy=strategy,
+        mask_kind=found.kind,
+        masking_value=value,
+        masking_domain=spec.domain,
+        integer_bits=spec.integer_bits,
+    )
+
+
+def _mask_column(
+    node: Node, f: DatasetField, base: FieldPlan, value: str | None, info: CollectionInfo | None
+) -> ColumnSpec:
+    """The column as a strategy sees it: its hash domain and, for integers, its size."""
+    domain = (
+        shared_domain(f.masking_domain)
+        if f.masking_domain
+        else column_domain(node.system.key, node.address, f.name)
+    )
+    catalog_type = next((c.type for c in info.columns if c.name == f.name), None) if info else None
+    declared = integer_bits(f.type)  # a declared size wins: SQLite's INTEGER holds 64 bits
+    bits = declared or integer_bits(catalog_type) if base.column_type == "integer" else None
+    return ColumnSpec(f.name, base.column_type, base.length, value, domain, bits)
 
 
 def is_personal(f: DatasetField) -> bool:
@@ -322,6 +428,12 @@ def column_kind(type_name: str | None) -> str:
         if word in text:
             return kind
     return "string"
+
+
+def _sql_type(f: DatasetField, info: CollectionInfo | None) -> str | None:
+    """The column's type as the catalog writes it (with its size), else as the programme does."""
+    column = next((c for c in info.columns if c.name == f.name), None) if info else None
+    return column.type if column is not None else f.type
 
 
 def _column(f: DatasetField, info: CollectionInfo | None) -> tuple[str, int | None]:

@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tutela.errors import ConfigurationError, RequestError
-from tutela.ports import Connector, Row
+from tutela.ports import Connector, IgnoreCase, Row
+from tutela.rights.fingerprint import after_image, fingerprint
+from tutela.rights.identities import comparable
 from tutela.rights.models import FieldPlan, Plan, Selector, Step, SubjectRequest
-from tutela.rights.strategies import ColumnSpec, masker
+from tutela.rights.retained import Ends, expired_updates, retained_plans, row_ends
+from tutela.rights.strategies import ColumnSpec, column_domain, masker
+from tutela.rights.values import ValueProblem, check_changes, rectified_value
 
 Owners = dict[Any, set[int]]
+Match = dict[str, list[Any]]
+"""One field and the values that select rows by it."""
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 
 
@@ -33,14 +39,20 @@ class Resolved:
     ``matches`` are single-field matches (by primary key when there is one);
     ``owners[i]`` are the request indices of row ``i``; ``rows`` are kept for
     access and portability only; ``updates`` are per-row new values keyed by
-    the step's key; ``constant`` are values set on every row.
+    the step's key; ``constant`` are values set on every row; ``before`` and
+    ``after`` fingerprint the rows before and after the writes (see
+    :mod:`tutela.rights.fingerprint`), so a resume can tell whether they changed.
     """
 
-    matches: list[dict[str, list[Any]]]
+    matches: list[Match]
     owners: list[list[int]]
     rows: list[Row] = field(default_factory=list)
     updates: list[Row] = field(default_factory=list)
     constant: dict[str, Any] = field(default_factory=dict)
+    before: str = ""
+    after: str = ""
+    after_matches: list[Match] = field(default_factory=list)
+    ends: Ends = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-like form for the checkpoint store."""
@@ -50,6 +62,10 @@ class Resolved:
             "rows": self.rows,
             "updates": self.updates,
             "constant": self.constant,
+            "before": self.before,
+            "after": self.after,
+            "after_matches": self.after_matches,
+            "ends": self.ends,
         }
 
     @classmethod
@@ -61,6 +77,10 @@ class Resolved:
             rows=list(payload["rows"]),
             updates=list(payload["updates"]),
             constant=dict(payload["constant"]),
+            before=str(payload.get("before", "")),
+            after=str(payload.get("after", "")),
+            after_matches=list(payload.get("after_matches", [])),
+            ends={name: list(values) for name, values in payload.get("ends", {}).items()},
         )
 
 
@@ -88,6 +108,7 @@ def resolve(
     *,
     hash_key: bytes | None = None,
     compute: bool = True,
+    now: datetime | None = None,
 ) -> dict[str, Resolved]:
     """Fetch the rows of every step for the whole batch; compute new values if ``compute``.
 
@@ -96,13 +117,15 @@ def resolve(
     before anything is written.
     """
     if plan.type == "rectification":
-        validate_changes(plan, requests)
+        check_changes(plan, requests)
     carried: dict[tuple[str, str], Owners] = {}
     found: dict[str, Resolved] = {}
     for step in plan.steps:
         rows, owners = _fetch(step, requests, connectors[step.system], carried)
         _carry(step, rows, owners, carried)
-        found[step.address] = _resolved(plan, step, rows, owners, requests, hash_key, compute)
+        found[step.address] = _resolved(
+            plan, step, rows, owners, requests, hash_key, compute, now or datetime.now(UTC)
+        )
     return found
 
 
@@ -112,20 +135,28 @@ def _fetch(
     connector: Connector,
     carried: Mapping[tuple[str, str], Owners],
 ) -> tuple[list[Row], list[list[int]]]:
-    """One fetch per selecting field; rows merged by key, owners united (sorted lists)."""
+    """One fetch per selecting field; rows merged by key, owners united (sorted lists).
+
+    A field an identity selects case-insensitively is asked for as IgnoreCase (ID-3).
+    """
     sources = _sources(step, requests, carried)
+    folded = {selector.field for selector in step.selectors if selector.ignores_case}
+
+    def match(name: str, values: Owners) -> dict[str, list[Any]]:
+        return {IgnoreCase(name) if name in folded else name: list(values)}
+
     if len(sources) == 1:
         ((name, values),) = sources.items()
         if not values:
             return [], []
-        rows = connector.fetch(step.collection, {name: list(values)}, step.read_columns())
+        rows = connector.fetch(step.collection, match(name, values), step.read_columns())
         lookup = _Lookup(values)
         return rows, [lookup.owners(row.get(name)) for row in rows]
     merged: dict[Any, tuple[Row, set[int]]] = {}
     for name, values in sources.items():
         if not values:
             continue
-        rows = connector.fetch(step.collection, {name: list(values)}, step.read_columns())
+        rows = connector.fetch(step.collection, match(name, values), step.read_columns())
         lookup = _Lookup(values)
         for row in rows:
             entry = merged.setdefault(_identity(step, row), (row, set()))
@@ -155,11 +186,15 @@ def _sources(
 
 
 def _identity_values(selector: Selector, requests: Sequence[SubjectRequest]) -> Owners:
-    """Identity values of every request, converted to the column type; misfits dropped."""
+    """Identity values of every request, normalised and converted to the column type.
+
+    Values that cannot be one (a phone that is no number, text for an integer) are dropped.
+    """
     values: Owners = {}
     for index, request in enumerate(requests):
         for text in request.values(selector.identity or ""):
-            value = coerce_identity(text, selector.column_type)
+            written = comparable(text, selector.normalisation)
+            value = None if written is None else coerce_identity(written, selector.column_type)
             if value is not None:
                 values.setdefault(value, set()).add(index)
     return values
@@ -222,20 +257,31 @@ def _resolved(
     requests: Sequence[SubjectRequest],
     hash_key: bytes | None,
     compute: bool,
+    now: datetime,
 ) -> Resolved:
     result = Resolved(_matches(step, rows), owners)
+    if plan.type == "erasure" and step.retains():
+        result.ends = row_ends(step, rows, now)
     if plan.type in ("access", "portability"):
-        shown = [f.name for f in step.fields]
+        shown = [f.name for f in step.fields if f.action != "withhold"]
         result.rows = [{name: row.get(name) for name in shown} for row in rows]
         return result
     if not (compute and rows):
         return result
     if plan.type == "erasure":
         result.constant, result.updates = _masked(step, rows, hash_key)
+        if step.retention_from and result.ends:
+            result.updates = _with_expired(step, rows, result, hash_key, now)
     elif plan.type == "rectification":
         result.updates = _rectified(step, rows, owners, requests)
     elif plan.type == "restriction" and step.restriction_flag:
         result.constant = {step.restriction_flag: True}
+    if hash_key:
+        result.before = fingerprint(rows, hash_key)
+        image = after_image(step, rows, result.updates, result.constant)
+        result.after = fingerprint(image, hash_key)
+        written = _matches(step, image)
+        result.after_matches = written if written != result.matches else []
     return result
 
 
@@ -260,7 +306,14 @@ def _masked(
     columns: dict[str, list[Any]] = {}
     for plan in (f for f in step.fields if f.action == "mask"):
         strategy = masker(plan.strategy or "null")
-        spec = ColumnSpec(plan.name, plan.column_type, plan.length, plan.masking_value)
+        spec = ColumnSpec(
+            plan.name,
+            plan.column_type,
+            plan.length,
+            plan.masking_value,
+            plan.masking_domain or column_domain(step.system, step.address, plan.name),
+            plan.integer_bits,
+        )
         try:
             if strategy.kind == "constant":
                 constant[plan.name] = strategy.mask([None], spec, hash_key)[0]
@@ -272,6 +325,25 @@ def _masked(
                 f"{step.address}.{plan.name} is masked by {plan.strategy}: {error}"
             ) from None
     return constant, _keyed_rows(step, rows, columns)
+
+
+def _with_expired(
+    step: Step, rows: Sequence[Row], result: Resolved, hash_key: bytes | None, now: datetime
+) -> list[Row]:
+    """The step's per-row updates plus the erasure of rows whose retention has passed (ER-2)."""
+    retained = retained_plans(step)
+    as_masked = replace(step, fields=tuple(replace(f, action="mask") for f in retained))
+    constant, keyed = _masked(as_masked, rows, hash_key)
+    masked = {name: [value] * len(rows) for name, value in constant.items()}
+    for name in {name for row in keyed for name in row} - {step.key}:
+        masked[name] = [row[name] for row in keyed]
+    expired = expired_updates(step, rows, result.ends, now, masked)
+    if not expired:
+        return result.updates
+    merged = {row[step.key or ""]: dict(row) for row in result.updates}
+    for row in expired:
+        merged.setdefault(row[step.key or ""], {}).update(row)
+    return list(merged.values())
 
 
 def _keyed_rows(step: Step, rows: Sequence[Row], columns: Mapping[str, list[Any]]) -> list[Row]:
@@ -291,7 +363,11 @@ def _keyed_rows(step: Step, rows: Sequence[Row], columns: Mapping[str, list[Any]
 def _rectified(
     step: Step, rows: Sequence[Row], owners: Sequence[list[int]], requests: Sequence[SubjectRequest]
 ) -> list[Row]:
-    """Per-row values for the rectified fields of each row's (first) request (RE-1)."""
+    """Per-row values for the rectified fields of each row's (first) request (RE-1).
+
+    The values were checked by :func:`tutela.rights.values.check_changes` before
+    any fetch; converting them again here cannot fail.
+    """
     plans = {f.name: f for f in step.fields if f.action == "rectify"}
     if not plans:
         return []
@@ -306,14 +382,6 @@ def _rectified(
     return updates
 
 
-def validate_changes(plan: Plan, requests: Sequence[SubjectRequest]) -> None:
-    """Check every rectification value against its column before anything runs (RE-1)."""
-    for step in plan.steps:
-        plans = {f.name: f for f in step.fields if f.action == "rectify"}
-        for request in requests:
-            _changes_for(step, request, plans)
-
-
 def _changes_for(
     step: Step, request: SubjectRequest, plans: Mapping[str, FieldPlan]
 ) -> dict[str, Any]:
@@ -321,35 +389,8 @@ def _changes_for(
     for target, text in request.changes:
         parts = target.split(".")
         if parts[-1] in plans and ".".join(parts[:-1]) in (step.collection, step.address):
-            changes[parts[-1]] = rectified_value(text, plans[parts[-1]], step.address)
+            try:
+                changes[parts[-1]] = rectified_value(text, plans[parts[-1]])
+            except ValueProblem as problem:
+                raise RequestError(f"{step.address}.{parts[-1]}: {problem}") from None
     return changes
-
-
-def rectified_value(text: str, plan: FieldPlan, where: str) -> Any:
-    """``text`` converted to the column's type; RequestError if it does not fit (RE-1)."""
-    problem = f"{where}.{plan.name}: {text!r} is not a valid {plan.column_type}"
-    try:
-        converted = _convert(text, plan.column_type)
-    except (ValueError, InvalidOperation):
-        raise RequestError(problem) from None
-    if plan.column_type == "string" and plan.length and len(text) > plan.length:
-        raise RequestError(f"{where}.{plan.name}: value longer than {plan.length} characters")
-    return converted
-
-
-def _convert(text: str, kind: str) -> Any:
-    if kind == "integer":
-        if not _INTEGER.match(text.strip()):
-            raise ValueError(text)
-        return int(text)
-    if kind == "numeric":
-        return Decimal(text)
-    if kind == "date":
-        return date.fromisoformat(text)
-    if kind == "datetime":
-        return datetime.fromisoformat(text)
-    if kind == "boolean":
-        if text.lower() not in ("true", "false", "1", "0"):
-            raise ValueError(text)
-        return text.lower() in ("true", "1")
-    return text

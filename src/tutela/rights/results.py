@@ -25,6 +25,7 @@ from tutela.rights.models import (
     SubjectRequest,
 )
 from tutela.rights.resolve import Resolved
+from tutela.rights.retained import kept_range, retained_plans
 
 
 def retention_end(start: datetime, retention: Retention) -> datetime | None:
@@ -75,7 +76,6 @@ class _StepView:
     rows: dict[int, list[int]]
     labels: dict[str, dict[str, list[str]]]
     strategies: dict[str, str]
-    retained: tuple[RetainedField, ...]
     writes: bool
 
     @classmethod
@@ -87,7 +87,6 @@ class _StepView:
             rows=_rows_by_request(found),
             labels=_labels(step) if reads else {},
             strategies={} if reads else _strategies(step),
-            retained=tuple(_retained(step, record.created_at)),
             writes=step.changes_data(),
         )
 
@@ -106,7 +105,7 @@ def _answer(
         if not mine:
             continue
         collections.append(_collection(plan, view, mine))
-        retained += view.retained
+        retained += _retained(view.step, view.found, mine, record.created_at)
     return RequestResult(
         request=request,
         batch_id=record.id,
@@ -131,6 +130,7 @@ def _collection(plan: Plan, view: _StepView, mine: Sequence[int]) -> CollectionR
             system=step.system,
             rows=tuple(view.found.rows[i] for i in mine),
             labels=view.labels,
+            withheld={f.name: f.reason or "" for f in step.fields if f.action == "withhold"},
         )
     return CollectionResult(
         collection=step.address,
@@ -164,17 +164,34 @@ def _strategies(step: Step) -> dict[str, str]:
     return shown
 
 
-def _retained(step: Step, start: datetime) -> list[RetainedField]:
-    return [
-        RetainedField(
-            collection=step.address,
-            field=f.name,
-            categories=f.categories,
-            purpose=f.retention.purpose,
-            basis=f.retention.basis,
-            until=retention_end(start, f.retention),
-            criterion=f.retention.criterion,
+def _retained(
+    step: Step, found: Resolved, mine: Sequence[int], start: datetime
+) -> list[RetainedField]:
+    """The fields kept for this request's rows, with the range of their end dates (ER-2).
+
+    Per row from the collection's ``retention_from`` when declared (rows already
+    past their end were erased, not kept); else from the erasure itself.
+    """
+    kept = []
+    for f in retained_plans(step):
+        retention = f.retention
+        assert retention is not None
+        earliest = until = retention_end(start, retention)
+        if f.name in found.ends:
+            earliest, until, count = kept_range(found.ends[f.name], mine, start)
+            if count == 0:
+                continue  # every row of this request was past its retention: erased
+        kept.append(
+            RetainedField(
+                collection=step.address,
+                field=f.name,
+                categories=f.categories,
+                purpose=retention.purpose,
+                basis=retention.basis,
+                until=until,
+                criterion=retention.criterion,
+                earliest=earliest if step.retention_from else None,
+                counted_from=step.retention_from,
+            )
         )
-        for f in step.fields
-        if f.action == "retain" and f.retention is not None
-    ]
+    return kept

@@ -3,7 +3,10 @@
 The service holds what bootstrap built (programme, connectors, stores, clock,
 hash key, batch size), reads each system's catalog once per service, not per
 batch, and plans each kind of batch (type, identities given, fields changed) once.
-Every interface (CLI, API, pages) calls these methods; none repeats them.
+Identity values are first written as the programme declares them (e-mail in
+lower case, phones in E.164: :mod:`tutela.rights.identities`), so a request
+means the same however it was typed. Every interface (CLI, API, pages) calls
+these methods; none repeats them.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from dataclasses import dataclass, field
 
 from tutela.errors import RequestError, StoreError
 from tutela.ports import BatchStore, Clock, Connector, RestrictionRecord, RestrictionStore
+from tutela.programme.durations import Duration
 from tutela.programme.models import Programme
-from tutela.rights.executor import catalog_of, execute_batch, plan_batch
+from tutela.rights.executor import Options, catalog_of, execute_batch, plan_batch
 from tutela.rights.explain import statements
-from tutela.rights.models import BatchResult, Plan, SubjectRequest, batch_id
+from tutela.rights.identities import normalisation, normalise, normalise_requests
+from tutela.rights.models import BatchResult, Plan, SubjectRequest, requests_digest
 from tutela.rights.planner import Catalog
 from tutela.rights.restrictions import subject_ref
+from tutela.rights.values import check_changes
 
 PlanKey = tuple[str, frozenset[str], frozenset[str]]
 """What a plan depends on besides the programme and catalogs: type, identities, changed fields."""
@@ -41,6 +47,8 @@ class DsrService:
     hash_key: bytes | None = field(default=None, repr=False)
     restriction_store: RestrictionStore | None = None
     batch_size: int = 1000
+    delivery_window: Duration | None = None
+    """How long access and portability answers wait in the store for delivery (None: not kept)."""
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
     _plans: dict[PlanKey, Plan] = field(default_factory=dict, init=False, repr=False)
 
@@ -54,11 +62,24 @@ class DsrService:
         """The plan for ``requests`` and the statements each step sends; no data is read."""
         if not requests:
             raise RequestError("a plan needs at least one request")
-        plan = self._plan(requests)
+        plan = self._plan(normalise_requests(self.programme, requests))
         return plan, statements(plan, self.connectors)
 
     def run(self, requests: Sequence[SubjectRequest], *, dry_run: bool = False) -> BatchResult:
-        """Run ``requests`` as one batch (see :func:`tutela.rights.executor.execute_batch`)."""
+        """Run ``requests`` as one new batch (see :func:`tutela.rights.executor.execute_batch`)."""
+        return self._execute(requests, dry_run=dry_run)
+
+    def _execute(
+        self,
+        requests: Sequence[SubjectRequest],
+        *,
+        dry_run: bool = False,
+        resume: str | None = None,
+    ) -> BatchResult:
+        requests = normalise_requests(self.programme, requests)
+        self._check_changes(requests)
+        window = self.delivery_window
+        until = window.after(self.clock.now()) if window and window.amount else None
         return execute_batch(
             self.programme,
             requests,
@@ -68,13 +89,28 @@ class DsrService:
             dry_run,
             hash_key=self.hash_key,
             plan=self._plan(requests) if requests else None,
+            options=Options(resume=resume, delivery_until=until),
         )
 
     def run_all(
         self, requests: Sequence[SubjectRequest], *, dry_run: bool = False
     ) -> list[BatchResult]:
-        """Run ``requests`` in consecutive batches of :attr:`batch_size` (``TUTELA_BATCH_SIZE``)."""
-        return [self.run(chunk, dry_run=dry_run) for chunk in self.batches(requests)]
+        """Run ``requests`` in consecutive batches of :attr:`batch_size` (``TUTELA_BATCH_SIZE``).
+
+        Rectified values are checked for every batch before the first one runs (RE-1),
+        and a bad one is named by its number in ``requests``.
+        """
+        batches = self.batches(requests)
+        first = 1
+        for chunk in batches:
+            self._check_changes(normalise_requests(self.programme, chunk), first=first)
+            first += len(chunk)
+        return [self.run(chunk, dry_run=dry_run) for chunk in batches]
+
+    def _check_changes(self, requests: Sequence[SubjectRequest], *, first: int = 1) -> None:
+        """RequestError naming each rectified value that does not fit its column (RE-1)."""
+        if requests and requests[0].type == "rectification":
+            check_changes(self._plan(requests), requests, first=first)
 
     def batches(self, requests: Sequence[SubjectRequest]) -> list[Sequence[SubjectRequest]]:
         """Consecutive batches of at most :attr:`batch_size` requests.
@@ -86,19 +122,20 @@ class DsrService:
         return [requests[start : start + size] for start in range(0, len(requests), size)]
 
     def resume(self, expected: str, requests: Sequence[SubjectRequest]) -> BatchResult:
-        """Rerun the batch ``expected`` of ``requests`` (the whole input it was part of).
+        """Resume the open batch ``expected``, one batch of ``requests`` (the input it came from).
 
-        RequestError if no batch of this input, split as now, is ``expected``.
+        The batch's stored digest says which batch of the input it is, so the
+        store never needs the identities. RequestError if none of them is it.
         """
         if not requests:
             raise RequestError("a batch needs at least one request")
-        for chunk in self.batches(requests):
-            if batch_id(chunk[0].type, list(chunk)) == expected:
-                return self.run(chunk)
-        raise RequestError(
-            f"no batch {expected} in this input (with TUTELA_BATCH_SIZE as now); "
-            "resume with the same input and batch size"
-        )
+        requests = normalise_requests(self.programme, requests)
+        stored, _ = self.store.find_batch(expected)
+        if stored is not None and self.hash_key:
+            for chunk in self.batches(requests):
+                if requests_digest(chunk, self.hash_key) == stored.digest:
+                    return self._execute(chunk, resume=expected)
+        return self._execute(requests[: self.batch_size], resume=expected)
 
     def _plan(self, requests: Sequence[SubjectRequest]) -> Plan:
         """The plan for requests like these, made once per kind of batch (plans are immutable)."""
@@ -117,6 +154,8 @@ class DsrService:
         """
         if self.restriction_store is None:
             raise StoreError("this service has no store of restrictions of processing")
+        identity = identity.strip().lower()
+        value = normalise(value, normalisation(self.programme, identity), identity)
         reference = subject_ref(identity, value, self.hash_key)
         return self.restriction_store.restrictions(identity, reference)
 

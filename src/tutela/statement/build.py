@@ -93,7 +93,9 @@ def build_statement(
     Every id of :data:`SECTION_IDS` is present (a section without facts says so);
     optional sections (:data:`OPTIONAL_SECTION_IDS`) appear only with facts.
     ``jurisdictions`` names countries and authorities; the packaged data by default
-    (ConfigurationError if a packaged data file is missing or invalid).
+    (ConfigurationError if a packaged data file is missing or invalid). PolicyErrors
+    naming each legal section (organisation, statement, rights, complaints) the
+    programme lacks.
     """
     places = packaged_jurisdictions() if jurisdictions is None else jurisdictions
     context = StatementContext.of(programme, places)
@@ -102,7 +104,7 @@ def build_statement(
         blocks = builder(context)
         if blocks or section_id not in OPTIONAL_SECTION_IDS:
             sections.append(Section(section_id, len(sections) + 1, title, blocks))
-    statement = programme.statement
+    statement = context.programme.statement
     return StatementView(
         title=statement.title,
         language=statement.languages[0] if statement.languages else "en",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tutela.jurisdictions import Jurisdictions
 from tutela.programme.models import Address, Programme, Purpose, RetentionRule
+from tutela.programme.published import PublishedProgramme, published
 from tutela.statement import wording
 from tutela.taxonomy.vocabulary import Vocabulary, covers
 
@@ -19,18 +20,23 @@ class StatementContext:
     broken reference never stops the statement from rendering.
     """
 
-    programme: Programme
+    programme: PublishedProgramme
     vocabulary: Vocabulary
     places: Jurisdictions
 
     @classmethod
     def of(cls, programme: Programme, places: Jurisdictions) -> StatementContext:
-        """Context for ``programme``, with its category extensions in the vocabulary."""
+        """Context for ``programme``, with its category extensions in the vocabulary.
+
+        Raises :class:`~tutela.errors.PolicyErrors` naming each legal section the
+        programme lacks (organisation, statement, rights, complaints).
+        """
+        complete = published(programme, needed_by="the privacy statement")
         extensions = [
             (item.key, item.name, item.parent, item.special, item.criminal)
             for item in programme.categories
         ]
-        return cls(programme, Vocabulary.with_extensions(extensions), places)
+        return cls(complete, Vocabulary.with_extensions(extensions), places)
 
     @property
     def we(self) -> str:

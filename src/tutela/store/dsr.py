@@ -17,10 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from tutela import sqlengine
-from tutela.errors import StoreError
 from tutela.ports import BatchRecord, Clock, RestrictionRecord
 from tutela.store import codec, migrate
+from tutela.store.engine import open_engine, store_error
 from tutela.store.tables import dsr_batch, dsr_checkpoint, restriction
+
+DONE = "done"
+"""The status of a batch whose every step is applied; its checkpoints are gone."""
 
 
 class SqlDsrStore:
@@ -30,9 +33,17 @@ class SqlDsrStore:
     URL no installed driver can open. The URL's password never appears in errors.
     """
 
-    def __init__(self, url: str, clock: Clock, *, upgrade: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        clock: Clock,
+        *,
+        upgrade: bool = True,
+        connect_timeout: int = sqlengine.CONNECT_TIMEOUT,
+        statement_timeout: int = sqlengine.STATEMENT_TIMEOUT,
+    ) -> None:
         self._clock = clock
-        self._engine = _engine(url)
+        self._engine = _engine(url, connect_timeout, statement_timeout)
         if upgrade:
             with self._guard():
                 migrate.upgrade(self._engine)
@@ -58,11 +69,16 @@ class SqlDsrStore:
         opening: BatchRecord | None = None,
         status: str | None = None,
         durable: bool = True,
+        counts: Mapping[str, int] | None = None,
+        keep: Sequence[str] = (),
+        expires_at: datetime | None = None,
+        lease_until: datetime | None = None,
     ) -> None:
         """Mark ``steps`` finished with their payloads and record ``restrictions``, in one commit.
 
-        ``opening`` (a batch not stored yet) is recorded first and ``status``
-        (with the finish time) set last, in the same transaction. With
+        ``opening`` (a batch not stored yet) is recorded first; ``status`` (with
+        the finish time and ``counts``) is set last, and ``done`` deletes every
+        checkpoint of the batch but ``keep``, all in the same transaction. With
         ``durable=False`` PostgreSQL commits without waiting for the WAL flush
         (``synchronous_commit`` off for this transaction only).
         """
@@ -75,18 +91,37 @@ class SqlDsrStore:
             if not durable and connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
             if opening is not None:
-                connection.execute(_INSERT_BATCH, _batch_row(opening, status, now))
+                connection.execute(_INSERT_BATCH, _batch_row(opening, lease_until))
             if rows:
                 connection.execute(_INSERT_CHECKPOINT, rows)
             if restrictions:
                 connection.execute(_INSERT_RESTRICTION, [_row(r) for r in restrictions])
-            if status is not None and opening is None:
-                connection.execute(_FINISH, _finish_row(batch_id, status, now))
+            if status is not None:
+                close = _close_row(batch_id, status, now, counts, expires_at)
+                connection.execute(_CLOSE, close)
+                if status == DONE:
+                    connection.execute(_purge_batch(batch_id, keep))
+            elif lease_until is not None and opening is None:
+                connection.execute(_LEASE, {"batch": batch_id, "until": lease_until})
+
+    def claim_batch(self, batch_id: str, now: datetime, until: datetime) -> BatchRecord | None:
+        """Lease the open batch ``batch_id`` until ``until``; None if done, unknown or leased."""
+        claim = (
+            sa.update(dsr_batch)
+            .where(
+                dsr_batch.c.id == batch_id,
+                dsr_batch.c.status != DONE,
+                sa.or_(dsr_batch.c.lease_until.is_(None), dsr_batch.c.lease_until < now),
+            )
+            .values(lease_until=until, status="running")
+        )
+        with self._guard(), self._engine.begin() as connection:
+            claimed = connection.execute(claim).rowcount == 1
+        return self.find_batch(batch_id)[0] if claimed else None
 
     def finish_batch(self, batch_id: str, status: str) -> None:
-        """Set the batch's final status."""
-        with self._guard(), self._engine.begin() as connection:
-            connection.execute(_FINISH, _finish_row(batch_id, status, self._clock.now()))
+        """Set the batch's final status and release its lease (``done`` purges checkpoints)."""
+        self.save_checkpoints(batch_id, {}, status=status)
 
     def open_batch(self, batch: BatchRecord) -> BatchRecord:
         """Record ``batch`` unless one with its id exists; return the stored record."""
@@ -113,6 +148,30 @@ class SqlDsrStore:
     ) -> None:
         """Mark one ``step`` finished with ``payload`` and record ``restrictions``, atomically."""
         self.save_checkpoints(batch_id, {step: payload}, restrictions)
+
+    def purge(self, now: datetime, *, open_before: datetime | None = None) -> dict[str, int]:
+        """Delete what has expired: answers past their delivery window, and stale batches.
+
+        A batch left open (not leased) since before ``open_before`` loses its
+        checkpoints and is marked ``abandoned``. Returns how many answer
+        checkpoints were deleted and how many batches were abandoned.
+        """
+        expired = sa.select(dsr_batch.c.id).where(
+            dsr_batch.c.status == DONE, dsr_batch.c.expires_at <= now
+        )
+        with self._guard(), self._engine.begin() as connection:
+            answers = connection.execute(
+                sa.delete(dsr_checkpoint).where(dsr_checkpoint.c.batch_id.in_(expired))
+            ).rowcount
+            connection.execute(
+                sa.update(dsr_batch)
+                .where(dsr_batch.c.status == DONE, dsr_batch.c.expires_at <= now)
+                .values(expires_at=None)
+            )
+            stale = 0
+            if open_before is not None:
+                stale = _abandon(connection, open_before, now)
+        return {"answers": answers, "abandoned": stale}
 
     def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
         """Every restriction recorded for the subject ``identity``/``value``.
@@ -145,27 +204,76 @@ class SqlDsrStore:
         try:
             yield
         except sa.exc.SQLAlchemyError as error:
-            kind = type(getattr(error, "orig", None) or error).__name__
-            raise StoreError(f"tutela's store failed ({kind}); check TUTELA_DATABASE_URL") from None
+            raise store_error(error, self._engine.url) from None
 
 
 def _batch_record(row: Any) -> BatchRecord:
-    return BatchRecord(row.id, row.type, row.requests, row.created_at, row.status)
+    return BatchRecord(
+        row.id,
+        row.type,
+        row.requests,
+        row.created_at,
+        row.status,
+        digest=row.digest,
+        counts=json.loads(row.counts or "{}"),
+        finished_at=row.finished_at,
+        lease_until=row.lease_until,
+    )
 
 
-def _batch_row(batch: BatchRecord, status: str | None, now: datetime) -> dict[str, Any]:
+def _batch_row(batch: BatchRecord, lease_until: datetime | None) -> dict[str, Any]:
     return {
         "id": batch.id,
         "type": batch.type,
         "requests": batch.requests,
-        "status": status or batch.status,
+        "status": batch.status,
         "created_at": batch.created_at,
-        "finished_at": now if status else None,
+        "finished_at": None,
+        "digest": batch.digest,
+        "counts": json.dumps(dict(batch.counts), sort_keys=True),
+        "lease_until": lease_until,
+        "expires_at": None,
     }
 
 
-def _finish_row(batch_id: str, status: str, now: datetime) -> dict[str, Any]:
-    return {"batch": batch_id, "new_status": status, "new_finished_at": now}
+def _close_row(
+    batch_id: str,
+    status: str,
+    now: datetime,
+    counts: Mapping[str, int] | None,
+    expires_at: datetime | None,
+) -> dict[str, Any]:
+    return {
+        "batch": batch_id,
+        "new_status": status,
+        "new_finished_at": now,
+        "new_counts": json.dumps(dict(counts or {}), sort_keys=True),
+        "new_expires_at": expires_at,
+    }
+
+
+def _purge_batch(batch_id: str, keep: Sequence[str]) -> sa.Delete:
+    """Delete the checkpoints of a closed batch, but those in ``keep``."""
+    query = sa.delete(dsr_checkpoint).where(dsr_checkpoint.c.batch_id == batch_id)
+    return query.where(dsr_checkpoint.c.step.not_in(list(keep))) if keep else query
+
+
+def _abandon(connection: sa.Connection, before: datetime, now: datetime) -> int:
+    """Close batches left open since before ``before``; delete their checkpoints."""
+    stale = sa.select(dsr_batch.c.id).where(
+        dsr_batch.c.status != DONE,
+        dsr_batch.c.created_at < before,
+        sa.or_(dsr_batch.c.lease_until.is_(None), dsr_batch.c.lease_until < now),
+    )
+    ids = [row.id for row in connection.execute(stale)]
+    if ids:
+        connection.execute(sa.delete(dsr_checkpoint).where(dsr_checkpoint.c.batch_id.in_(ids)))
+        connection.execute(
+            sa.update(dsr_batch)
+            .where(dsr_batch.c.id.in_(ids))
+            .values(status="abandoned", finished_at=now, lease_until=None)
+        )
+    return len(ids)
 
 
 _FIND = (
@@ -176,13 +284,21 @@ _FIND = (
 _INSERT_BATCH = sa.insert(dsr_batch)
 _INSERT_CHECKPOINT = sa.insert(dsr_checkpoint)
 _INSERT_RESTRICTION = sa.insert(restriction)
-_FINISH = (
+_CLOSE = (
     sa.update(dsr_batch)
     .where(dsr_batch.c.id == sa.bindparam("batch"))
     .values(
         status=sa.bindparam("new_status", type_=dsr_batch.c.status.type),
         finished_at=sa.bindparam("new_finished_at", type_=dsr_batch.c.finished_at.type),
+        counts=sa.bindparam("new_counts", type_=dsr_batch.c.counts.type),
+        expires_at=sa.bindparam("new_expires_at", type_=dsr_batch.c.expires_at.type),
+        lease_until=None,
     )
+)
+_LEASE = (
+    sa.update(dsr_batch)
+    .where(dsr_batch.c.id == sa.bindparam("batch"))
+    .values(lease_until=sa.bindparam("until", type_=dsr_batch.c.lease_until.type))
 )
 """The store's statements, built once (values are always parameters)."""
 
@@ -220,5 +336,5 @@ def _record(row: Any) -> RestrictionRecord:
     )
 
 
-def _engine(url: str) -> sa.Engine:
-    return sqlengine.create_engine(url, owner="TUTELA_DATABASE_URL", wal=True)
+def _engine(url: str, connect_timeout: int, statement_timeout: int) -> sa.Engine:
+    return open_engine(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)

@@ -1,5 +1,11 @@
 """tutela's own tables (SQLAlchemy 2.0 Core): DSR batches, their checkpoints, restrictions.
 
+What they hold about a subject is minimal (docs/dsr.md, "What tutela keeps"): a
+batch keeps its type, size, status, a keyed digest of its requests and counts per
+collection; checkpoints (matched keys, computed values, answers awaiting
+delivery) live only while the batch is open or its answers await delivery;
+restrictions name subjects by keyed hash only.
+
 Timestamps are stored in UTC and come back timezone-aware on every backend.
 Created and upgraded only through the Alembic migrations beside this module.
 """
@@ -49,6 +55,10 @@ dsr_batch = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("digest", sa.String(80), nullable=False, server_default=""),
+    sa.Column("counts", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
 )
 
 dsr_checkpoint = sa.Table(

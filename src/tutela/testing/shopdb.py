@@ -11,7 +11,8 @@ it) with foreign-key checks off, SQLite executemany with ``synchronous=OFF``.
 Tables are created without secondary indexes and foreign keys, which are
 added after the load (SQLite keeps its foreign keys in CREATE TABLE).
 
-Run ``python -m tutela.testing.shopdb --customers N --url URL [--whales K]``.
+Run ``python -m tutela.testing.shopdb --customers N --url URL [--whales K]``; on a
+terminal it draws a progress bar on stderr (rows per chunk, then each phase).
 """
 
 from __future__ import annotations
@@ -19,15 +20,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import chain, islice
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from tutela.testing import shopload
-from tutela.testing.shopgen import REGULAR, WHALE, Pools, ShopRows, Span
+from tutela.testing.shopgen import REGULAR, WHALE, Pools, RowTuple, ShopRows, Span
 
 metadata = sa.MetaData(
     naming_convention={
@@ -102,6 +106,23 @@ LOADED_COLUMNS: dict[str, tuple[str, ...]] = {
 """Columns the generators fill, in their order (``processing_restricted`` keeps its default)."""
 
 
+ROWS_PER_CUSTOMER = {"regular": 33, "whale": 14_007}
+"""Rows one customer brings on average (address, customer, orders, items, cards, logins)."""
+
+CHUNK_ROWS = 50_000
+"""Rows between two progress reports: progress costs nothing per row."""
+
+
+class BuildProgress(Protocol):
+    """What :func:`build` and :func:`add_whales` tell while they work."""
+
+    def phase(self, name: str) -> None:
+        """A phase starts: ``create``, ``load``, ``index`` or ``analyze``."""
+
+    def rows(self, table: str, count: int) -> None:
+        """``count`` more rows of ``table`` go to the database (once per chunk)."""
+
+
 @dataclass(frozen=True)
 class BuildReport:
     """What a build loaded: rows per table and the seconds each phase took."""
@@ -128,45 +149,80 @@ def shop_programme_path() -> Path:
     return Path(str(files("tutela.testing") / "shop"))
 
 
-def build(url: str, customers: int = 1_000, seed: int = 1) -> BuildReport:
+def build(
+    url: str, customers: int = 1_000, seed: int = 1, *, progress: BuildProgress | None = None
+) -> BuildReport:
     """Create the shop schema in the empty database at ``url`` and load ``customers`` people.
 
     ~5 orders of ~3 items, ~1 card and 10 login events per customer; the same
     ``seed`` gives the same rows. Raises ValueError if a shop table exists.
+    ``progress`` is told each phase and each chunk of :data:`CHUNK_ROWS` rows.
     """
     if customers < 0:
         raise ValueError("customers must be 0 or more")
     engine = shopload.engine_for(url)
     try:
-        clock = _Clock()
+        clock = _Clock(progress)
+        clock.start("create")
         _create_tables(engine)
-        clock.lap("create")
+        clock.start("load")
         rows = ShopRows(Pools.make(seed), Span(range(1, customers + 1)), REGULAR)
-        counts = shopload.load(engine, LOADED_COLUMNS, rows.table)
-        clock.lap("load")
+        counts = shopload.load(engine, LOADED_COLUMNS, _reporting(rows.table, progress))
+        clock.start("index")
         _add_indexes_and_keys(engine)
-        clock.lap("index")
+        clock.start("analyze")
         shopload.after_load(engine, TABLES)
-        clock.lap("analyze")
+        clock.start(None)
         return BuildReport(counts, clock.laps)
     finally:
         engine.dispose()
 
 
-def add_whales(url: str, count: int, seed: int = 1) -> list[Whale]:
+def add_whales(
+    url: str, count: int, seed: int = 1, *, progress: BuildProgress | None = None
+) -> list[Whale]:
     """Add ``count`` customers with 10,000 logins, 1,000 orders, 3,000 items and 5 cards each.
 
     New ids follow the largest existing ones; returns the whales' ids and e-mails.
     """
     engine = shopload.engine_for(url)
     try:
+        clock = _Clock(progress)
+        clock.start("load")
         span = _next_span(engine, count)
         rows = ShopRows(Pools.make(seed), span, WHALE)
-        shopload.load(engine, LOADED_COLUMNS, rows.table)
+        shopload.load(engine, LOADED_COLUMNS, _reporting(rows.table, progress))
+        clock.start("analyze")
         shopload.after_load(engine, TABLES)
         return [Whale(id=c, email=rows.person(c)[0]) for c in span.customers]
     finally:
         engine.dispose()
+
+
+TableRows = Callable[[str], Iterator[RowTuple]]
+
+
+def _reporting(rows: TableRows, progress: BuildProgress | None) -> TableRows:
+    """``rows``, telling ``progress`` once per chunk; ``rows`` itself when nobody listens.
+
+    Rows still flow one by one (``chain`` in C), so the loaders stream as before.
+    """
+    if progress is None:
+        return rows
+    listener = progress
+
+    def table(name: str) -> Iterator[RowTuple]:
+        return chain.from_iterable(_chunks(name, rows(name), listener))
+
+    return table
+
+
+def _chunks(
+    name: str, rows: Iterator[RowTuple], progress: BuildProgress
+) -> Iterator[list[RowTuple]]:
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        progress.rows(name, len(chunk))
+        yield chunk
 
 
 def _create_tables(engine: sa.Engine) -> None:
@@ -183,12 +239,31 @@ def _create_tables(engine: sa.Engine) -> None:
             )
 
 
+LOWER_EMAIL_INDEX = "CREATE INDEX IF NOT EXISTS ix_customer_email_lower ON customer (lower(email))"
+"""PostgreSQL and SQLite: the index a case-insensitive e-mail lookup uses (docs/connectors.md).
+
+MariaDB needs none: its default collation already ignores case, so the plain index serves."""
+
+
+def ensure_lookup_indexes(url: str) -> None:
+    """Add :data:`LOWER_EMAIL_INDEX` to a shop built before it existed (a no-op if there)."""
+    engine = shopload.engine_for(url)
+    try:
+        if engine.dialect.name in ("postgresql", "sqlite"):
+            with engine.begin() as connection:
+                connection.execute(sa.text(LOWER_EMAIL_INDEX))
+    finally:
+        engine.dispose()
+
+
 def _add_indexes_and_keys(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         shopload.relax_checks(connection)
         for table in TABLES:
             for index in sorted(table.indexes, key=lambda index: str(index.name)):
                 connection.execute(sa.schema.CreateIndex(index))
+        if engine.dialect.name in ("postgresql", "sqlite"):
+            connection.execute(sa.text(LOWER_EMAIL_INDEX))
         if engine.dialect.name != "sqlite":
             for table in TABLES:
                 for key in table.foreign_key_constraints:
@@ -209,14 +284,22 @@ def _next_span(engine: sa.Engine, count: int) -> Span:
 
 
 class _Clock:
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
+    """Seconds per phase; tells ``progress`` when a phase starts."""
 
-    def lap(self, name: str) -> None:
+    def __init__(self, progress: BuildProgress | None) -> None:
+        self.laps: dict[str, float] = {}
+        self._progress = progress
+        self._phase: str | None = None
+        self._started = time.perf_counter()
+
+    def start(self, phase: str | None) -> None:
+        """End the running phase (its seconds go to ``laps``) and start ``phase``, if any."""
         now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 2)
-        self._last = now
+        if self._phase is not None:
+            self.laps[self._phase] = round(now - self._started, 2)
+        self._phase, self._started = phase, now
+        if phase is not None and self._progress is not None:
+            self._progress.phase(phase)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -228,14 +311,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args(argv)
     try:
-        report = build(options.url, options.customers, options.seed)
-        whales = add_whales(options.url, options.whales, options.seed) if options.whales else []
+        with _progress(options.customers, options.whales) as progress:
+            report = build(options.url, options.customers, options.seed, progress=progress)
+            whales = (
+                add_whales(options.url, options.whales, options.seed, progress=progress)
+                if options.whales
+                else []
+            )
     except (ValueError, sa.exc.SQLAlchemyError) as error:
         sys.stderr.write(f"error: {_first_line(error)}\n")
         return 1
     for line in _report_lines(options.url, report, whales):
         sys.stdout.write(line + "\n")
     return 0
+
+
+def _progress(customers: int, whales: int) -> AbstractContextManager[BuildProgress | None]:
+    """A progress bar on stderr when stderr is a terminal; nothing otherwise (logs, CI)."""
+    if not sys.stderr.isatty():
+        return nullcontext()
+    from tutela.testing.shopprogress import TerminalProgress
+
+    expected = customers * ROWS_PER_CUSTOMER["regular"] + whales * ROWS_PER_CUSTOMER["whale"]
+    return TerminalProgress(expected)
 
 
 def _report_lines(url: str, report: BuildReport, whales: list[Whale]) -> Iterator[str]:

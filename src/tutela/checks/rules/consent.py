@@ -72,7 +72,8 @@ def basis_not_consent_or_soft_opt_in(context: CheckContext) -> Iterator[Violatio
 )
 def no_unsubscribe(context: CheckContext) -> Iterator[Violation]:
     """Every marketing message carries a working unsubscribe (ePD 13(4); MK-2)."""
-    programme_route = context.programme.rights.unsubscribe
+    rights = context.programme.rights
+    programme_route = rights.unsubscribe if rights is not None else None
     for index, purpose in enumerate(context.programme.purposes):
         if not is_direct_marketing(purpose):
             continue

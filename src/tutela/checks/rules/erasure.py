@@ -3,15 +3,18 @@
 An erasure that fails half-way is a broken promise (Art. 17(1), ER-1): a ``null``
 strategy on a column declared ``nullable: false``, or a fixed value longer than
 the column, is rejected by the database at the moment a subject asks to be erased.
+A strategy that reaches a key column (a primary key, or either end of a declared
+reference) would cut rows loose from their parent or tie them to someone else; the
+planner keeps such a column whole, and this check makes the contradiction an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
-from tutela.checks.sites import FieldSite, fields
-from tutela.programme.erasure import retaining_purpose, strategy_for
+from tutela.checks.sites import FieldSite, fields, is_personal
+from tutela.programme.erasure import FieldAddress, key_columns, retaining_purpose, strategy_for
 from tutela.programme.models import Programme
 
 FIXED_DEFAULT = "REDACTED"
@@ -19,12 +22,16 @@ FIXED_DEFAULT = "REDACTED"
 
 
 def _erased(programme: Programme, site: FieldSite) -> bool:
-    """True for a field an erasure masks: personal, not a key, in a controller system."""
+    """True for a field an erasure masks: personal, not a key, in a controller system.
+
+    Key columns (``erasure/masks-key-column``) are never masked, so not checked here.
+    """
     item = site.field
     return (
         site.owner.system.role == "controller"
         and bool(item.data_categories)
         and not item.primary_key
+        and not item.references
         and site.owner.collection.erase == "mask"
         and retaining_purpose(programme, site.owner.collection, item) is None
     )
@@ -76,4 +83,48 @@ def fixed_value_too_long(context: CheckContext) -> Iterator[Violation]:
             )
 
 
-RULES: tuple[Rule, ...] = (null_on_required_field, fixed_value_too_long)
+def _masked_key(
+    programme: Programme, site: FieldSite, keys: Mapping[FieldAddress, str]
+) -> tuple[str, str] | None:
+    """(why it is a key, the strategy) when an erasure's masking would reach a key column."""
+    item = site.field
+    owner = site.owner
+    key = keys.get((owner.dataset.key, owner.collection.name, item.name))
+    personal = any(is_personal(c) for c in item.data_categories)
+    if key is None or owner.system.role != "controller" or owner.collection.erase != "mask":
+        return None
+    if not (personal or item.masking) or retaining_purpose(programme, owner.collection, item):
+        return None
+    strategy, _ = strategy_for(programme, item)
+    return None if strategy == "delete" else (key, strategy)
+
+
+@rule(
+    "erasure/masks-key-column",
+    severity="error",
+    title="Masking strategy on a key column",
+    source="GDPR Art. 5(1)(d), 17(1); GDPR.md ER-1",
+)
+def masks_key_column(context: CheckContext) -> Iterator[Violation]:
+    """No masking strategy reaches a primary key or a column a reference uses (ER-1).
+
+    Nulling or hashing a foreign key cuts the subject's rows loose from their
+    parent (or ties them to another person's); the planner keeps such a column
+    whole, so the programme says one thing and the erasure does another.
+    """
+    keys = key_columns(context.programme)
+    for site in fields(context.programme):
+        found = _masked_key(context.programme, site, keys)
+        if found is not None:
+            key, strategy = found
+            yield Violation(
+                (*site.path, "masking" if site.field.masking else "data_categories"),
+                f"field '{site.owner.name}.{site.field.name}' is a {key} but its erasure "
+                f"strategy is {strategy}; masking it would break the link between rows, "
+                "so erasure keeps it as it is",
+                "a key only links rows: remove its personal data_categories (and any masking), "
+                "or set erase: delete on the collection to delete the subject's rows",
+            )
+
+
+RULES: tuple[Rule, ...] = (null_on_required_field, fixed_value_too_long, masks_key_column)

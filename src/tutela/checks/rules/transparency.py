@@ -24,6 +24,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def not_versioned(context: CheckContext) -> Iterator[Violation]:
     """Each statement version is immutable and dated; records point to it (NT-1)."""
     statement = context.programme.statement
+    if statement is None:
+        return  # transparency/missing-section reports it
     missing = [name for name in ("version", "effective_date") if getattr(statement, name) is None]
     if missing:
         yield Violation(
@@ -42,7 +44,7 @@ def not_versioned(context: CheckContext) -> Iterator[Violation]:
 def change_log_mismatch(context: CheckContext) -> Iterator[Violation]:
     """The newest change-log entry describes the version in force (NT-1)."""
     statement = context.programme.statement
-    if not statement.change_log or statement.version is None:
+    if statement is None or not statement.change_log or statement.version is None:
         return
     latest_index, latest = max(enumerate(statement.change_log), key=lambda e: (e[1].date, e[0]))
     if latest.version != statement.version:
@@ -63,7 +65,10 @@ def change_log_mismatch(context: CheckContext) -> Iterator[Violation]:
 )
 def no_privacy_contact(context: CheckContext) -> Iterator[Violation]:
     """The statement gives a contact where people exercise their rights (Art. 13(1)(a))."""
-    email = context.programme.organisation.privacy_email
+    organisation = context.programme.organisation
+    if organisation is None:
+        return  # transparency/missing-section reports it
+    email = organisation.privacy_email
     if not EMAIL.match(email):
         yield Violation(
             ("organisation", "privacy_email"),
@@ -80,7 +85,8 @@ def no_privacy_contact(context: CheckContext) -> Iterator[Violation]:
 )
 def dpo_unreachable(context: CheckContext) -> Iterator[Violation]:
     """The DPO's contact details are published (Art. 13(1)(b), 37(7))."""
-    dpo = context.programme.organisation.dpo
+    organisation = context.programme.organisation
+    dpo = organisation.dpo if organisation is not None else None
     if dpo is not None and dpo.email is None and dpo.phone is None and dpo.address is None:
         yield Violation(
             ("organisation", "dpo"),
@@ -98,6 +104,8 @@ def dpo_unreachable(context: CheckContext) -> Iterator[Violation]:
 def no_eu_representative(context: CheckContext) -> Iterator[Violation]:
     """A controller not established in the Union designates a representative (Art. 27)."""
     organisation = context.programme.organisation
+    if organisation is None:
+        return  # transparency/missing-section reports it
     country = organisation.establishment_country
     if not packaged_jurisdictions().in_eea(country) and organisation.eu_representative is None:
         yield Violation(
@@ -117,6 +125,8 @@ def no_eu_representative(context: CheckContext) -> Iterator[Violation]:
 )
 def missing_right(context: CheckContext) -> Iterator[Violation]:
     """The statement lists all six rights of Arts. 15-18, 20, 21 (Art. 13(2)(b))."""
+    if context.programme.rights is None:
+        return  # transparency/missing-section reports it
     offered = context.programme.rights.offered
     missing = [right for right in ALL_RIGHTS if right not in offered]
     if missing:
@@ -136,7 +146,10 @@ def missing_right(context: CheckContext) -> Iterator[Violation]:
 )
 def lead_authority_not_eea(context: CheckContext) -> Iterator[Violation]:
     """The lead SA is the EEA authority of the main establishment (Art. 56(1); CP-1)."""
-    lead = context.programme.organisation.lead_supervisory_authority
+    organisation = context.programme.organisation
+    if organisation is None:
+        return  # transparency/missing-section reports it
+    lead = organisation.lead_supervisory_authority
     if packaged_jurisdictions().known_authority(lead) is None:
         yield Violation(
             ("organisation", "lead_supervisory_authority"),
@@ -154,9 +167,12 @@ def lead_authority_not_eea(context: CheckContext) -> Iterator[Violation]:
 )
 def lead_authority_not_named(context: CheckContext) -> Iterator[Violation]:
     """The statement names the lead SA among the authorities to complain to (CP-1)."""
-    lead = context.programme.organisation.lead_supervisory_authority
+    organisation, complaints = context.programme.organisation, context.programme.complaints
+    if organisation is None or complaints is None:
+        return  # transparency/missing-section reports it
+    lead = organisation.lead_supervisory_authority
     places = packaged_jurisdictions()
-    named = {places.code(code) for code in context.programme.complaints.authorities}
+    named = {places.code(code) for code in complaints.authorities}
     if places.code(lead) not in named:
         yield Violation(
             ("complaints", "authorities"),
@@ -174,7 +190,8 @@ def lead_authority_not_named(context: CheckContext) -> Iterator[Violation]:
 def unknown_authority(context: CheckContext) -> Iterator[Violation]:
     """Each authority named for complaints is an EU/EEA supervisory authority (CP-1)."""
     places = packaged_jurisdictions()
-    for index, code in enumerate(context.programme.complaints.authorities):
+    complaints = context.programme.complaints
+    for index, code in enumerate(complaints.authorities if complaints is not None else ()):
         if places.known_authority(code) is None:
             yield Violation(
                 ("complaints", "authorities", index),

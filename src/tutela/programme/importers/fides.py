@@ -21,6 +21,11 @@ are flattened as ``parent.child``; ``identity``, ``primary_key``, ``data_type`` 
 dataset and ``dataset.collection.field`` across datasets (``fidesops_meta`` is read
 like ``fides_meta``). Fides keys are lower-cased to tutela keys.
 
+Keys are left alone: a primary key or either end of a reference keeps no personal
+category (with a warning naming it), so no erasure masks it
+(:func:`tutela.programme.skeleton.leave_keys_alone`). Each system gets a connector
+whose URL comes from the environment (``url_env: <SYSTEM>_URL``), never from YAML.
+
 Pure: parsed YAML data in; models, warnings and YAML text out. Every problem of a
 bad file is a :class:`~tutela.errors.PolicyError` with its line, raised together.
 """
@@ -32,132 +37,39 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from fideslang.validation import valid_data_type, validate_fides_key
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from tutela.errors import Location, PolicyError, PolicyErrors
 from tutela.programme.diagnostics import Path_, by_position, nearest_location, validation_errors
-from tutela.programme.models import Dataset, Model, System
+from tutela.programme.erasure import FieldAddress
+from tutela.programme.importers.fides_format import (
+    FIDES_KEYS,
+    FidesDataset,
+    FidesField,
+    FidesFile,
+    FidesModel,
+    FidesReference,
+    ImportedDatasets,
+)
+from tutela.programme.models import ConnectorSettings, Dataset, System
+from tutela.programme.skeleton import (
+    COUNTRY_PLACEHOLDER,
+    COUNTRY_TODO,
+    OWNER_PLACEHOLDER,
+    PURPOSES_TODO,
+    leave_keys_alone,
+    url_env_for,
+)
 from tutela.taxonomy import Vocabulary
 
 DOCS = "docs/import-fides.md"
-OWNER_PLACEHOLDER = "Unassigned"
-"""Owner written when ``--owner`` is not given (marked TODO in the YAML)."""
-COUNTRY_PLACEHOLDER = "ZZ"
-"""ISO 3166 user-assigned code for "unknown", written when no hosting country is given."""
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-
-# Keys fideslang defines that tutela does not import (ignored without a warning).
-_FIDES_KEYS = {
-    "file": {"dataset", "system", "data_category", "data_use", "data_subject", "organization"},
-    "dataset": {"organization_fides_key", "tags", "meta", "data_categories", "data_uses"}
-    | {"data_purposes", "data_subjects", "data_qualifier", "retention", "fides_meta"}
-    | {"third_country_transfers", "joint_controller", "fidesctl_meta", "fidesops_meta"},
-    "collection": {"data_categories", "data_uses", "data_purposes", "data_subjects", "after"}
-    | {"fides_meta", "fidesops_meta", "data_qualifier", "retention", "erase_after"},
-    "field": {"data_uses", "data_purposes", "data_subjects", "data_qualifier", "retention"},
-    "meta": {"return_all_elements", "read_only", "custom_request_field", "redact"}
-    | {"masking_strategy_override"},
-    "reference": set(),
-}
-
-
-# --- the Fides format (the subset tutela reads) ------------------------------------------------
-
-
-def _fides_key(value: str) -> str:
-    validate_fides_key(value)
-    return value
-
-
-def _unique_names(items: list[Any]) -> list[Any]:
-    names = [item.name for item in items]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"duplicate name {', '.join(map(repr, repeated))}")
-    return items
-
-
-def _unique_optional(items: list[Any] | None) -> list[Any] | None:
-    return None if items is None else _unique_names(items)
-
-
-class _Fides(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=True)
-
-
-def _collection_field(value: str) -> str:
-    if not re.match(r"^[^.\s]+\.\S+$", value):
-        raise ValueError(f"{value!r} is not `collection.field`; write e.g. `address.id`")
-    return value
-
-
-class _Reference(_Fides):
-    dataset: str
-    field: str
-    direction: Literal["from", "to"] | None = None
-
-    _field = field_validator("field")(_collection_field)
-
-
-class _Meta(_Fides):
-    references: list[_Reference] | None = None
-    identity: str | None = None
-    primary_key: bool | None = None
-    data_type: str | None = None
-    length: PositiveInt | None = None
-
-    _data_type = field_validator("data_type")(valid_data_type)
-
-
-class _Field(_Fides):
-    name: str = Field(min_length=1)
-    description: str | None = None
-    data_categories: list[str] | None = None
-    fides_meta: _Meta | None = None
-    fidesops_meta: _Meta | None = None
-    fields: list[_Field] | None = None
-
-    _unique = field_validator("fields")(_unique_optional)
-
-    def meta(self) -> tuple[str, _Meta]:
-        """The field's metadata and the key it was written under."""
-        if self.fides_meta is not None:
-            return "fides_meta", self.fides_meta
-        return "fidesops_meta", self.fidesops_meta or _Meta()
-
-
-class _Collection(_Fides):
-    name: str = Field(min_length=1)
-    description: str | None = None
-    fields: list[_Field] = Field(min_length=1)
-
-    _unique = field_validator("fields")(_unique_names)
-
-
-class _Dataset(_Fides):
-    fides_key: str
-    name: str | None = None
-    description: str | None = None
-    collections: list[_Collection] = Field(min_length=1)
-
-    _key = field_validator("fides_key")(_fides_key)
-    _unique = field_validator("collections")(_unique_names)
-
-
-class _File(_Fides):
-    dataset: list[_Dataset] = Field(min_length=1)
-
-
-class _Imported(Model):
-    dataset: list[Dataset]
-
 
 # --- import -------------------------------------------------------------------------------------
 
@@ -199,9 +111,9 @@ def import_datasets(
     """
     where = Location(source)
     try:
-        parsed = _File.model_validate(data)
+        parsed = FidesFile.model_validate(data)
     except ValidationError as error:
-        found = validation_errors(error, _File, data, locations or {}, {}, where, docs=DOCS)
+        found = validation_errors(error, FidesFile, data, locations or {}, {}, where, docs=DOCS)
         raise PolicyErrors(by_position(found)) from None
     state = _Import(source, locations or {})
     _warn_unknown(state, parsed, ("dataset",), "file")
@@ -211,14 +123,32 @@ def import_datasets(
     }
     built = [_dataset(state, dataset, ("dataset", i)) for i, dataset in enumerate(parsed.dataset)]
     try:
-        result = _Imported.model_validate({"dataset": built})
+        result = ImportedDatasets.model_validate({"dataset": built})
     except ValidationError as error:
         raise PolicyErrors(
             validation_errors(
-                error, _Imported, {"dataset": built}, state.places, {}, where, docs=DOCS
+                error, ImportedDatasets, {"dataset": built}, state.places, {}, where, docs=DOCS
             )
         ) from None
-    return FidesImport(tuple(result.dataset), tuple(state.warnings))
+    safe, notes = leave_keys_alone(result.dataset)
+    state.warnings += _key_warnings(state, result.dataset, notes)
+    return FidesImport(tuple(safe), tuple(state.warnings))
+
+
+def _key_warnings(
+    state: _Import, datasets: Sequence[Dataset], notes: Mapping[FieldAddress, str]
+) -> list[str]:
+    """Each note of :func:`leave_keys_alone`, at the line of the field it is about."""
+    at = {
+        (dataset.key, collection.name, item.name): ("dataset", d, "collections", c, "fields", f)
+        for d, dataset in enumerate(datasets)
+        for c, collection in enumerate(dataset.collections)
+        for f, item in enumerate(collection.fields)
+    }
+    return [
+        f"{state.places.get(at[address], Location(state.source))}: {note}"
+        for address, note in notes.items()
+    ]
 
 
 def _tutela_key(state: _Import, value: str, raw: Path_) -> str:
@@ -228,7 +158,7 @@ def _tutela_key(state: _Import, value: str, raw: Path_) -> str:
     return key
 
 
-def _dataset(state: _Import, dataset: _Dataset, raw: Path_) -> dict[str, Any]:
+def _dataset(state: _Import, dataset: FidesDataset, raw: Path_) -> dict[str, Any]:
     _warn_unknown(state, dataset, raw, "dataset")
     state.places[raw] = state.at(raw)
     key = state.keys[dataset.fides_key]
@@ -256,7 +186,7 @@ def _dataset(state: _Import, dataset: _Dataset, raw: Path_) -> dict[str, Any]:
 
 
 def _flatten(
-    state: _Import, dataset: str, fields: Sequence[_Field], prefix: str, raw: Path_
+    state: _Import, dataset: str, fields: Sequence[FidesField], prefix: str, raw: Path_
 ) -> list[tuple[dict[str, Any], Path_]]:
     """Nested fields as ``parent.child`` names; a parent is kept only if annotated."""
     result: list[tuple[dict[str, Any], Path_]] = []
@@ -274,7 +204,7 @@ def _flatten(
 
 
 def _field(
-    state: _Import, dataset: str, item: _Field, name: str, raw: Path_, meta_key: str
+    state: _Import, dataset: str, item: FidesField, name: str, raw: Path_, meta_key: str
 ) -> dict[str, Any]:
     meta = item.meta()[1]
     _warn_unknown(state, meta, (*raw, meta_key), "meta")
@@ -302,7 +232,7 @@ def _field(
     )
 
 
-def _reference(state: _Import, dataset: str, ref: _Reference, raw: Path_) -> dict[str, Any]:
+def _reference(state: _Import, dataset: str, ref: FidesReference, raw: Path_) -> dict[str, Any]:
     _warn_unknown(state, ref, raw, "reference")
     if ref.dataset == dataset:
         to = ref.field
@@ -321,8 +251,8 @@ def _present(**values: Any) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _warn_unknown(state: _Import, model: _Fides, raw: Path_, level: str) -> None:
-    known = set(type(model).model_fields) | _FIDES_KEYS[level]
+def _warn_unknown(state: _Import, model: FidesModel, raw: Path_, level: str) -> None:
+    known = set(type(model).model_fields) | FIDES_KEYS[level]
     for name in model.model_extra or {}:
         if name in known:
             continue
@@ -343,10 +273,11 @@ def fides_systems(
 ) -> list[System]:
     """The imported datasets as systems: one per dataset, or all under ``system``.
 
-    Raises PolicyErrors naming the option when ``system`` is not a key or
-    ``hosting_country`` not an ISO 3166-1 alpha-2 code. Without ``owner`` or
-    ``hosting_country`` the placeholders :data:`OWNER_PLACEHOLDER` and
-    :data:`COUNTRY_PLACEHOLDER` are used.
+    Each system has a SQL connector reading its URL from ``<SYSTEM>_URL``
+    (:func:`~tutela.programme.skeleton.url_env_for`). Raises PolicyErrors naming the
+    option when ``system`` is not a key or ``hosting_country`` not an ISO 3166-1
+    alpha-2 code. Without ``owner`` or ``hosting_country`` the placeholders
+    :data:`OWNER_PLACEHOLDER` and :data:`COUNTRY_PLACEHOLDER` are used.
     """
     _check_options(system, owner, hosting_country)
     common = {
@@ -356,9 +287,18 @@ def fides_systems(
     if system is not None:
         only = imported.datasets[0] if len(imported.datasets) == 1 else None
         name = only.name if only else system
-        return [System(key=system, name=name, datasets=list(imported.datasets), **common)]
+        connector = ConnectorSettings(url_env=url_env_for(system))
+        datasets = list(imported.datasets)
+        return [System(key=system, name=name, connector=connector, datasets=datasets, **common)]
     return [
-        System(key=d.key, name=d.name, description=d.description, datasets=[d], **common)
+        System(
+            key=d.key,
+            name=d.name,
+            description=d.description,
+            connector=ConnectorSettings(url_env=url_env_for(d.key)),
+            datasets=[d],
+            **common,
+        )
         for d in imported.datasets
     ]
 
@@ -389,17 +329,22 @@ def systems_yaml(
 ) -> str:
     """A ``systems:`` section holding the imported datasets, as YAML text.
 
-    Placeholders for a missing owner or hosting country carry a ``# TODO`` comment.
+    Placeholders for a missing owner or hosting country, and the empty ``purposes``
+    list, carry a ``# TODO`` comment; the connector says which variable holds the URL.
     """
     systems = fides_systems(imported, system=system, owner=owner, hosting_country=hosting_country)
     entries = CommentedSeq()
     for item in systems:
         entry = _compact(item.model_dump(mode="json", exclude_defaults=True))
+        url_env = item.connector.url_env if item.connector else None
+        entry["purposes"] = _compact([])
+        entry["connector"] = connector = CommentedMap(type="sql", url_env=url_env)
+        connector.fa.set_flow_style()
         entry.move_to_end("datasets")
-        if owner is None:
-            entry.yaml_add_eol_comment("TODO: who answers for this system", "owner")
         if hosting_country is None:
-            entry.yaml_add_eol_comment("TODO: ISO code of the hosting country", "hosting_country")
+            entry.yaml_add_eol_comment(COUNTRY_TODO, "hosting_country")
+        entry.yaml_add_eol_comment(PURPOSES_TODO, "purposes")
+        entry.yaml_add_eol_comment(f"the URL is read from ${url_env}", "connector")
         entries.append(entry)
     yaml = YAML(typ="rt")
     yaml.width = 120

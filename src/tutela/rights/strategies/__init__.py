@@ -12,16 +12,29 @@ from __future__ import annotations
 
 from tutela.errors import RequestError
 from tutela.plugins import MASKING, Registry, installed
-from tutela.rights.strategies.base import MASK_KINDS, ColumnSpec, Masker, MaskKind
+from tutela.rights.strategies.base import (
+    MASK_KINDS,
+    ColumnCheck,
+    ColumnSpec,
+    Masker,
+    MaskKind,
+    column_domain,
+    integer_bits,
+    shared_domain,
+)
 
 __all__ = [
     "BUILTINS",
     "ENTRY_POINT_GROUP",
+    "ColumnCheck",
     "ColumnSpec",
     "MaskKind",
     "Masker",
     "as_masker",
+    "column_domain",
+    "integer_bits",
     "masker",
+    "shared_domain",
     "strategies",
 ]
 

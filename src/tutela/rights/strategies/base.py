@@ -22,14 +22,64 @@ INT_RANGE = 2**31 - 1
 """Numbers a strategy writes stay below this, so they fit any integer column."""
 
 
+_INTEGER_BITS = {
+    "tinyint": 7,
+    "smallint": 15,
+    "int2": 15,
+    "smallserial": 15,
+    "mediumint": 23,
+    "bigint": 63,
+    "int8": 63,
+    "bigserial": 63,
+    "serial8": 63,
+}
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
-    """What a strategy must know about a column: normalised type, length, fixed value."""
+    """What a strategy must know about a column.
+
+    ``type`` is normalised (string, integer, numeric, date, datetime, boolean);
+    ``length`` the most characters it holds; ``value`` the fixed value; ``domain``
+    the column's hash domain (:func:`column_domain` or :func:`shared_domain`, filled
+    by the planner); ``integer_bits`` the value bits of an integer column (63 for
+    BIGINT), None when unknown: a strategy then stays within 31 bits.
+    """
 
     name: str
     type: str = "string"
     length: int | None = None
     value: str | None = None
+    domain: str = ""
+    integer_bits: int | None = None
+
+
+def column_domain(system: str, collection: str, column: str) -> str:
+    """The hash domain of one column: its own, so its hashes join no other column's."""
+    return f"column/{system}/{collection}/{column}"
+
+
+def shared_domain(name: str) -> str:
+    """The hash domain the programme names (``masking_domain``) for columns that must join."""
+    return f"shared/{name}"
+
+
+def integer_bits(type_name: str | None) -> int | None:
+    """Value bits of an integer type from a catalog or programme (``bigint`` is 63).
+
+    None for INTEGER and unknown types (31 bits, which every integer column holds).
+    """
+    words = (type_name or "").lower().replace("(", " ").split()
+    return _INTEGER_BITS.get(words[0]) if words else None
+
+
+@runtime_checkable
+class ColumnCheck(Protocol):
+    """Optional for a strategy: refuse a column it cannot mask before anything runs."""
+
+    def check(self, column: ColumnSpec) -> None:
+        """Raise :class:`~tutela.errors.RequestError` naming the column if it cannot be masked."""
+        ...
 
 
 @runtime_checkable

@@ -64,10 +64,12 @@ def statement_warnings(old: Programme, new: Programme, changes: Sequence[Change]
     a material change should be flagged as material in the new version's change log.
     """
     warnings: list[str] = []
+    if new.statement is None:
+        return ["the NEW programme has no `statement:` section; write it before publishing"]
     version = new.statement.version
     if changes and version is None:
         warnings.append("the NEW statement has no version; set statement.version (NT-1)")
-    elif changes and old.statement.version == version:
+    elif changes and old.statement is not None and old.statement.version == version:
         warnings.append(
             f"the NEW statement keeps version {version!r} although the programme changed; "
             "each published version is immutable (NT-1): give the new statement a new version"

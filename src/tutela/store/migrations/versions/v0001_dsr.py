@@ -3,6 +3,10 @@
 Revision ID: 0001_dsr
 Revises:
 Create Date: 2026-11-25
+
+Idempotent (:mod:`tutela.store.migrations.steps`): a table or index that exists
+already (a first migration killed half-way on MariaDB, whose DDL is not
+transactional) is left as it is and the rest is created.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from tutela.store.migrations.steps import create_index, create_table
 from tutela.store.tables import LongText, UtcDateTime
 
 revision = "0001_dsr"
@@ -19,8 +24,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create the batch, checkpoint and restriction tables."""
-    op.create_table(
+    """Create the batch, checkpoint and restriction tables that are missing."""
+    create_table(
         "tutela_dsr_batch",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("type", sa.String(20), nullable=False),
@@ -29,7 +34,7 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("finished_at", UtcDateTime, nullable=True),
     )
-    op.create_table(
+    create_table(
         "tutela_dsr_checkpoint",
         sa.Column(
             "batch_id",
@@ -41,7 +46,7 @@ def upgrade() -> None:
         sa.Column("payload", LongText, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
     )
-    op.create_table(
+    create_table(
         "tutela_restriction",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("identity", sa.String(120), nullable=False),
@@ -54,7 +59,7 @@ def upgrade() -> None:
         sa.Column("until", UtcDateTime, nullable=True),
         sa.Column("created_at", UtcDateTime, nullable=False),
     )
-    op.create_index("ix_tutela_restriction_subject", "tutela_restriction", ["identity", "value"])
+    create_index("ix_tutela_restriction_subject", "tutela_restriction", ["identity", "value"])
 
 
 def downgrade() -> None:
