@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tutela.errors import RequestError
+from tutela.programme.erasure import strategy_for
 from tutela.programme.models import Programme, System
-from tutela.rights.planner import plan_request, strategy_for
+from tutela.rights.planner import plan_request
 
 
 def with_collections(programme: Programme, collections: list[dict[str, Any]]) -> Programme:

@@ -26,8 +26,9 @@ from tutela.cli.main import app
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import RequestError
 from tutela.programme.models import Programme, System
+from tutela.rights.columns import column_kind
 from tutela.rights.models import FieldPlan, SubjectRequest
-from tutela.rights.planner import column_kind, plan_request
+from tutela.rights.planner import plan_request
 from tutela.rights.service import DsrService
 from tutela.rights.values import ValueProblem, rectified_value
 from tutela.store.dsr import SqlDsrStore

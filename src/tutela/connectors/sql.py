@@ -13,35 +13,25 @@ of one call together); calls inside it share one connection and commit together.
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from tutela.connectors import explaining
+from tutela.connectors.catalog import collection_info, reflecting
 from tutela.connectors.engines import SqlOptions, create_engine
-from tutela.connectors.lookups import (
-    Fold,
-    coerce_keys,
-    collations,
-    fold_for,
-    lookup_for,
-    lowered,
-)
+from tutela.connectors.lookups import Fold, collations, fold_for, lookup_for
+from tutela.connectors.matching import Match, Selection, columns_of, group_rows, select_keys
 from tutela.connectors.rowwrites import plan_row_updates
 from tutela.connectors.sqlerrors import translate
 from tutela.connectors.statements import StatementCache, build, new_name, shape
 from tutela.connectors.urls import parse_url, render_url, resolve_url
 from tutela.errors import ConfigurationError, ConnectorError
-from tutela.ports import CollectionInfo, ColumnInfo, ForeignKeyInfo, Row, ignores_case
+from tutela.ports import CollectionInfo, Row
 from tutela.programme.models import System
-
-Match = Mapping[str, Sequence[Any]]
-Pairs = list[tuple[sa.Column[Any], list[Any]]]
-Selection = tuple[Pairs, tuple[Fold, ...]]
-"""The matched columns with their usable keys, and how each is compared."""
 
 
 class SqlConnector:
@@ -95,13 +85,13 @@ class SqlConnector:
     def describe(self) -> list[CollectionInfo]:
         """Every table with its columns, primary key and foreign keys (sorted by name)."""
         metadata = sa.MetaData(schema=self._schema)
-        with self._guard(), self._connection() as connection, _reflecting():
+        with self._guard(), self._connection() as connection, reflecting():
             metadata.reflect(bind=connection)
         tables = sorted(metadata.tables.values(), key=lambda table: table.name)
         with self._lock:
             for table in tables:
                 self._tables.setdefault(table.name, table)
-        return [_collection_info(table, self._engine.dialect) for table in tables]
+        return [collection_info(table, self._engine.dialect) for table in tables]
 
     def fetch(self, collection: str, match: Match, columns: Sequence[str]) -> list[Row]:
         """Rows of ``collection`` selected by ``match`` with ``columns`` (all when empty)."""
@@ -162,7 +152,7 @@ class SqlConnector:
         key_column = self._columns(table, [key])[0]
         total = 0
         with self._guard(), self._connection() as connection:
-            for names, group in _group_rows(key_column, rows).items():
+            for names, group in group_rows(key_column, rows).items():
                 columns = self._columns(table, names)
                 steps = plan_row_updates(
                     self.dialect, table, key_column, columns, group, self._statements
@@ -280,7 +270,7 @@ class SqlConnector:
 
     def _reflect(self, name: str) -> sa.Table:
         bind = getattr(self._local, "connection", None) or self._engine
-        with self._guard(), _reflecting():
+        with self._guard(), reflecting():
             try:
                 return sa.Table(name, self._metadata, autoload_with=bind, resolve_fks=False)
             except sa.exc.NoSuchTableError:
@@ -292,48 +282,11 @@ class SqlConnector:
     def _columns(
         self, table: sa.Table, names: Sequence[str] | Mapping[str, Any]
     ) -> list[sa.Column[Any]]:
-        columns: dict[str, sa.Column[Any]] = {}
-        for name in names:
-            if not isinstance(name, str) or name not in table.c:
-                raise ConnectorError(
-                    f"collection {table.name!r} has no column {name!r}", system=self.name
-                )
-            columns[name] = table.c[name]
-        return list(columns.values())
-
-    def _pairs_raw(
-        self, table: sa.Table, match: Match
-    ) -> list[tuple[sa.Column[Any], Sequence[Any]]]:
-        if not match:
-            raise ConnectorError(
-                f"selecting from {table.name!r} needs at least one field with keys; "
-                "tutela never selects a whole collection",
-                system=self.name,
-            )
-        pairs: list[tuple[sa.Column[Any], Sequence[Any]]] = []
-        for name, keys in match.items():
-            if isinstance(keys, str | bytes) or not isinstance(keys, Sequence | set | frozenset):
-                raise ConnectorError(
-                    f"keys for {table.name}.{name} must be a list of values, "
-                    f"got {type(keys).__name__}",
-                    system=self.name,
-                )
-            pairs.append((self._columns(table, [name])[0], list(keys)))
-        return pairs
+        return columns_of(table, names, system=self.name)
 
     def _selection(self, table: sa.Table, match: Match) -> Selection | None:
-        """Columns with their usable keys and folds; None when some field has no usable key.
-
-        A field given as :class:`tutela.ports.IgnoreCase` has its keys lower-cased.
-        """
-        pairs: Pairs = []
-        folds: list[Fold] = []
-        for (column, keys), name in zip(self._pairs_raw(table, match), match, strict=True):
-            fold = self._fold(table, column) if ignores_case(name) else "exact"
-            usable = coerce_keys(column, keys)
-            pairs.append((column, usable if fold == "exact" else lowered(usable)))
-            folds.append(fold)
-        return None if any(not keys for _, keys in pairs) else (pairs, tuple(folds))
+        """See :func:`tutela.connectors.matching.select_keys`."""
+        return select_keys(table, match, partial(self._fold, table), system=self.name)
 
     def _fold(self, table: sa.Table, column: sa.Column[Any]) -> Fold:
         """How ``column`` is compared case-insensitively (MariaDB: by its collation)."""
@@ -345,66 +298,3 @@ class SqlConnector:
                 known = collations(connection, self._schema, table.name)
             self._collations[table.name] = known
         return fold_for(column, known.get(column.name))
-
-
-@contextmanager
-def _reflecting() -> Iterator[None]:
-    """Reflection without SQLAlchemy's warning about SQLite indexes on expressions.
-
-    ``CREATE INDEX ... ON customer (lower(email))`` is what docs/connectors.md
-    advises for case-insensitive identities; tutela never needs it reflected.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", "Skipped unsupported reflection of expression-based index", sa.exc.SAWarning
-        )
-        yield
-
-
-def _group_rows(
-    key: sa.Column[Any], rows: Sequence[Mapping[str, Any]]
-) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    groups: dict[tuple[str, ...], dict[Any, dict[str, Any]]] = {}
-    for row in rows:
-        if key.name not in row:
-            raise ConnectorError(f"a row for update_rows lacks its key {key.name!r}")
-        usable = coerce_keys(key, [row[key.name]])
-        names = tuple(sorted(name for name in row if name != key.name))
-        if usable and names:
-            groups.setdefault(names, {})[usable[0]] = {**row, key.name: usable[0]}
-    return {names: list(group.values()) for names, group in groups.items()}
-
-
-def _collection_info(table: sa.Table, dialect: sa.Dialect) -> CollectionInfo:
-    columns = tuple(
-        ColumnInfo(
-            name=column.name,
-            type=_type_name(column.type, dialect),
-            nullable=bool(column.nullable),
-            primary_key=column.primary_key,
-            length=getattr(column.type, "length", None),
-        )
-        for column in table.columns
-    )
-    keys = tuple(
-        ForeignKeyInfo(
-            columns=tuple(column.name for column in constraint.columns),
-            target_collection=constraint.referred_table.name,
-            target_columns=tuple(element.column.name for element in constraint.elements),
-        )
-        for constraint in sorted(
-            table.foreign_key_constraints, key=lambda fk: tuple(fk.column_keys)
-        )
-    )
-    return CollectionInfo(name=table.name, columns=columns, foreign_keys=keys)
-
-
-def _type_name(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> str:
-    try:
-        text = kind.compile(dialect=dialect).lower()
-    except sa.exc.CompileError:
-        return type(kind).__name__.lower()
-    length = getattr(kind, "length", None)
-    if isinstance(kind, sa.Integer):
-        return text.split("(")[0]  # MariaDB's display width, integer(11), is not a length
-    return text.replace(f"({length})", "") if length else text

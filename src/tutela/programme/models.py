@@ -5,6 +5,10 @@ top-level sections of :class:`Programme`. Every model forbids unknown keys, so a
 mistyped key is an error, not a silently ignored setting. Cross-references
 between sections (a purpose naming a category, a reference naming a collection)
 are checked by :mod:`tutela.programme.references` after the models validate.
+The legal sections live in :mod:`tutela.programme.legal`, purposes and retention in
+:mod:`tutela.programme.purposes`, recipients and transfers in
+:mod:`tutela.programme.recipients`, systems in :mod:`tutela.programme.systems`;
+this module re-exports them all.
 
 Legal anchors: Art. 13/14 (what the statement says), Art. 30 (records),
 Arts. 44-49 (transfers), Art. 28 (processor terms). Rule ids refer to GDPR.md.
@@ -12,13 +16,34 @@ Arts. 44-49 (transfers), Art. 28 (processor terms). Rule ids refer to GDPR.md.
 
 from __future__ import annotations
 
-from datetime import date
-from enum import StrEnum
 from typing import Literal, Protocol, TypeVar
 
 from pydantic import Field
 
 from tutela.programme.durations import Duration, DurationText
+from tutela.programme.legal import (
+    ALL_RIGHTS,
+    Address,
+    ChangeLogEntry,
+    Complaints,
+    Contact,
+    Organisation,
+    Regime,
+    RightName,
+    Rights,
+    Statement,
+)
+from tutela.programme.purposes import (
+    Art9Condition,
+    ConsentNotice,
+    DirectMarketing,
+    LegalBasis,
+    LegitimateInterestAssessment,
+    Profiling,
+    Purpose,
+    RetentionRule,
+)
+from tutela.programme.recipients import Recipient, Safeguard, TransferImpactAssessment
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
@@ -35,119 +60,6 @@ from tutela.programme.systems import (
     System,
 )
 from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, Text
-
-# --- organisation, contacts, statement -------------------------------------------------
-
-
-class Address(Model):
-    """A postal address."""
-
-    street: ShortText
-    city: ShortText
-    postal_code: ShortText | None = None
-    region: ShortText | None = None
-    country: CountryCode
-
-
-class Contact(Model):
-    """A person or office that can be contacted (DPO, EU representative)."""
-
-    name: ShortText
-    email: ShortText | None = None
-    phone: ShortText | None = None
-    address: Address | None = None
-
-
-class Organisation(Model):
-    """The controller: who decides why and how personal data is processed (Art. 13(1)(a))."""
-
-    legal_name: ShortText
-    trading_name: ShortText | None = None
-    legal_form: ShortText | None = None
-    registration_number: ShortText
-    registered_address: Address
-    website: ShortText | None = None
-    privacy_email: ShortText
-    privacy_postal_address: Address
-    dpo: Contact | None = None
-    eu_representative: Contact | None = None
-    lead_supervisory_authority: CountryCode
-    establishment_country: CountryCode
-    timezone: ShortText = "UTC"
-    affiliates: list[ShortText] = Field(default_factory=list)
-    security_measures: list[ShortText] = Field(default_factory=list)
-
-
-class ChangeLogEntry(Model):
-    """One published version of the statement."""
-
-    version: ShortText
-    date: date
-    summary: Text
-    material: bool = False
-
-
-class Statement(Model):
-    """Metadata of the rendered privacy statement (NT-1: versioned and dated)."""
-
-    title: ShortText
-    version: ShortText | None = None
-    effective_date: date | None = None
-    languages: list[ShortText] = Field(default_factory=lambda: ["en"])
-    url: ShortText | None = None
-    scope: Text | None = None
-    change_notice: Text | None = None
-    links_policy: Text | None = None
-    community_policy: Text | None = None
-    security: Text | None = None
-    change_log: list[ChangeLogEntry] = Field(default_factory=list)
-
-
-# --- rights and complaints ---------------------------------------------------------------
-
-RightName = Literal["access", "rectification", "erasure", "restriction", "objection", "portability"]
-
-
-ALL_RIGHTS: tuple[RightName, ...] = (
-    "access",
-    "rectification",
-    "erasure",
-    "restriction",
-    "objection",
-    "portability",
-)
-Regime = Literal["gdpr", "ccpa"]
-
-
-def _all_rights() -> list[RightName]:
-    return list(ALL_RIGHTS)
-
-
-def _gdpr_only() -> list[Regime]:
-    return ["gdpr"]
-
-
-class Rights(Model):
-    """How data subjects exercise their rights (Arts. 12, 15-22)."""
-
-    channels: list[ShortText] = Field(min_length=1)
-    offered: list[RightName] = Field(default_factory=_all_rights)
-    regimes: list[Regime] = Field(default_factory=_gdpr_only)
-    identity_verification: Text
-    fees: Text
-    refusals: Text
-    unsubscribe: Text | None = None
-    response_time: ShortText = "1 month"
-
-
-class Complaints(Model):
-    """Where a dissatisfied subject can turn (CP-1, Art. 77)."""
-
-    contact_email: ShortText
-    postal_address: Address | None = None
-    authorities: list[CountryCode] = Field(min_length=1)
-    notes: Text | None = None
-
 
 # --- vocabulary: subjects, categories, sources -----------------------------------------
 
@@ -187,157 +99,6 @@ class Source(Model):
     subjects: list[Key] = Field(default_factory=list)
     notice: Text | None = None
     art14_exemption: Text | None = None
-
-
-# --- purposes -----------------------------------------------------------------------------
-
-
-class LegalBasis(StrEnum):
-    """The six bases of Art. 6(1)."""
-
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal_obligation"
-    VITAL_INTERESTS = "vital_interests"
-    PUBLIC_TASK = "public_task"
-    LEGITIMATE_INTERESTS = "legitimate_interests"
-
-
-class Art9Condition(StrEnum):
-    """Conditions of Art. 9(2) that lift the ban on special categories."""
-
-    EXPLICIT_CONSENT = "explicit_consent"
-    EMPLOYMENT = "employment"
-    VITAL_INTERESTS = "vital_interests"
-    NOT_FOR_PROFIT = "not_for_profit"
-    MADE_PUBLIC = "made_public"
-    LEGAL_CLAIMS = "legal_claims"
-    SUBSTANTIAL_PUBLIC_INTEREST = "substantial_public_interest"
-    HEALTH_CARE = "health_care"
-    PUBLIC_HEALTH = "public_health"
-    ARCHIVING_RESEARCH = "archiving_research"
-
-
-class LegitimateInterestAssessment(Model):
-    """The three-step test of Art. 6(1)(f) (LB-2)."""
-
-    interest: Text
-    necessity: Text
-    balancing: Text
-    reference: ShortText | None = None
-    assessed_on: date | None = None
-
-
-class ConsentNotice(Model):
-    """How consent is asked and withdrawn (CO-1..CO-3)."""
-
-    notice: Text
-    notice_version: ShortText | None = None
-    methods: list[ShortText] = Field(min_length=1)
-    withdrawal: Text
-    expires_after: DurationText | None = None
-
-
-class DirectMarketing(Model):
-    """Direct marketing details (MK-1, MK-2, OB-2)."""
-
-    channels: list[Literal["email", "sms", "phone", "post", "push"]] = Field(min_length=1)
-    soft_opt_in: bool = False
-    unsubscribe: Text | None = None
-
-
-class Profiling(Model):
-    """Profiling and automated decisions (Art. 13(2)(f), Art. 22, AD-1)."""
-
-    profiling: bool = True
-    automated_decision: bool = False
-    logic: Text | None = None
-    significance: Text | None = None
-    consequences: Text | None = None
-    human_review: Text | None = None
-
-
-class Purpose(Model):
-    """Why data is processed, on which basis, about whom, for how long (LB-1)."""
-
-    key: Key
-    name: ShortText
-    description: Text
-    data_uses: list[Key] = Field(default_factory=list)
-    legal_basis: LegalBasis | None = None
-    legitimate_interest: LegitimateInterestAssessment | None = None
-    consent: ConsentNotice | None = None
-    legal_obligation: Text | None = None
-    special_category_condition: Art9Condition | None = None
-    categories: list[Key] = Field(default_factory=list)
-    subjects: list[Key] = Field(default_factory=list)
-    sources: list[Key] = Field(default_factory=list)
-    profiling: Profiling | None = None
-    direct_marketing: DirectMarketing | None = None
-    notice_at_collection: Text | None = None
-    retention: Key | None = None
-    anonymised_output: bool = False
-
-
-# --- retention -----------------------------------------------------------------------------
-
-
-class RetentionRule(Model):
-    """How long data is kept: a period after a trigger, or a stated criterion (RT-1)."""
-
-    key: Key
-    name: ShortText
-    description: Text | None = None
-    period: DurationText | None = None
-    criterion: Text | None = None
-    trigger: ShortText = "collection"
-    choices: list[DurationText] = Field(default_factory=list)
-    action: Literal["delete", "anonymise"] = "delete"
-    legal_basis: Text | None = None
-
-
-# --- recipients and transfers -------------------------------------------------------------
-
-
-class TransferImpactAssessment(Model):
-    """A transfer impact assessment (TR-5): reference, date and review date."""
-
-    reference: ShortText
-    assessed_on: date
-    review_on: date | None = None
-
-
-class Safeguard(Model):
-    """The Chapter V tool for a transfer outside the EEA (TR-2, TR-4)."""
-
-    mechanism: Literal[
-        "adequacy", "scc", "bcr", "certification", "code_of_conduct", "ad_hoc", "derogation"
-    ]
-    scc_module: Literal["M1", "M2", "M3", "M4"] | None = None
-    scc_decision: ShortText | None = None
-    signed: date | None = None
-    tia: TransferImpactAssessment | None = None
-    derogation: ShortText | None = None
-    reference: ShortText | None = None
-
-
-class Recipient(Model):
-    """Who receives personal data (Art. 13(1)(e), AC-3: named where possible)."""
-
-    key: Key
-    name: ShortText
-    kind: Literal["processor", "controller", "joint_controller", "public_authority", "affiliate"]
-    description: Text | None = None
-    named: bool = True
-    purposes: list[Key] = Field(default_factory=list)
-    categories: list[Key] = Field(default_factory=list)
-    countries: list[CountryCode] = Field(default_factory=list)
-    dpf_certified: bool = False
-    dpf_expires: date | None = None
-    safeguard: Safeguard | None = None
-    supplementary_measures: list[ShortText] = Field(default_factory=list)
-    privacy_statement_url: ShortText | None = None
-    dpa: ProcessingAgreement | None = None
 
 
 # --- cookies and anonymisation --------------------------------------------------------

@@ -12,24 +12,25 @@ Pure: a :class:`~tutela.programme.models.Programme` in, :class:`Records` (plain 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tutela.jurisdictions import packaged_jurisdictions
-from tutela.programme.models import (
-    Address,
-    Contact,
-    LegalBasis,
-    Organisation,
-    Programme,
-    Purpose,
-    Recipient,
-    RetentionRule,
-    Safeguard,
-    System,
-)
+from tutela.programme.models import Organisation, Programme, Purpose, System
 from tutela.programme.published import missing_error
+from tutela.records.wording import (
+    agreement_text,
+    cell_lines,
+    contact_text,
+    legal_basis_text,
+    organisation_text,
+    profiling_text,
+    recipient_text,
+    representative_text,
+    retention_text,
+    security_text,
+    source_text,
+    transfers_text,
+)
 from tutela.taxonomy.vocabulary import Vocabulary
 
 
@@ -118,8 +119,6 @@ PROCESSOR_COLUMNS: tuple[Column, ...] = (
 )
 """Columns of the processor record (Art. 30(2)), one row per processor system."""
 
-NONE = "None"
-
 
 def build_records(programme: Programme) -> Records:
     """The Art. 30(1) controller and Art. 30(2) processor records of ``programme`` (RP-1).
@@ -186,7 +185,7 @@ class _Names:
             Vocabulary.with_extensions(extensions),
             {subject.key: subject.name for subject in programme.subjects},
             {
-                source.key: _source_text(source.name, source.kind, source.provider)
+                source.key: source_text(source.name, source.kind, source.provider)
                 for source in programme.sources
             },
         )
@@ -208,70 +207,33 @@ def _controller_row(
     cells = {
         "reference": purpose.key,
         "activity": purpose.name,
-        "controller": _organisation_text(organisation),
-        "joint_controllers": _lines(
-            _recipient_text(r) for r in recipients if r.kind == "joint_controller"
+        "controller": organisation_text(organisation),
+        "joint_controllers": cell_lines(
+            recipient_text(r) for r in recipients if r.kind == "joint_controller"
         ),
-        "representative": _representative(organisation),
-        "dpo": _contact_text(organisation.dpo) if organisation.dpo else "None designated",
+        "representative": representative_text(organisation),
+        "dpo": contact_text(organisation.dpo) if organisation.dpo else "None designated",
         "purpose": purpose.description,
-        "data_subjects": _lines(names.subjects.get(key, key) for key in purpose.subjects),
-        "data_categories": _lines(names.category(key) for key in purpose.categories),
-        "recipients": _lines(_recipient_text(r) for r in recipients),
-        "transfers": _transfers(recipients),
+        "data_subjects": cell_lines(names.subjects.get(key, key) for key in purpose.subjects),
+        "data_categories": cell_lines(names.category(key) for key in purpose.categories),
+        "recipients": cell_lines(recipient_text(r) for r in recipients),
+        "transfers": transfers_text(recipients),
         "erasure_time_limits": _erasure_limits(programme, purpose, names),
-        "security_measures": _security(organisation, systems),
-        "legal_basis": _legal_basis(purpose),
-        "sources": _lines(names.sources.get(key, key) for key in purpose.sources),
-        "profiling": _profiling(purpose),
-        "systems": _lines(f"{s.name} ({s.hosting_country})" for s in systems),
+        "security_measures": security_text(organisation, systems),
+        "legal_basis": legal_basis_text(purpose),
+        "sources": cell_lines(names.sources.get(key, key) for key in purpose.sources),
+        "profiling": profiling_text(purpose),
+        "systems": cell_lines(f"{s.name} ({s.hosting_country})" for s in systems),
     }
     return tuple(cells[column.key] for column in CONTROLLER_COLUMNS)
-
-
-_BASIS_POINTS = dict(zip(LegalBasis, "abcdef", strict=True))
-"""Art. 6(1) point of each basis (the enum lists them in the article's order)."""
-
-
-def _legal_basis(purpose: Purpose) -> str:
-    if purpose.legal_basis is None:
-        return "Not recorded"
-    basis, point = purpose.legal_basis, _BASIS_POINTS[purpose.legal_basis]
-    lines = [f"{basis.value.replace('_', ' ').capitalize()} (Art. 6(1)({point}))"]
-    if purpose.legitimate_interest:
-        lines.append(f"Interest: {purpose.legitimate_interest.interest}")
-    if purpose.legal_obligation:
-        lines.append(f"Obligation: {purpose.legal_obligation}")
-    if purpose.special_category_condition:
-        lines.append(f"Art. 9(2): {purpose.special_category_condition.value.replace('_', ' ')}")
-    return "\n".join(lines)
 
 
 def _erasure_limits(programme: Programme, purpose: Purpose, names: _Names) -> str:
     """The purpose's retention rule, stated for its data categories (Art. 30(1)(f))."""
     rule = next((r for r in programme.retention if r.key == purpose.retention), None)
-    limit = _retention_text(rule) if rule else "Not stated (no retention rule)"
+    limit = retention_text(rule) if rule else "Not stated (no retention rule)"
     categories = [names.vocabulary.category_name(key) for key in purpose.categories]
     return f"{', '.join(categories)}: {limit}" if categories else limit
-
-
-def _retention_text(rule: RetentionRule) -> str:
-    trigger = rule.trigger.replace("_", " ")
-    if rule.period:
-        text = f"{rule.period} after {trigger}"
-        text += f" (as chosen: {', '.join(rule.choices)})" if rule.choices else ""
-    else:
-        text = f"{rule.criterion or rule.name} (from {trigger})"
-    action = "then anonymised" if rule.action == "anonymise" else "then deleted"
-    return f"{text}, {action} - {rule.name}"
-
-
-def _profiling(purpose: Purpose) -> str:
-    profiling = purpose.profiling
-    if profiling is None or not (profiling.profiling or profiling.automated_decision):
-        return "No"
-    kind = "Automated decision (Art. 22)" if profiling.automated_decision else "Profiling"
-    return f"{kind}: {profiling.logic}" if profiling.logic else kind
 
 
 # --- processor record ----------------------------------------------------------------------
@@ -287,19 +249,23 @@ def _processor_row(
     ]
     cells = {
         "reference": system.key,
-        "processor": _organisation_text(organisation),
-        "controller": _lines(
+        "processor": organisation_text(organisation),
+        "controller": cell_lines(
             [system.controller or "Not recorded", system.controller_contact or ""]
         ),
-        "representative": _representative(organisation),
-        "dpo": _contact_text(organisation.dpo) if organisation.dpo else "None designated",
-        "processing": _lines(system.processing_activities) or system.description or "Not recorded",
-        "transfers": _transfers(sub_processors),
-        "security_measures": _security(organisation, [system]),
+        "representative": representative_text(organisation),
+        "dpo": contact_text(organisation.dpo) if organisation.dpo else "None designated",
+        "processing": (
+            cell_lines(system.processing_activities)
+            if system.processing_activities
+            else system.description or "Not recorded"
+        ),
+        "transfers": transfers_text(sub_processors),
+        "security_measures": security_text(organisation, [system]),
         "system": f"{system.name} ({system.hosting_country})",
-        "sub_processors": _lines(_recipient_text(r) for r in sub_processors),
-        "agreement": _agreement(system),
-        "data_categories": _lines(names.category(key) for key in _system_categories(system)),
+        "sub_processors": cell_lines(recipient_text(r) for r in sub_processors),
+        "agreement": agreement_text(system),
+        "data_categories": cell_lines(names.category(key) for key in _system_categories(system)),
         "erasure": _system_erasure(programme, system),
     }
     return tuple(cells[column.key] for column in PROCESSOR_COLUMNS)
@@ -316,124 +282,6 @@ def _system_categories(system: System) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _agreement(system: System) -> str:
-    if system.dpa is None:
-        return "Not recorded"
-    signed = f", signed {system.dpa.signed.isoformat()}" if system.dpa.signed else ""
-    return f"{system.dpa.reference}{signed}"
-
-
 def _system_erasure(programme: Programme, system: System) -> str:
     rule = next((r for r in programme.retention if r.key == system.retention), None)
-    return _retention_text(rule) if rule else "On the controller's instructions"
-
-
-# --- shared cells ----------------------------------------------------------------------------
-
-
-def _lines(items: Iterable[str]) -> str:
-    kept = [item for item in dict.fromkeys(items) if item]
-    return "\n".join(kept) if kept else NONE
-
-
-def _address_text(address: Address) -> str:
-    place = " ".join(part for part in (address.postal_code, address.city) if part)
-    return ", ".join(
-        part for part in (address.street, place, address.region, address.country) if part
-    )
-
-
-def _organisation_text(organisation: Organisation) -> str:
-    lines = [organisation.legal_name, _address_text(organisation.registered_address)]
-    lines.append(f"Privacy contact: {organisation.privacy_email}")
-    if organisation.website:
-        lines.append(organisation.website)
-    return "\n".join(lines)
-
-
-def _contact_text(contact: Contact) -> str:
-    parts = [contact.name, contact.email, contact.phone]
-    if contact.address:
-        parts.append(_address_text(contact.address))
-    return "\n".join(part for part in parts if part)
-
-
-def _representative(organisation: Organisation) -> str:
-    if organisation.eu_representative:
-        return _contact_text(organisation.eu_representative)
-    if packaged_jurisdictions().in_eea(organisation.establishment_country):
-        return "Not required (established in the EEA, Art. 27)"
-    return "None designated"
-
-
-def _security(organisation: Organisation, systems: Iterable[System]) -> str:
-    system_measures = [m for system in systems for m in system.security_measures]
-    return _lines([*organisation.security_measures, *system_measures])
-
-
-def _source_text(name: str, kind: str, provider: str | None) -> str:
-    via = f", {provider}" if provider else ""
-    return f"{name} ({kind.replace('_', ' ')}{via})"
-
-
-def _third_countries(recipient: Recipient) -> list[str]:
-    places = packaged_jurisdictions()
-    return [country for country in recipient.countries if not places.in_eea(country)]
-
-
-def _recipient_text(recipient: Recipient) -> str:
-    outside = _third_countries(recipient)
-    where = ", ".join(recipient.countries) or "country not recorded"
-    third = f"; third country: {', '.join(outside)}" if outside else ""
-    return f"{recipient.name} ({recipient.kind.replace('_', ' ')}; {where}{third})"
-
-
-def _transfers(recipients: Iterable[Recipient]) -> str:
-    texts = [_transfer_text(r) for r in recipients if _third_countries(r)]
-    return _lines(texts) if texts else "None (no recipient outside the EEA)"
-
-
-def _transfer_text(recipient: Recipient) -> str:
-    head = f"{recipient.name} → {', '.join(_third_countries(recipient))}: "
-    text = head + _safeguard_text(recipient.safeguard, recipient)
-    if recipient.supplementary_measures:
-        text += f"; supplementary measures: {', '.join(recipient.supplementary_measures)}"
-    return text
-
-
-_TOOLS = {
-    "adequacy": "adequacy decision (Art. 45)",
-    "scc": "standard contractual clauses (Art. 46(2)(c))",
-    "bcr": "binding corporate rules (Art. 47)",
-    "certification": "certification (Art. 46(2)(f))",
-    "code_of_conduct": "code of conduct (Art. 46(2)(e))",
-    "ad_hoc": "ad hoc clauses authorised by the SA (Art. 46(3)(a))",
-    "derogation": "derogation (Art. 49(1))",
-}
-
-
-def _safeguard_text(safeguard: Safeguard | None, recipient: Recipient) -> str:
-    if safeguard is None:
-        dpf = _dpf_text(recipient)
-        return dpf or "no safeguard recorded"
-    parts = [_TOOLS[safeguard.mechanism]]
-    if safeguard.scc_module:
-        parts.append(f"module {safeguard.scc_module}")
-    parts += [safeguard.scc_decision or "", safeguard.derogation or "", _dpf_text(recipient)]
-    if safeguard.signed:
-        parts.append(f"signed {safeguard.signed.isoformat()}")
-    if safeguard.tia:
-        review = (
-            f", review {safeguard.tia.review_on.isoformat()}" if safeguard.tia.review_on else ""
-        )
-        parts.append(f"TIA {safeguard.tia.reference} of {safeguard.tia.assessed_on}{review}")
-    if safeguard.reference:
-        parts.append(f"ref. {safeguard.reference}")
-    return ", ".join(part for part in parts if part)
-
-
-def _dpf_text(recipient: Recipient) -> str:
-    if not recipient.dpf_certified:
-        return ""
-    until = f" until {recipient.dpf_expires.isoformat()}" if recipient.dpf_expires else ""
-    return f"EU-US Data Privacy Framework certified{until}"
+    return retention_text(rule) if rule else "On the controller's instructions"

@@ -4,120 +4,33 @@ Everything here is an immutable value: the planner (:mod:`tutela.rights.planner`
 turns a :class:`~tutela.programme.models.Programme` and a request type into a
 :class:`Plan`; the executor (:mod:`tutela.rights.executor`) runs a plan for a
 batch of :class:`SubjectRequest` and returns one :class:`RequestResult` each.
+The plans are defined here; the requests (:mod:`tutela.rights.requests`) and the
+results (:mod:`tutela.rights.outcomes`) are re-exported, so every type of a
+request's life is importable from this one module.
 Rule ids (AC-1, ER-2, RS-2, PO-1 ...) refer to GDPR.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import re
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Literal
 
-from tutela.errors import RequestError
+from tutela.rights.outcomes import BatchResult as BatchResult
+from tutela.rights.outcomes import CollectionResult as CollectionResult
+from tutela.rights.outcomes import Coverage as Coverage
+from tutela.rights.outcomes import Forwarding as Forwarding
+from tutela.rights.outcomes import RequestResult as RequestResult
+from tutela.rights.outcomes import RetainedField as RetainedField
+from tutela.rights.requests import REQUEST_TYPES as REQUEST_TYPES
+from tutela.rights.requests import RESTRICTION_ALLOWED_PURPOSES as RESTRICTION_ALLOWED_PURPOSES
+from tutela.rights.requests import RequestType as RequestType
+from tutela.rights.requests import SubjectRequest as SubjectRequest
+from tutela.rights.requests import new_batch_id as new_batch_id
+from tutela.rights.requests import parse_change as parse_change
+from tutela.rights.requests import parse_identity as parse_identity
+from tutela.rights.requests import request_type as request_type
+from tutela.rights.requests import requests_digest as requests_digest
 from tutela.rights.strategies.base import MaskKind
-
-RequestType = Literal["access", "erasure", "rectification", "restriction", "portability"]
-REQUEST_TYPES: tuple[RequestType, ...] = get_args(RequestType)
-
-RESTRICTION_ALLOWED_PURPOSES: tuple[str, ...] = (
-    "storage",
-    "consent",
-    "legal_claims",
-    "protection_of_others",
-    "public_interest",
-)
-"""What a restricted subject's data may still be used for (RS-2, Art. 18(2))."""
-
-_IDENTITY = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9_.\-]*)=(?P<value>.+)$", re.DOTALL)
-_CHANGE = re.compile(
-    r"^(?P<target>[a-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+){1,2})=(?P<value>.*)$", re.DOTALL
-)
-
-
-def request_type(text: str) -> RequestType:
-    """``text`` as a request type; RequestError naming the valid types otherwise."""
-    for known in REQUEST_TYPES:
-        if text == known:
-            return known
-    raise RequestError(f"unknown request type {text!r}; use one of {', '.join(REQUEST_TYPES)}")
-
-
-def parse_identity(text: str) -> tuple[str, str]:
-    """Parse ``name=value`` (``email=a@b.c``, ``EMAIL= A@B.C ``): lower-case name, trimmed value.
-
-    RequestError if it is not of that shape. Whether the name is one the
-    programme declares is checked when the request is planned; how the value
-    is written (case, phone format) is normalised then too (see
-    :mod:`tutela.rights.identities`).
-    """
-    match = _IDENTITY.match(text.strip())
-    if not match or not match["value"].strip():
-        raise RequestError(f"identity {text!r} is not of the form name=value, e.g. email=a@b.c")
-    return match["name"].lower(), match["value"].strip()
-
-
-def parse_change(text: str) -> tuple[str, str]:
-    """Parse ``collection.field=value`` for rectification (RE-1)."""
-    match = _CHANGE.match(text.strip())
-    if not match:
-        raise RequestError(
-            f"change {text!r} is not of the form collection.field=value, "
-            'e.g. customer.name="New Name"'
-        )
-    return match["target"], match["value"]
-
-
-@dataclass(frozen=True)
-class SubjectRequest:
-    """One data-subject request: its type, the identities given and (RE-1) the changes.
-
-    ``reference`` distinguishes a repeated request of the same subject (a new
-    access request a year later) from a rerun of the same one.
-    """
-
-    type: RequestType
-    identities: tuple[tuple[str, str], ...]
-    changes: tuple[tuple[str, str], ...] = ()
-    reference: str = ""
-
-    def __post_init__(self) -> None:
-        """Reject requests without identities; keep identities and changes sorted."""
-        if not self.identities:
-            raise RequestError("a request needs at least one identity, e.g. email=a@b.c")
-        object.__setattr__(self, "identities", tuple(sorted(set(self.identities))))
-        object.__setattr__(self, "changes", tuple(sorted(dict(self.changes).items())))
-
-    def canonical(self) -> str:
-        """A stable text form: equal requests give equal text."""
-        return json.dumps(
-            [self.type, self.identities, self.changes, self.reference], separators=(",", ":")
-        )
-
-    def values(self, identity: str) -> tuple[str, ...]:
-        """The values this request gives for ``identity``."""
-        return tuple(value for name, value in self.identities if name == identity)
-
-
-def new_batch_id() -> str:
-    """A new batch id: every run is a new batch; only an explicit resume reuses one."""
-    return uuid.uuid4().hex
-
-
-def requests_digest(requests: Sequence[SubjectRequest], key: bytes) -> str:
-    """A keyed hash of a batch's requests, so a resume can check it got the same input.
-
-    HMAC-SHA256 with the masking key: the store never holds the identities, nor an
-    unkeyed hash a list of e-mail addresses could reverse.
-    """
-    text = "\n".join(sorted({request.canonical() for request in requests}))
-    return "h:" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
-
 
 # --- plans ----------------------------------------------------------------------------------
 
@@ -284,44 +197,6 @@ def _per_row(field_plan: FieldPlan) -> bool:
 
 
 @dataclass(frozen=True)
-class Forwarding:
-    """A processor-role system whose data a request is forwarded for, not answered (PR-2).
-
-    The customer is the controller of that data: tutela tells it promptly and
-    does not respond on the merits unless the controller authorises it (SCC
-    Module 2 Clause 10(a); GDPR Art. 28(3)(e)).
-    """
-
-    system: str
-    name: str
-    controller: str
-    contact: str | None
-    collections: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """Where personal data may remain after an erasure; all empty when it reached everything."""
-
-    unreachable: tuple[str, ...] = ()
-    undeclared: tuple[str, ...] = ()
-    uncategorised: tuple[str, ...] = ()
-
-    def complete(self) -> bool:
-        """True when nothing personal may remain outside what the erasure reached."""
-        return not (self.unreachable or self.undeclared or self.uncategorised)
-
-    def lines(self) -> list[str]:
-        """The gaps for a person, one line per kind; empty when complete."""
-        parts = [
-            ("not reached by any identity given", self.unreachable),
-            ("columns the programme does not declare", self.undeclared),
-            ("declared fields without a data category", self.uncategorised),
-        ]
-        return [f"may remain: {what}: {', '.join(items)}" for what, items in parts if items]
-
-
-@dataclass(frozen=True)
 class Plan:
     """The steps answering one request type, in execution order.
 
@@ -345,69 +220,3 @@ class Plan:
             if step.address == address:
                 return step
         raise KeyError(address)
-
-
-# --- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetainedField:
-    """A field kept under a legal obligation instead of erased, with its end date (ER-2)."""
-
-    collection: str
-    field: str
-    categories: tuple[str, ...]
-    purpose: str
-    basis: str
-    until: datetime | None
-    criterion: str | None = None
-    earliest: datetime | None = None
-    counted_from: str | None = None
-    """The field each row's retention counts from; None: from the erasure itself."""
-
-
-@dataclass(frozen=True)
-class CollectionResult:
-    """What one request got or changed in one collection."""
-
-    collection: str
-    system: str
-    rows: tuple[dict[str, Any], ...] = ()
-    labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    changed: int = 0
-    deleted: int = 0
-    strategies: dict[str, str] = field(default_factory=dict)
-    withheld: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RequestResult:
-    """The answer to one request: AC-1 confirmation, data or changes, retained fields."""
-
-    request: SubjectRequest
-    batch_id: str
-    found: bool
-    collections: tuple[CollectionResult, ...]
-    retained: tuple[RetainedField, ...] = ()
-    restricted_purposes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """The answers to a batch of requests of one type.
-
-    ``counts`` are rows per collection that changed (or, for a dry run, would
-    change, as counted by the connector). A resume (never a new run) says what
-    came from the store: ``resumed_from`` is when the stored resolution was made,
-    ``resumed`` the steps found already applied.
-    """
-
-    batch_id: str
-    type: RequestType
-    results: tuple[RequestResult, ...]
-    counts: dict[str, int] = field(default_factory=dict)
-    dry_run: bool = False
-    resumed: tuple[str, ...] = ()
-    forwarded: tuple[Forwarding, ...] = ()
-    resumed_from: datetime | None = None
-    coverage: Coverage = field(default_factory=Coverage)

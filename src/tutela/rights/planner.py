@@ -6,6 +6,8 @@ the fields declaring an identity the request gives; edges are declared
 references. A collection reachable by several paths is one step whose
 selectors are the union of those paths. Steps are listed so key producers
 come before consumers; ``act_order`` runs destructive steps children-first.
+An erasure's personal fields are planned by :mod:`tutela.rights.erasure_plan`;
+column types and lengths come from :mod:`tutela.rights.columns`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 from tutela.errors import RequestError
 from tutela.ports import CollectionInfo
-from tutela.programme.erasure import key_columns, retaining_purpose, strategy_for
 from tutela.programme.models import DatasetField, LegalBasis, Programme
+from tutela.rights.columns import column_kind, sql_type, type_and_length
 from tutela.rights.coverage import coverage_of
+from tutela.rights.erasure_plan import erasure_plan, node_keys
 from tutela.rights.graph import (
     Edge,
     Node,
@@ -34,19 +37,10 @@ from tutela.rights.models import (
     Forwarding,
     Plan,
     RequestType,
-    Retention,
     Selector,
     Step,
 )
 from tutela.rights.rectification import change_targets
-from tutela.rights.strategies import (
-    ColumnCheck,
-    ColumnSpec,
-    column_domain,
-    integer_bits,
-    masker,
-    shared_domain,
-)
 from tutela.taxonomy.vocabulary import covers
 
 Catalog = Mapping[str, Mapping[str, CollectionInfo]]
@@ -175,7 +169,7 @@ def _step(
         Selector(
             name,
             identity=identity,
-            column_type=_column(node.field(name), info)[0],
+            column_type=type_and_length(node.field(name), info)[0],
             normalisation=normalisation(programme, identity),
         )
         for name, identity in seeds.get(node.address, [])
@@ -219,7 +213,7 @@ def _fields(
 ) -> tuple[FieldPlan, ...]:
     plans: list[FieldPlan] = []
     portable = kind != "portability" or _portable_collection(programme, node)
-    keys = _node_keys(programme, node) if kind == "erasure" else {}
+    keys = node_keys(programme, node) if kind == "erasure" else {}
     for f in node.collection.fields:
         plan = _field(programme, node, kind, f, info, targets, portable, keys)
         if plan is not None:
@@ -246,7 +240,7 @@ def _field(
     portable: bool,
     keys: Mapping[str, str],
 ) -> FieldPlan | None:
-    column_type, length = _column(f, info)
+    column_type, length = type_and_length(f, info)
     base = FieldPlan(
         name=f.name,
         action="key",
@@ -254,7 +248,7 @@ def _field(
         purposes=_purposes(programme, node, f),
         column_type=column_type,
         length=length,
-        sql_type=_sql_type(f, info),
+        sql_type=sql_type(f, info),
     )
     personal = is_personal(f)
     if kind == "rectification":
@@ -262,7 +256,7 @@ def _field(
     if kind in ("restriction",):
         return None
     if kind == "erasure":
-        return _erasure_plan(programme, node, f, base, info, keys) if personal else None
+        return erasure_plan(programme, node, f, base, info, keys) if personal else None
     if kind == "portability" and (not portable or f.provenance not in PORTABLE_PROVENANCE):
         return base if _is_key(node, f) and portable else None
     if kind in ("access", "portability") and f.about_others:
@@ -276,92 +270,6 @@ def _replace(plan: FieldPlan, **changes: Any) -> FieldPlan:
     return replace(plan, **changes)
 
 
-def _node_keys(programme: Programme, node: Node) -> dict[str, str]:
-    """The key columns of ``node`` and why each is one (see :func:`key_columns`)."""
-    place = (node.dataset.key, node.collection.name)
-    return {name: why for (*at, name), why in key_columns(programme).items() if tuple(at) == place}
-
-
-def _erasure_plan(
-    programme: Programme,
-    node: Node,
-    f: DatasetField,
-    base: FieldPlan,
-    info: CollectionInfo | None,
-    keys: Mapping[str, str],
-) -> FieldPlan:
-    """A personal field in an erasure: kept whole if it is a key, else retained or masked.
-
-    A primary key, or a column a declared reference uses, is never masked: that
-    would cut the subject's rows loose from their parent or tie them to another
-    person's (ER-1). The plan shows it as kept, with the reason. A retained
-    foreign key is reported as retained (ER-2).
-    """
-    key = keys.get(f.name)
-    if f.primary_key or (key is not None and retention_for(programme, node, f) is None):
-        return _replace(base, action="key", reason=key or "primary key")
-    return _erasure_field(programme, node, f, base, info)
-
-
-def _erasure_field(
-    programme: Programme,
-    node: Node,
-    f: DatasetField,
-    base: FieldPlan,
-    info: CollectionInfo | None = None,
-) -> FieldPlan:
-    """Retain the field (ER-2) or mask it; RequestError if its strategy refuses the column.
-
-    A retained field of a collection with ``retention_from`` carries its strategy
-    too: rows whose retention has passed are erased like the others.
-    """
-    retention = retention_for(programme, node, f)
-    if retention is None:
-        return _masked_field(programme, node, f, base, info)
-    if node.collection.retention_from:
-        base = _masked_field(programme, node, f, base, info)
-    return _replace(base, action="retain", retention=retention)
-
-
-def _masked_field(
-    programme: Programme,
-    node: Node,
-    f: DatasetField,
-    base: FieldPlan,
-    info: CollectionInfo | None,
-) -> FieldPlan:
-    """The field masked by the strategy in force for it."""
-    strategy, value = strategy_for(programme, f)
-    found = masker(strategy)
-    spec = _mask_column(node, f, base, value, info)
-    if isinstance(found, ColumnCheck):
-        found.check(replace(spec, name=f"{node.address}.{f.name}"))
-    return _replace(
-        base,
-        action="mask",
-        strategy=strategy,
-        mask_kind=found.kind,
-        masking_value=value,
-        masking_domain=spec.domain,
-        integer_bits=spec.integer_bits,
-    )
-
-
-def _mask_column(
-    node: Node, f: DatasetField, base: FieldPlan, value: str | None, info: CollectionInfo | None
-) -> ColumnSpec:
-    """The column as a strategy sees it: its hash domain and, for integers, its size."""
-    domain = (
-        shared_domain(f.masking_domain)
-        if f.masking_domain
-        else column_domain(node.system.key, node.address, f.name)
-    )
-    catalog_type = next((c.type for c in info.columns if c.name == f.name), None) if info else None
-    declared = integer_bits(f.type)  # a declared size wins: SQLite's INTEGER holds 64 bits
-    bits = declared or integer_bits(catalog_type) if base.column_type == "integer" else None
-    return ColumnSpec(f.name, base.column_type, base.length, value, domain, bits)
-
-
 def is_personal(f: DatasetField) -> bool:
     """True if the field holds personal data: a category outside ``system``."""
     return any(not covers("system", category) for category in f.data_categories)
@@ -369,21 +277,6 @@ def is_personal(f: DatasetField) -> bool:
 
 def _is_key(node: Node, f: DatasetField) -> bool:
     return f.primary_key or bool(f.references) or f.identity is not None
-
-
-def retention_for(programme: Programme, node: Node, f: DatasetField) -> Retention | None:
-    """The legal-obligation purpose that must keep this field (ER-2, Art. 17(3)(b)).
-
-    The purpose must be on the legal-obligation basis, be listed by the
-    collection, and cover one of the field's categories.
-    """
-    purpose = retaining_purpose(programme, node.collection, f)
-    if purpose is None:
-        return None
-    rule = next((r for r in programme.retention if r.key == purpose.retention), None)
-    period = rule.period if rule else None
-    criterion = rule.criterion if rule else None
-    return Retention(purpose.key, str(purpose.legal_basis), period, criterion)
 
 
 def _purposes(programme: Programme, node: Node, f: DatasetField) -> tuple[str, ...]:
@@ -404,43 +297,3 @@ def _portable_collection(programme: Programme, node: Node) -> bool:
     """PO-1: the collection serves a purpose on consent or contract."""
     keys = node.collection.purposes or node.system.purposes
     return any(p.key in keys and p.legal_basis in PORTABLE_BASES for p in programme.purposes)
-
-
-_TYPE_WORDS = (
-    ("bool", "boolean"),
-    ("timestamp", "datetime"),
-    ("datetime", "datetime"),
-    ("date", "date"),
-    ("int", "integer"),
-    ("serial", "integer"),
-    ("numeric", "numeric"),
-    ("decimal", "numeric"),
-    ("float", "numeric"),
-    ("double", "numeric"),
-    ("real", "numeric"),
-)
-
-
-def column_kind(type_name: str | None) -> str:
-    """Normalise a catalog or declared type to string|integer|numeric|date|datetime|boolean."""
-    text = (type_name or "").lower()
-    for word, kind in _TYPE_WORDS:
-        if word in text:
-            return kind
-    return "string"
-
-
-def _sql_type(f: DatasetField, info: CollectionInfo | None) -> str | None:
-    """The column's type as the catalog writes it (with its size), else as the programme does."""
-    column = next((c for c in info.columns if c.name == f.name), None) if info else None
-    return column.type if column is not None else f.type
-
-
-def _column(f: DatasetField, info: CollectionInfo | None) -> tuple[str, int | None]:
-    """Type (the catalog's, else the declared one) and the smallest known length."""
-    column = None
-    if info is not None:
-        column = next((c for c in info.columns if c.name == f.name), None)
-    kind = column_kind(column.type if column else f.type)
-    lengths = [n for n in (f.length, column.length if column else None) if n]
-    return kind, min(lengths) if lengths else None

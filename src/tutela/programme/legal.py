@@ -1,0 +1,144 @@
+"""The legal sections of a programme: organisation, statement, rights and complaints.
+
+What the statement and the records need and the DSR engine does not (see
+:data:`tutela.programme.models.LEGAL_SECTIONS`). Re-exported by
+:mod:`tutela.programme.models`; this module must not import it.
+
+Legal anchors: Art. 13(1)(a) (the controller), Arts. 12, 15-22 (rights), Art. 77
+(complaints).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from tutela.programme.types import CountryCode, Model, ShortText, Text
+
+# --- organisation, contacts, statement -------------------------------------------------
+
+
+class Address(Model):
+    """A postal address."""
+
+    street: ShortText
+    city: ShortText
+    postal_code: ShortText | None = None
+    region: ShortText | None = None
+    country: CountryCode
+
+
+class Contact(Model):
+    """A person or office that can be contacted (DPO, EU representative)."""
+
+    name: ShortText
+    email: ShortText | None = None
+    phone: ShortText | None = None
+    address: Address | None = None
+
+
+class Organisation(Model):
+    """The controller: who decides why and how personal data is processed (Art. 13(1)(a))."""
+
+    legal_name: ShortText
+    trading_name: ShortText | None = None
+    legal_form: ShortText | None = None
+    registration_number: ShortText
+    registered_address: Address
+    website: ShortText | None = None
+    privacy_email: ShortText
+    privacy_postal_address: Address
+    dpo: Contact | None = None
+    eu_representative: Contact | None = None
+    lead_supervisory_authority: CountryCode
+    establishment_country: CountryCode
+    timezone: ShortText = "UTC"
+    affiliates: list[ShortText] = Field(default_factory=list)
+    security_measures: list[ShortText] = Field(default_factory=list)
+
+
+class ChangeLogEntry(Model):
+    """One published version of the statement."""
+
+    version: ShortText
+    date: date
+    summary: Text
+    material: bool = False
+
+
+class Statement(Model):
+    """Metadata of the rendered privacy statement (NT-1: versioned and dated)."""
+
+    title: ShortText
+    version: ShortText | None = None
+    effective_date: date | None = None
+    languages: list[ShortText] = Field(default_factory=lambda: ["en"])
+    url: ShortText | None = None
+    scope: Text | None = None
+    change_notice: Text | None = None
+    links_policy: Text | None = None
+    community_policy: Text | None = None
+    security: Text | None = None
+    change_log: list[ChangeLogEntry] = Field(default_factory=list)
+
+
+# --- rights and complaints ---------------------------------------------------------------
+
+RightName = Literal["access", "rectification", "erasure", "restriction", "objection", "portability"]
+
+
+ALL_RIGHTS: tuple[RightName, ...] = (
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "objection",
+    "portability",
+)
+Regime = Literal["gdpr", "ccpa"]
+
+
+def _all_rights() -> list[RightName]:
+    return list(ALL_RIGHTS)
+
+
+def _gdpr_only() -> list[Regime]:
+    return ["gdpr"]
+
+
+class Rights(Model):
+    """How data subjects exercise their rights (Arts. 12, 15-22)."""
+
+    channels: list[ShortText] = Field(min_length=1)
+    offered: list[RightName] = Field(default_factory=_all_rights)
+    regimes: list[Regime] = Field(default_factory=_gdpr_only)
+    identity_verification: Text
+    fees: Text
+    refusals: Text
+    unsubscribe: Text | None = None
+    response_time: ShortText = "1 month"
+
+
+class Complaints(Model):
+    """Where a dissatisfied subject can turn (CP-1, Art. 77)."""
+
+    contact_email: ShortText
+    postal_address: Address | None = None
+    authorities: list[CountryCode] = Field(min_length=1)
+    notes: Text | None = None
+
+
+__all__ = [
+    "ALL_RIGHTS",
+    "Address",
+    "ChangeLogEntry",
+    "Complaints",
+    "Contact",
+    "Organisation",
+    "Regime",
+    "RightName",
+    "Rights",
+    "Statement",
+]
