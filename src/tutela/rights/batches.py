@@ -22,7 +22,7 @@ from typing import Any
 
 from tutela.errors import RequestError, TutelaError
 from tutela.ports import BatchRecord, BatchStore, Clock, Connector, RestrictionRecord, Row
-from tutela.rights.fingerprint import fingerprint
+from tutela.rights.fingerprint import fingerprint, written_columns
 from tutela.rights.models import Plan, Step, SubjectRequest
 from tutela.rights.resolve import Match, Resolved
 from tutela.rights.restrictions import retained_restrictions, subject_restrictions
@@ -207,10 +207,12 @@ def verify_pending(
         for step in steps:
             found = resolved[step.address]
             connector = connectors[step.system]
-            if fingerprint(_rows_now(step, found.matches, connector), key) == found.before:
+            columns = written_columns(found.updates, found.constant)
+            before = _rows_now(step, found.matches, connector)
+            if fingerprint(before, key, columns) == found.before:
                 continue
-            written = found.after_matches or found.matches
-            if fingerprint(_rows_now(step, written, connector), key) == found.after:
+            after = _rows_now(step, found.after_matches or found.matches, connector)
+            if fingerprint(after, key, columns) == found.after:
                 run.applied_before[step.address] = len(found.owners)
                 continue
             raise RequestError(

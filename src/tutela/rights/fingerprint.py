@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,13 +24,31 @@ from tutela.ports import Row
 from tutela.rights.models import Step
 
 
-def fingerprint(rows: Sequence[Mapping[str, Any]], key: bytes) -> str:
-    """A keyed hash of ``rows`` that ignores their order and the driver's value forms."""
+def fingerprint(
+    rows: Sequence[Mapping[str, Any]], key: bytes, written: Collection[str] = ()
+) -> str:
+    """A keyed hash of ``rows`` that ignores their order.
+
+    Columns in ``written`` hold values tutela computed, which the database may
+    give back in another form: they are compared in :func:`canonical` form. The
+    others come from the same driver both times and are compared as it gives them
+    (``repr``, much cheaper on the large batches a resume protects).
+    """
+    names = sorted({name for row in rows for name in row})
+    plain = [name for name in names if name not in written]
+    computed = [name for name in names if name in written]
     lines = sorted(
-        "\x1f".join(f"{name}={canonical(row[name])}" for name in sorted(row)) for row in rows
+        repr(tuple(row.get(name) for name in plain))
+        + "".join(f"\x1f{canonical(row.get(name))}" for name in computed)
+        for row in rows
     )
-    digest = hmac.new(key, "\x1e".join(lines).encode("utf-8"), hashlib.sha256)
+    digest = hmac.new(key, "\x1e".join([*names, *lines]).encode("utf-8"), hashlib.sha256)
     return "h:" + digest.hexdigest()
+
+
+def written_columns(updates: Sequence[Row], constant: Mapping[str, Any]) -> set[str]:
+    """The columns a step's writes set (compared in canonical form after them)."""
+    return {name for row in updates for name in row} | set(constant)
 
 
 def after_image(

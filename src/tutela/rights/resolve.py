@@ -19,7 +19,7 @@ from typing import Any
 
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Connector, IgnoreCase, Row
-from tutela.rights.fingerprint import after_image, fingerprint
+from tutela.rights.fingerprint import after_image, fingerprint, written_columns
 from tutela.rights.identities import comparable
 from tutela.rights.models import FieldPlan, Plan, Selector, Step, SubjectRequest
 from tutela.rights.retained import Ends, expired_updates, retained_plans, row_ends
@@ -277,9 +277,10 @@ def _resolved(
     elif plan.type == "restriction" and step.restriction_flag:
         result.constant = {step.restriction_flag: True}
     if hash_key:
-        result.before = fingerprint(rows, hash_key)
+        columns = written_columns(result.updates, result.constant)
+        result.before = fingerprint(rows, hash_key, columns)
         image = after_image(step, rows, result.updates, result.constant)
-        result.after = fingerprint(image, hash_key)
+        result.after = fingerprint(image, hash_key, columns)
         written = _matches(step, image)
         result.after_matches = written if written != result.matches else []
     return result
