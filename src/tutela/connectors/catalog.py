@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,6 +60,8 @@ def collection_info(table: sa.Table, dialect: sa.Dialect) -> CollectionInfo:
 
 def type_name(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> str:
     """The lower-case type name ``dialect`` writes for ``kind``, without its length."""
+    if isinstance(kind, SqliteNumber):
+        kind = kind.reflected
     try:
         text = kind.compile(dialect=dialect).lower()
     except sa.exc.CompileError:
@@ -67,3 +70,45 @@ def type_name(kind: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> str:
     if isinstance(kind, sa.Integer):
         return text.split("(")[0]  # MariaDB's display width, integer(11), is not a length
     return text.replace(f"({length})", "") if length else text
+
+
+class SqliteNumber(sa.types.TypeDecorator[Any]):
+    """A SQLite ``NUMERIC`` column read exactly as SQLite holds it.
+
+    SQLite's NUMERIC affinity keeps integers, reals or text in the same column;
+    SQLAlchemy's ``Numeric`` reads them through a float (12345678901234567 comes
+    back as ...568) and fails on text. Here integers stay exact, reals become the
+    Decimal of their shortest text, text stays text; decimals are bound as text,
+    which the column's affinity stores as a number.
+    """
+
+    impl = sa.types.NullType
+    cache_ok = True
+
+    def __init__(self, reflected: sa.types.TypeEngine[Any] | None = None) -> None:
+        super().__init__()
+        self.reflected = reflected or sa.NUMERIC()
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        """Decimals as text (sqlite3 binds no Decimal); other values as they are."""
+        return str(value) if isinstance(value, Decimal) else value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        """Integers and reals as exact Decimals; anything else as SQLite returns it."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+        scale = getattr(self.reflected, "scale", None)
+        if not scale:
+            return number
+        try:  # the column's scale, as SQLAlchemy's Numeric gives it: 12.5 -> 12.50
+            return number.quantize(Decimal(1).scaleb(-scale))
+        except InvalidOperation:
+            return number
+
+
+def exact_sqlite_numbers(_inspector: Any, _table: sa.Table, column: dict[str, Any]) -> None:
+    """``column_reflect`` listener: SQLite NUMERIC/DECIMAL columns become :class:`SqliteNumber`."""
+    kind = column["type"]
+    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+        column["type"] = SqliteNumber(kind)

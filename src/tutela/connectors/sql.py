@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tutela.connectors import explaining
-from tutela.connectors.catalog import collection_info, reflecting
+from tutela.connectors.catalog import collection_info, exact_sqlite_numbers, reflecting
 from tutela.connectors.engines import SqlOptions, create_engine
 from tutela.connectors.lookups import Fold, collations, fold_for, lookup_for
 from tutela.connectors.matching import Match, Selection, columns_of, group_rows, select_keys
@@ -52,7 +52,7 @@ class SqlConnector:
         self._engine = create_engine(self._url, name, settings)
         self._lookup = lookup_for(self.dialect, settings.max_params)
         self._tables: dict[str, sa.Table] = {}
-        self._metadata = sa.MetaData(schema=self._schema)
+        self._metadata = self._new_metadata()
         self._lock = threading.Lock()
         self._local = threading.local()
         self._statements = StatementCache()
@@ -84,7 +84,7 @@ class SqlConnector:
 
     def describe(self) -> list[CollectionInfo]:
         """Every table with its columns, primary key and foreign keys (sorted by name)."""
-        metadata = sa.MetaData(schema=self._schema)
+        metadata = self._new_metadata()
         with self._guard(), self._connection() as connection, reflecting():
             metadata.reflect(bind=connection)
         tables = sorted(metadata.tables.values(), key=lambda table: table.name)
@@ -267,6 +267,13 @@ class SqlConnector:
                 table = self._reflect(name)
                 self._tables[name] = table
         return table
+
+    def _new_metadata(self) -> sa.MetaData:
+        """Metadata to reflect into; on SQLite, NUMERIC columns are read exactly."""
+        metadata = sa.MetaData(schema=self._schema)
+        if self._engine.dialect.name == "sqlite":
+            sa.event.listen(metadata, "column_reflect", exact_sqlite_numbers)
+        return metadata
 
     def _reflect(self, name: str) -> sa.Table:
         bind = getattr(self._local, "connection", None) or self._engine
