@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tutela.connectors.sql import SqlConnector
+from tutela.errors import ConnectorError
 from tutela.programme.loader import load_programme
 from tutela.programme.models import Programme
 from tutela.store.dsr import SqlDsrStore
@@ -228,6 +229,36 @@ def store(tmp_path: Path) -> Iterator[SqlDsrStore]:
     dsr_store = SqlDsrStore(f"sqlite:///{tmp_path / 'tutela.sqlite'}", FixedClock())
     yield dsr_store
     dsr_store.close()
+
+
+class FailOnSecondWrite:
+    """The real connector, failing inside the transaction of the second collection it writes."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.written = inner, inner.name, set[str]()
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
+
+    def _wrote(self, collection: str) -> None:
+        self.written.add(collection)
+        if len(self.written) == 2:
+            raise ConnectorError("injected failure", system=self.name, retryable=True)
+
+    def update(self, collection: str, match: Any, values: Any) -> int:
+        count = self.inner.update(collection, match, values)
+        self._wrote(collection)
+        return count
+
+    def update_rows(self, collection: str, key: str, rows: Any) -> int:
+        count = self.inner.update_rows(collection, key, rows)
+        self._wrote(collection)
+        return count
+
+    def delete(self, collection: str, match: Any) -> int:
+        count = self.inner.delete(collection, match)
+        self._wrote(collection)
+        return count
 
 
 def text_hash(key: bytes, domain: str, value: str, length: int = 64) -> str:

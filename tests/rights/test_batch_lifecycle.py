@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from minishop import HASH_KEY, email
+from minishop import HASH_KEY, FailOnSecondWrite, email
 from typer.testing import CliRunner
 
 from tutela.cli.main import app
@@ -109,40 +109,10 @@ def test_ER_1_every_run_is_a_new_batch_and_says_nothing_came_from_the_store(
     assert second.resumed == () and second.resumed_from is None
 
 
-class FailOnSecondCollection:
-    """The real connector, failing inside the transaction of the second collection it writes."""
-
-    def __init__(self, inner: SqlConnector) -> None:
-        self.inner, self.name, self.written = inner, inner.name, set[str]()
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self.inner, attribute)
-
-    def _wrote(self, collection: str) -> None:
-        self.written.add(collection)
-        if len(self.written) == 2:
-            raise ConnectorError("injected failure", system=self.name, retryable=True)
-
-    def update(self, collection: str, match: Any, values: Any) -> int:
-        count = self.inner.update(collection, match, values)
-        self._wrote(collection)
-        return count
-
-    def update_rows(self, collection: str, key: str, rows: Any) -> int:
-        count = self.inner.update_rows(collection, key, rows)
-        self._wrote(collection)
-        return count
-
-    def delete(self, collection: str, match: Any) -> int:
-        count = self.inner.delete(collection, match)
-        self._wrote(collection)
-        return count
-
-
 def _stopped_erasure(programme: Programme, shop: SqlConnector, store: SqlDsrStore) -> str:
     requests = [SubjectRequest("erasure", (("email", email(5)),))]
     with pytest.raises(ConnectorError) as raised:
-        service(programme, FailOnSecondCollection(shop), store).run(requests)
+        service(programme, FailOnSecondWrite(shop), store).run(requests)
     assert raised.value.batch is not None
     return raised.value.batch
 

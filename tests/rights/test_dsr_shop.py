@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from minishop import HASH_KEY, FixedClock, text_hash
+from minishop import HASH_KEY, FailOnSecondWrite, FixedClock, text_hash
 
 from tutela.connectors.sql import SqlConnector
 from tutela.errors import ConnectorError
@@ -159,36 +159,6 @@ def test_ER_2_shop_erasure_keeps_tax_fields_and_changes_nothing_else(
     after = checksums(shop_db, {})
     run(shop_programme, connector, store, [req("erasure", "customer_id", "9")])
     assert checksums(shop_db, {}) == after
-
-
-class FailOnSecondWrite:
-    """The real connector, failing inside the transaction of the second collection it writes."""
-
-    def __init__(self, inner: SqlConnector) -> None:
-        self.inner, self.name, self.written = inner, inner.name, set[str]()
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self.inner, attribute)
-
-    def _wrote(self, collection: str) -> None:
-        self.written.add(collection)
-        if len(self.written) == 2:
-            raise ConnectorError("injected failure", system=self.name, retryable=True)
-
-    def update(self, collection: str, match: Any, values: Any) -> int:
-        count = self.inner.update(collection, match, values)
-        self._wrote(collection)
-        return count
-
-    def update_rows(self, collection: str, key: str, rows: Any) -> int:
-        count = self.inner.update_rows(collection, key, rows)
-        self._wrote(collection)
-        return count
-
-    def delete(self, collection: str, match: Any) -> int:
-        count = self.inner.delete(collection, match)
-        self._wrote(collection)
-        return count
 
 
 def test_ER_1_shop_killed_batch_rerun_equals_uninterrupted(
