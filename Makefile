@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/cloudockit
 
-.PHONY: demo test lint types arch pytest install clean
+.PHONY: demo test lint types arch pytest install clean catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,17 @@ test: lint types arch pytest
 
 clean:
 	rm -rf $(VENV) out
+
+# Extract tutela's own wording into the gettext catalogues (then translate the new entries).
+catalogues: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+		--omit-header -o src/tutela/locale/tutela.pot .
+	for lang in fr nl de; do \
+		if [ -f src/tutela/locale/$$lang/LC_MESSAGES/tutela.po ]; then \
+			$(BIN)/pybabel update -q --no-fuzzy-matching --omit-header -D tutela \
+				-i src/tutela/locale/tutela.pot -d src/tutela/locale -l $$lang; \
+		else \
+			$(BIN)/pybabel init -q -D tutela -i src/tutela/locale/tutela.pot \
+				-d src/tutela/locale -l $$lang; \
+		fi; \
+	done

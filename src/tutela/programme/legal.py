@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tutela.programme.types import CountryCode, Model, ShortText, Text
+from tutela.programme.types import CountryCode, Label, Model, ShortText, Text
 
 # --- organisation, contacts, statement -------------------------------------------------
 
@@ -55,8 +55,8 @@ class Organisation(Model):
     lead_supervisory_authority: CountryCode
     establishment_country: CountryCode
     timezone: ShortText = "UTC"
-    affiliates: list[ShortText] = Field(default_factory=list)
-    security_measures: list[ShortText] = Field(default_factory=list)
+    affiliates: list[Label] = Field(default_factory=list)
+    security_measures: list[Label] = Field(default_factory=list)
 
 
 class ChangeLogEntry(Model):
@@ -71,7 +71,7 @@ class ChangeLogEntry(Model):
 class Statement(Model):
     """Metadata of the rendered privacy statement (NT-1: versioned and dated)."""
 
-    title: ShortText
+    title: Label
     version: ShortText | None = None
     effective_date: date | None = None
     languages: list[ShortText] = Field(default_factory=lambda: ["en"])
@@ -111,7 +111,7 @@ def _gdpr_only() -> list[Regime]:
 class Rights(Model):
     """How data subjects exercise their rights (Arts. 12, 15-22)."""
 
-    channels: list[ShortText] = Field(min_length=1)
+    channels: list[Label] = Field(min_length=1)
     offered: list[RightName] = Field(default_factory=_all_rights)
     regimes: list[Regime] = Field(default_factory=_gdpr_only)
     identity_verification: Text

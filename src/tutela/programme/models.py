@@ -59,7 +59,17 @@ from tutela.programme.systems import (
     Reference,
     System,
 )
-from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, Text
+from tutela.programme.types import (
+    CountryCode,
+    EnvName,
+    Key,
+    Label,
+    LocalText,
+    Model,
+    Note,
+    ShortText,
+    Text,
+)
 
 # --- vocabulary: subjects, categories, sources -----------------------------------------
 
@@ -68,7 +78,7 @@ class DataSubject(Model):
     """A category of data subjects (customers' contacts, website visitors, applicants)."""
 
     key: Key
-    name: ShortText
+    name: Label
     description: Text | None = None
     taxonomy: list[Key] = Field(default_factory=list)
 
@@ -77,7 +87,7 @@ class DataCategory(Model):
     """A data category the programme adds to the fideslang default taxonomy."""
 
     key: Key
-    name: ShortText
+    name: Label
     description: Text | None = None
     parent: Key | None = None
     special: bool = False
@@ -91,7 +101,7 @@ class Source(Model):
     """Where data comes from (Art. 13 vs Art. 14; Art. 14(2)(f))."""
 
     key: Key
-    name: ShortText
+    name: Label
     kind: SourceKind
     description: Text | None = None
     provider: ShortText | None = None
@@ -120,7 +130,7 @@ class AnonymisedRelease(Model):
     """Anonymised data shared for statistics (Recital 26, AN-1..AN-3)."""
 
     key: Key
-    name: ShortText
+    name: Label
     description: Text
     source_purposes: list[Key] = Field(default_factory=list)
     recipients: list[ShortText] = Field(default_factory=list)
@@ -235,12 +245,15 @@ __all__ = [
     "Identity",
     "IdentityKind",
     "Key",
+    "Label",
+    "LocalText",
     "LegalBasis",
     "LegitimateInterestAssessment",
     "Masking",
     "MaskingRule",
     "MaskingStrategy",
     "Model",
+    "Note",
     "Organisation",
     "ProcessingAgreement",
     "Profiling",

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from tutela.programme.durations import DurationText
-from tutela.programme.types import Key, Model, ShortText, Text
+from tutela.programme.types import Key, Label, Model, Note, ShortText, Text
 
 # --- purposes -----------------------------------------------------------------------------
 
@@ -50,8 +50,8 @@ class LegitimateInterestAssessment(Model):
     """The three-step test of Art. 6(1)(f) (LB-2)."""
 
     interest: Text
-    necessity: Text
-    balancing: Text
+    necessity: Note
+    balancing: Note
     reference: ShortText | None = None
     assessed_on: date | None = None
 
@@ -61,7 +61,7 @@ class ConsentNotice(Model):
 
     notice: Text
     notice_version: ShortText | None = None
-    methods: list[ShortText] = Field(min_length=1)
+    methods: list[Label] = Field(min_length=1)
     withdrawal: Text
     expires_after: DurationText | None = None
 
@@ -89,7 +89,7 @@ class Purpose(Model):
     """Why data is processed, on which basis, about whom, for how long (LB-1)."""
 
     key: Key
-    name: ShortText
+    name: Label
     description: Text
     data_uses: list[Key] = Field(default_factory=list)
     legal_basis: LegalBasis | None = None
@@ -114,7 +114,7 @@ class RetentionRule(Model):
     """How long data is kept: a period after a trigger, or a stated criterion (RT-1)."""
 
     key: Key
-    name: ShortText
+    name: Label
     description: Text | None = None
     period: DurationText | None = None
     criterion: Text | None = None
