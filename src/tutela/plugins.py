@@ -101,6 +101,11 @@ CHECKS = Kind(
         "erasure": "tutela.checks.rules.erasure:RULES",
         "rectification": "tutela.checks.rules.rectification:RULES",
         "anonymisation": "tutela.checks.rules.anonymisation:RULES",
+        "governance": "tutela.checks.rules.governance:RULES",
+        "marketing": "tutela.checks.rules.marketing:RULES",
+        "readability": "tutela.checks.rules.readability:RULES",
+        "languages": "tutela.checks.rules.languages:RULES",
+        "assumptions": "tutela.checks.rules.assumptions:RULES",
     },
 )
 MASKING = Kind(

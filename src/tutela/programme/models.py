@@ -44,6 +44,7 @@ from tutela.programme.purposes import (
     RetentionRule,
 )
 from tutela.programme.recipients import Recipient, Safeguard, TransferImpactAssessment
+from tutela.programme.register import Assumption, ControllerCustomer
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
@@ -169,6 +170,8 @@ class Programme(Model):
     anonymisation: list[AnonymisedRelease] = Field(default_factory=list)
     masking: Masking = Field(default_factory=Masking)
     identities: list[Identity] = Field(default_factory=list)
+    dpa_register: list[ControllerCustomer] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
 
     def purpose(self, key: str) -> Purpose:
         """The purpose with ``key``; KeyError if there is none."""
@@ -226,12 +229,14 @@ __all__ = [
     "Address",
     "AnonymisedRelease",
     "Art9Condition",
+    "Assumption",
     "ChangeLogEntry",
     "Collection",
     "Complaints",
     "ConnectorSettings",
     "ConsentNotice",
     "Contact",
+    "ControllerCustomer",
     "Cookie",
     "CountryCode",
     "DataCategory",
@@ -246,9 +251,9 @@ __all__ = [
     "IdentityKind",
     "Key",
     "Label",
-    "LocalText",
     "LegalBasis",
     "LegitimateInterestAssessment",
+    "LocalText",
     "Masking",
     "MaskingRule",
     "MaskingStrategy",

@@ -72,7 +72,8 @@ def in_language(value: str, language: str | None) -> str:
 
 def _localised(value: Any, handler: ValidatorFunctionWrapHandler) -> LocalText:
     if isinstance(value, LocalText) and value.translations:
-        return LocalText(handler(str(value)), {k: handler(v) for k, v in value.translations.items()})
+        texts = {k: handler(v) for k, v in value.translations.items()}
+        return LocalText(handler(str(value)), texts)
     if not isinstance(value, Mapping):
         return LocalText(handler(value))
     if not value:
