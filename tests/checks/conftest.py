@@ -24,7 +24,10 @@ from tutela.programme.models import Programme
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 
-CASE_MODULES = ("test_checks_rules",)
+CASE_MODULES = (
+    "test_checks_rules",
+    "test_checks_languages",
+)
 """The test modules (in tests/checks) whose ``CASES`` prove the built-in rules."""
 TODAY = date(2026, 11, 24)
 

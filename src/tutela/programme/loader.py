@@ -38,6 +38,7 @@ from tutela.programme.diagnostics import (
 )
 from tutela.programme.models import SECTIONS, Programme
 from tutela.programme.references import check_references
+from tutela.programme.translations import apply_translations
 from tutela.programme.yaml_documents import Document, read_document
 
 __all__ = ["LoadedProgramme", "PathPart", "load", "load_programme", "read_document"]
@@ -179,6 +180,7 @@ def load(path: str | Path) -> LoadedProgramme:
             merged.errors.append(error)
             merged.unreadable = True
     merged.errors += _duplicates(merged)
+    merged.errors += apply_translations(merged.data, Programme, {**merged.values, **merged.keys})
     programme = _validate(merged)
     if programme is not None and not merged.errors:
         merged.errors += check_references(programme, merged.values)

@@ -45,6 +45,7 @@ from tutela.programme.purposes import (
 )
 from tutela.programme.recipients import Recipient, Safeguard, TransferImpactAssessment
 from tutela.programme.register import Assumption, ControllerCustomer
+from tutela.programme.translations import Translation
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
@@ -172,6 +173,7 @@ class Programme(Model):
     identities: list[Identity] = Field(default_factory=list)
     dpa_register: list[ControllerCustomer] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
+    translations: list[Translation] = Field(default_factory=list)
 
     def purpose(self, key: str) -> Purpose:
         """The purpose with ``key``; KeyError if there is none."""
@@ -279,4 +281,5 @@ __all__ = [
     "System",
     "Text",
     "TransferImpactAssessment",
+    "Translation",
 ]

@@ -1,8 +1,116 @@
-"""Languages rules (filled in by the work on issue 14)."""
+"""Language rules: the statement is given in each language it declares (Art. 12(1); WP260 ¶13).
+
+A controller that addresses people in several languages gives them the information in
+those languages. ``statement.languages`` declares them; every text of the programme
+that the statement or the subject's answers show must then have a value in each, and
+tutela must have its own wording in each (:data:`tutela.i18n.LANGUAGES`).
+"""
 
 from __future__ import annotations
 
-from tutela.checks.findings import Rule
+import re
+from collections.abc import Iterator
 
-RULES: tuple[Rule, ...] = ()
-"""The languages rules, in documentation order."""
+from pydantic import BaseModel
+
+from tutela.checks.findings import CheckContext, ModelPath, Violation, rule
+from tutela.i18n import LANGUAGES
+from tutela.programme.types import LocalText
+
+UNTRANSLATED_SECTIONS = frozenset(
+    {"systems", "identities", "masking", "dpa_register", "assumptions", "translations"}
+)
+"""Sections no data subject reads: their texts need no translation."""
+
+
+def texts(model: BaseModel, path: ModelPath = ()) -> Iterator[tuple[ModelPath, LocalText]]:
+    """Every per-language text of ``model`` with its model path, depth first."""
+    for name in type(model).model_fields:
+        if not path and name in UNTRANSLATED_SECTIONS:
+            continue
+        yield from _texts_in(getattr(model, name), (*path, name))
+
+
+def _texts_in(value: object, path: ModelPath) -> Iterator[tuple[ModelPath, LocalText]]:
+    if isinstance(value, LocalText):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        yield from texts(value, path)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _texts_in(item, (*path, index))
+
+
+_ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")
+"""An e-mail address or a web address: the same in every language."""
+
+
+def missing_languages(text: LocalText, languages: list[str]) -> list[str]:
+    """The declared languages ``text`` has no value in (a plain text is in the first).
+
+    An e-mail or web address alone is the same in every language.
+    """
+    if _ADDRESS.match(text):
+        return []
+    if not text.translations:
+        return languages[1:]
+    return [language for language in languages if not text.has(language)]
+
+
+@rule(
+    "languages/missing-translation",
+    severity="error",
+    title="A text is not given in a language the statement declares",
+    source="GDPR Art. 12(1); WP260 rev.01 ¶13 (translations into the languages addressed)",
+)
+def missing_translation(context: CheckContext) -> Iterator[Violation]:
+    """Each text people read has a value in every declared language (Art. 12(1); WP260 ¶13).
+
+    A text written once is taken to be in the first declared language. Write the
+    others where the text is (``{en: ..., fr: ...}``) or in a ``translations:`` entry.
+    """
+    statement = context.programme.statement
+    if statement is None or not statement.languages:
+        return
+    languages = list(statement.languages)
+    for path, text in texts(context.programme):
+        missing = missing_languages(text, languages)
+        if missing:
+            yield Violation(
+                path,
+                f"text {_quote(text)} has no {', '.join(missing)} version, and the "
+                f"statement is published in {', '.join(languages)}",
+                f"give it per language ({{{languages[0]}: ..., {missing[0]}: ...}}) or add it "
+                f"to a `translations:` entry for {missing[0]}",
+            )
+
+
+@rule(
+    "languages/no-wording",
+    severity="error",
+    title="tutela has no wording in a language the statement declares",
+    source="GDPR Art. 12(1); WP260 rev.01 ¶13",
+)
+def no_wording(context: CheckContext) -> Iterator[Violation]:
+    """Every declared language is one tutela's own wording is in (Art. 12(1); WP260 ¶13)."""
+    statement = context.programme.statement
+    if statement is None:
+        return
+    for index, language in enumerate(statement.languages):
+        if language not in LANGUAGES:
+            yield Violation(
+                ("statement", "languages", index),
+                f"tutela's own wording (headings, rights, legal bases) has no {language!r} "
+                "translation, so the statement cannot be rendered in it",
+                f"declare languages among {', '.join(LANGUAGES)}, or contribute a catalogue "
+                f"(src/tutela/locale/{language}/LC_MESSAGES/tutela.po)",
+            )
+
+
+def _quote(text: str) -> str:
+    short = " ".join(text.split())
+    return repr(short if len(short) <= 60 else short[:57] + "...")
+
+
+RULES = (missing_translation, no_wording)
+"""The language rules, in documentation order."""
