@@ -107,3 +107,43 @@ def test_art12_1_a_translation_into_a_bad_language_code_is_refused(
     with pytest.raises(PolicyErrors) as raised:
         load(folder)
     assert any("language" in e.render() for e in raised.value.errors)
+
+
+def test_art12_1_missing_lists_what_a_translator_must_do_and_round_trips(tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from tutela.checks import run_checks
+    from tutela.cli.main import app
+
+    folder = programme_with(tmp_path, "")
+    organisation = folder / "organisation.yml"
+    organisation.write_text(
+        organisation.read_text(encoding="utf-8").replace("languages: [en]", "languages: [en, fr]"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["translations", "missing", str(folder), "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load(result.output)
+    texts = document["translations"][0]["texts"]
+    assert texts["purposes.supply_services.name"] == "Supply our services"
+    assert "rights.channels.0" not in texts  # an e-mail address is the same in French
+    document["translations"][0]["texts"] = {path: f"[fr] {text}" for path, text in texts.items()}
+    (folder / "fr.yml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    loaded = load(folder)
+    assert [f for f in run_checks(loaded) if f.rule == "languages/missing-translation"] == []
+    name = loaded.programme.purpose("supply_services").name
+    assert name.in_language("fr") == "[fr] Supply our services"
+    again = CliRunner().invoke(app, ["translations", "missing", str(folder), "--lang", "fr"])
+    assert yaml.safe_load(again.output)["translations"][0]["texts"] == {}
+
+
+@pytest.mark.parametrize("language", ["FR", "--x", "fr;rm -rf", ""])
+def test_art12_1_missing_refuses_a_bad_language_code(language: str) -> None:
+    from typer.testing import CliRunner
+
+    from tutela.cli.main import app
+
+    result = CliRunner().invoke(app, ["translations", "missing", str(MINIMAL), "--lang", language])
+    assert result.exit_code in (2, 7)
+    assert "Traceback" not in result.output

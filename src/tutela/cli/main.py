@@ -24,6 +24,7 @@ from tutela.cli import (
     records,
     statement,
     store,
+    translations,
 )
 from tutela.cli.errors import command_group
 from tutela.cli.helptext import add_epilogs
@@ -66,6 +67,7 @@ app.add_typer(connectors.app, name="connectors")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
 app.add_typer(store.app, name="store")
+app.add_typer(translations.app, name="translations")
 demo.register(app)
 add_epilogs(app)  # keep last: it reaches only the commands registered above
 

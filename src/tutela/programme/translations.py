@@ -95,9 +95,7 @@ def _apply(
     return None
 
 
-def _resolve(
-    data: Any, model: Any, parts: list[str]
-) -> tuple[Any, str | int, Any] | str:
+def _resolve(data: Any, model: Any, parts: list[str]) -> tuple[Any, str | int, Any] | str:
     """The container, slot and annotation ``parts`` names, or why it names nothing."""
     node, annotation = data, model
     index = 0
@@ -185,4 +183,20 @@ def _error(problem: str, where: Location | None, index: int, path: Any) -> Polic
     )
 
 
-__all__ = ["SECTION", "Translation", "apply_translations"]
+def keyed_path(model: BaseModel, path: tuple[str | int, ...]) -> str:
+    """The translation path of model path ``path``: list items by key where they have one."""
+    parts: list[str] = []
+    node: Any = model
+    for part in path:
+        if isinstance(part, int):
+            item = node[part]
+            key = getattr(item, "key", None)
+            parts.append(str(key) if isinstance(key, str) else str(part))
+            node = item
+        else:
+            parts.append(part)
+            node = getattr(node, part)
+    return ".".join(parts)
+
+
+__all__ = ["SECTION", "Translation", "apply_translations", "keyed_path"]

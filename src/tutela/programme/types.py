@@ -72,8 +72,7 @@ def in_language(value: str, language: str | None) -> str:
 
 def _localised(value: Any, handler: ValidatorFunctionWrapHandler) -> LocalText:
     if isinstance(value, LocalText) and value.translations:
-        texts = {k: handler(v) for k, v in value.translations.items()}
-        return LocalText(handler(str(value)), texts)
+        value = dict(value.translations)
     if not isinstance(value, Mapping):
         return LocalText(handler(value))
     if not value:
