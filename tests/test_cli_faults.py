@@ -48,6 +48,7 @@ PROGRAMME_COMMANDS = {
     "tutela statement render": ["statement", "render", "{file}"],
     "tutela statement diff": ["statement", "diff", str(MINISHOP), "{file}"],
     "tutela records export": ["records", "export", "{file}"],
+    "tutela translations missing": ["translations", "missing", "{file}", "--lang", "fr"],
     "tutela import fides": ["import", "fides", "{file}", "-o", "{tmp}/imported.yml"],
     "tutela init": ["init", "{file}"],
     "tutela demo": ["demo", "{file}", "--out", "{tmp}/demo"],
@@ -97,7 +98,7 @@ READ_NOTHING = {
 EXIT_ONE = {"tutela check", "tutela statement render", "tutela records export"}
 """Commands documenting exit 1: the programme loads but `check` finds errors in it."""
 
-EXIT_ZERO = {("tutela statement diff", "empty")}
+EXIT_ZERO = {("tutela statement diff", "empty"), ("tutela translations missing", "empty")}
 """Cases that succeed: an empty programme loads, and after the minishop it is only editorial
 changes (exit 0: no material change, as `statement diff` documents)."""
 

@@ -27,6 +27,14 @@ MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 CASE_MODULES = (
     "test_checks_rules",
     "test_checks_languages",
+    "test_checks_assumptions",
+    "test_checks_lawfulness",
+    "test_checks_governance",
+    "test_checks_transfers",
+    "test_checks_transparency",
+    "test_checks_consent",
+    "test_checks_marketing",
+    "test_checks_readability",
 )
 """The test modules (in tests/checks) whose ``CASES`` prove the built-in rules."""
 TODAY = date(2026, 11, 24)

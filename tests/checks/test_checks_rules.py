@@ -72,6 +72,7 @@ CASES: list[Case] = [
         both(
             add(f"{PURPOSE_0}.categories", "user.criminal_history"),
             set_(f"{PURPOSE_0}.legal_obligation", "Law of 8 Dec 1992, art. 8"),
+            set_(f"{PURPOSE_0}.law_of", ["BE"]),
         ),
     ),
     # consent and marketing

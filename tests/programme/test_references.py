@@ -308,3 +308,47 @@ def test_resolve_reference_that_names_nothing() -> None:
     assert resolve_reference(programme, "shop_db", "crm_db.contact.nothing") is None
     assert resolve_reference(programme, "shop_db", "nothing") is None
     assert resolve_reference(programme, "missing_db", "contact.id") is None
+
+
+CUSTOMER = {
+    "key": "acme",
+    "name": "Acme SA",
+    "contact": "privacy@acme.test",
+    "country": "FR",
+    "dpa_reference": "DPA-1",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda data: data.setdefault("dpa_register", []).append(
+                {**CUSTOMER, "systems": ["crm"]}
+            ),
+            "system `crm` is a controller system",
+        ),
+        (
+            lambda data: data.setdefault("dpa_register", []).append(
+                {**CUSTOMER, "systems": ["scanner"]}
+            ),
+            "unknown processor system `scanner`",
+        ),
+        (
+            lambda data: data["systems"][0].update(hosting_provider="nobody"),
+            "unknown recipient `nobody`",
+        ),
+        (
+            lambda data: data.setdefault("dpias", []).append(
+                {"reference": "D-1", "purposes": ["cctv"], "assessed_on": "2026-01-01"}
+            ),
+            "unknown purpose `cctv`",
+        ),
+    ],
+)
+def test_art30_2_register_hosts_and_dpias_name_what_exists(
+    change: Callable[[Data], None], message: str
+) -> None:
+    errors = check_references(_programme(change))
+    assert len(errors) == 1
+    assert errors[0].message.startswith(message)

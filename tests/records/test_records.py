@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def rich_programme() -> Programme:
 
 @pytest.fixture(scope="module")
 def records() -> Records:
-    return build_records(rich_programme())
+    return build_records(rich_programme(), generated_on=date(2026, 3, 1))
 
 
 def row(records: Records, table: str, reference: str) -> dict[str, str]:
@@ -110,7 +111,7 @@ def test_RP_1_one_controller_record_per_purpose(records: Records) -> None:
 
 
 def test_RP_1_processor_record_always_exists_even_when_empty() -> None:
-    records = build_records(load_programme(MINIMAL))
+    records = build_records(load_programme(MINIMAL), generated_on=date(2026, 3, 1))
     assert records.processor.rows == ()
     assert records.processor.columns == PROCESSOR_COLUMNS
     assert "RP-1" in records.processor.note
@@ -177,30 +178,39 @@ def test_RP_1_security_measures_and_extras(records: Records) -> None:
     assert scanning["profiling"] == "Automated decision (Art. 22): Risk score"
 
 
-def test_RP_1_processor_record_per_processor_system(records: Records) -> None:
+def test_art30_2_a_processor_system_without_register_entry_is_reported(
+    records: Records,
+) -> None:
     record = row(records, "processor", "scanner")
+    assert record["controller"].splitlines() == [
+        "NOT IN THE DPA REGISTER: no dpa_register entry names system 'scanner'",
+        "Each customer (the licensee)",
+        "The customer's privacy contact named in the order",
+    ]
+    assert "NOT IN THE DPA REGISTER: processor system(s) scanner" in records.processor.note
     assert record["processor"].startswith("Example Analytics SRL")
-    assert record["controller"] == (
-        "Each customer (the licensee)\nThe customer's privacy contact named in the order"
-    )
     assert record["processing"] == "Scan IT assets\nRender diagrams"
     assert record["representative"] == "EU Rep SRL\nrep@eu.test"
     assert "Data Protection Officer" in record["dpo"]
 
 
-def test_RP_1_processor_transfers_are_its_sub_processors(records: Records) -> None:
+def test_art30_2_c_unregistered_system_still_lists_sub_processors_and_transfers(
+    records: Records,
+) -> None:
     record = row(records, "processor", "scanner")
     assert record["sub_processors"] == "US Cloud Inc. (processor; US; third country: US)"
-    assert record["transfers"].startswith("US Cloud Inc. → US: standard contractual clauses")
+    transfers = record["transfers"].splitlines()
+    assert transfers[0].startswith("Scan service → Canada (CA, hosting): adequacy decision")
+    assert transfers[1].startswith("US Cloud Inc. → US: standard contractual clauses")
 
 
-def test_RP_1_processor_security_agreement_and_erasure(records: Records) -> None:
+def test_art30_2_d_unregistered_system_security_agreement_and_erasure(records: Records) -> None:
     record = row(records, "processor", "scanner")
     assert "Scan results encrypted per tenant" in record["security_measures"]
     assert "Role-based access control" in record["security_measures"]
     assert record["agreement"] == "DPA-2026, signed 2026-01-10"
     assert record["erasure"] == "24h after collection, then deleted - Scan data"
-    assert record["system"] == "Scan service (CA)"
+    assert record["systems"] == "Scan service (CA)"
     assert record["data_categories"] == "Name (user.name)"
 
 
@@ -210,4 +220,6 @@ def test_RP_1_records_identify_organisation_and_version(records: Records) -> Non
 
 
 def test_RP_1_build_is_deterministic() -> None:
-    assert build_records(rich_programme()) == build_records(rich_programme())
+    day = date(2026, 3, 1)
+    first = build_records(rich_programme(), generated_on=day)
+    assert first == build_records(rich_programme(), generated_on=day)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,9 @@ def test_RP_1_export_csv_folder(tmp_path: Path) -> None:
     with (tmp_path / "ropa" / "controller_records.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [row["Reference"] for row in rows] == ["supply_services", "newsletter"]
-    assert (tmp_path / "ropa" / "processor_records.csv").read_text(encoding="utf-8").count(
-        "\n"
-    ) == 1
+    with (tmp_path / "ropa" / "processor_records.csv").open(encoding="utf-8", newline="") as f:
+        processor = list(csv.DictReader(f))
+    assert len(processor) == 1 and "no system has role: processor" in processor[0]["Reference"]
 
 
 def test_RP_1_export_json_and_html(tmp_path: Path) -> None:
@@ -68,8 +69,31 @@ def test_RP_1_default_output_is_out_records(
 
 def test_RP_1_two_exports_are_identical(tmp_path: Path) -> None:
     for name in ("one.xlsx", "two.xlsx"):
-        assert export(str(MINIMAL), "-o", str(tmp_path / name)).exit_code == 0
+        result = export(str(MINIMAL), "-o", str(tmp_path / name), "--date", "2026-03-02")
+        assert result.exit_code == 0, result.output
     assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("option", ["--date", "--today"])
+def test_art30_3_date_option_sets_the_generation_date(tmp_path: Path, option: str) -> None:
+    target = tmp_path / "r.json"
+    result = export(str(MINIMAL), "-f", "json", "-o", str(target), option, "2026-03-02")
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text(encoding="utf-8"))["generated_on"] == "2026-03-02"
+
+
+def test_art30_3_generation_date_defaults_to_today(tmp_path: Path) -> None:
+    target = tmp_path / "r.json"
+    assert export(str(MINIMAL), "-f", "json", "-o", str(target)).exit_code == 0
+    generated = json.loads(target.read_text(encoding="utf-8"))["generated_on"]
+    assert generated in {date.today().isoformat(), (date.today() - timedelta(days=1)).isoformat()}
+
+
+def test_art30_3_bad_date_is_a_clean_error(tmp_path: Path) -> None:
+    result = export(str(MINIMAL), "-f", "json", "-o", str(tmp_path / "r.json"), "--date", "3/2")
+    assert result.exit_code == 2
+    assert "Invalid value for '--date'" in flat(result.output)
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_records_unknown_format_is_a_clean_error(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from tutela.records.build import (
     build_records,
 )
 from tutela.records.exports import (
+    CSV_IDENTIFICATION,
     MAX_WIDTH,
     ExportFormat,
     column_widths,
@@ -33,7 +34,8 @@ from tutela.records.exports import (
 )
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
-RECORDS = build_records(load_programme(MINIMAL))
+DAY = date(2026, 3, 2)
+RECORDS = build_records(load_programme(MINIMAL), generated_on=DAY)
 
 
 def hostile_records() -> Records:
@@ -43,7 +45,9 @@ def hostile_records() -> Records:
     )
     controller = RecordTable("controller_records", "C & D", CONTROLLER_COLUMNS, (row,), "note <b>")
     processor = RecordTable("processor_records", "P", PROCESSOR_COLUMNS, (), "none <i>")
-    return Records("A & B <Ltd>", "T", "2", date(2026, 2, 1), controller, processor)
+    return Records(
+        "A & B <Ltd>", "T", "2", date(2026, 2, 1), controller, processor, DAY, "sha256:0"
+    )
 
 
 def workbook(records: Records = RECORDS) -> openpyxl.Workbook:
@@ -108,7 +112,7 @@ def test_RP_1_xlsx_about_sheet_names_organisation_and_version() -> None:
 def test_RP_1_xlsx_is_deterministic_with_fixed_properties() -> None:
     assert to_xlsx(RECORDS) == to_xlsx(RECORDS)
     properties = workbook().properties
-    assert properties.created == properties.modified == datetime(2026, 1, 15)
+    assert properties.created == properties.modified == datetime(2026, 3, 2)
 
 
 # --- CSV, HTML, JSON ------------------------------------------------------------------------
@@ -123,14 +127,18 @@ def test_RP_1_csv_folder_holds_both_records(tmp_path: Path) -> None:
     rows = list(
         csv.reader(io.StringIO(files[tmp_path / "records/controller_records.csv"].decode()))
     )
-    assert rows[0] == [c.header for c in CONTROLLER_COLUMNS]
+    assert rows[0] == [*(c.header for c in CONTROLLER_COLUMNS), *CSV_IDENTIFICATION]
     assert [r[0] for r in rows[1:]] == ["supply_services", "newsletter"]
-    processor = files[tmp_path / "records/processor_records.csv"].decode()
-    assert list(csv.reader(io.StringIO(processor))) == [[c.header for c in PROCESSOR_COLUMNS]]
+    processor = list(
+        csv.reader(io.StringIO(files[tmp_path / "records/processor_records.csv"].decode()))
+    )
+    assert processor[0] == [*(c.header for c in PROCESSOR_COLUMNS), *CSV_IDENTIFICATION]
+    assert len(processor) == 2 and "no system has role: processor" in processor[1][0]
 
 
 def test_RP_1_csv_round_trips_hostile_cells() -> None:
-    text = to_csv(hostile_records().controller)
+    records = hostile_records()
+    text = to_csv(records, records.controller)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][0] == "<script>alert('reference')</script>, \"quoted\"\nline 2"
 
@@ -167,7 +175,12 @@ def test_RP_1_json_shape() -> None:
         "controller_records",
         "processor_records",
         "organisation",
+        "statement_title",
         "statement_version",
+        "effective_date",
+        "programme_digest",
+        "generated_on",
+        "notes",
     }
     assert document["organisation"] == "Example Analytics SRL"
     assert document["statement_version"] == "1.0"

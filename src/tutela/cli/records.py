@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -40,19 +41,31 @@ def export(
         bool,
         typer.Option("--allow-errors", help="Export even if `tutela check` finds errors."),
     ] = False,
+    generated_on: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            "--today",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="The generation date written on the records (default: today).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the controller (Art. 30(1)) and processor (Art. 30(2)) records of PROGRAMME.
 
     Both records are always written: the processor record keeps its headers
-    even when the programme declares no processor role (RP-1). A programme
-    `tutela check` finds errors in is refused (exit 1) unless --allow-errors.
+    even when the programme declares no processor role (RP-1). Every file carries
+    the generation date (--date, default today) and the programme version. A
+    programme `tutela check` finds errors in is refused (exit 1) unless --allow-errors.
     """
     from tutela.records.build import build_records
     from tutela.records.exports import export_files
 
     target = output or default_output(output_format)
     programme = checked_programme(path, allow_errors=allow_errors, making="the records")
-    records = build_records(programme)
+    records = build_records(programme, generated_on=generated_on.date() if generated_on else None)
     files = export_files(records, output_format, target)
     for file, content in files.items():
         _write(file, content)

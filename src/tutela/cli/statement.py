@@ -43,12 +43,25 @@ def render(
         bool,
         typer.Option("--allow-errors", help="Render even if `tutela check` finds errors."),
     ] = False,
+    show_assumptions: Annotated[
+        bool,
+        typer.Option(
+            "--show-assumptions",
+            help="Print the programme's assumptions (path, value, file:line, note) instead.",
+        ),
+    ] = False,
 ) -> None:
     """Render the privacy statement of PROGRAMME as Markdown or HTML.
 
     The output is deterministic: the same programme always gives the same bytes. A
     programme `tutela check` finds errors in is refused (exit 1) unless --allow-errors.
     """
+    if show_assumptions:
+        from tutela.programme.assumption_list import assumptions_text
+        from tutela.programme.loader import load
+
+        typer.echo(assumptions_text(load(path)), nl=False)
+        return
     from tutela.statement.build import render_statement
 
     programme = checked_programme(path, allow_errors=allow_errors, making="the statement")

@@ -1,7 +1,9 @@
 """`tutela statement diff`: what changed between two versions of a programme.
 
+OLD may be a git revision of NEW's folder (:mod:`tutela.statement.versions.revision`).
 Exit codes: 0 no material change, 3 at least one material change (NT-1: notify subjects
-in advance), 2 a programme that does not load (through :func:`tutela.cli.errors.user_errors`).
+in advance), 2 a programme that does not load or an OLD git cannot read (through
+:func:`tutela.cli.errors.user_errors`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ def register(app: typer.Typer) -> None:
 @user_errors
 def diff(
     old: Annotated[
-        Path, typer.Argument(exists=True, metavar="OLD", help="The OLD programme (folder or file).")
+        str,
+        typer.Argument(
+            metavar="OLD",
+            help="The OLD programme: a folder or file; else a git revision of NEW (HEAD~1,"
+            " v1.0) or REV:PATH.",
+        ),
     ],
     new: Annotated[
         Path, typer.Argument(exists=True, metavar="NEW", help="The NEW programme (folder or file).")
@@ -49,14 +56,17 @@ def diff(
 ) -> None:
     """List what changed from OLD to NEW, each change MATERIAL or editorial (NT-1).
 
-    Exits 3 when any change is material: material changes must be notified
-    to data subjects before they take effect (GDPR Art. 13(3), 14(4)).
-    Exits 0 otherwise, 2 when a programme does not load.
+    OLD is a folder or file when that path exists; otherwise a git revision of the
+    repository holding NEW (NEW as it was then) or REV:PATH. Exits 3 when any change is
+    material: material changes must be notified to data subjects before they take
+    effect (GDPR Art. 13(3), 14(4)). Exits 0 otherwise, 2 when a programme does not
+    load or OLD cannot be read from git.
     """
     from tutela.programme.loader import load_programme
     from tutela.statement.versions.diff import diff_programmes, statement_warnings
+    from tutela.statement.versions.revision import load_old_programme
 
-    old_programme, new_programme = load_programme(old), load_programme(new)
+    old_programme, new_programme = load_old_programme(old, new), load_programme(new)
     changes = diff_programmes(old_programme, new_programme)
     warnings = statement_warnings(old_programme, new_programme, changes)
     if output_format is DiffFormat.JSON:

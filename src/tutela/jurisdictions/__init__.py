@@ -4,13 +4,15 @@ The data files in ``tutela/jurisdictions/data`` are read only by
 :mod:`tutela.jurisdictions.loader`; every country question (EEA membership, adequacy in
 force on a date, the authority of a country, a country's English name) goes through
 :class:`Jurisdictions`, which resolves code aliases (``EL`` for ``GR``) in one place.
-Holidays per country (for request deadlines) are planned here too, not built yet.
+The age of digital consent per member state (Art. 8(1)) is here too. Holidays per country
+(for request deadlines) are planned here too, not built yet.
 """
 
 from tutela.jurisdictions.loader import (
     DATA_FILES,
     adequacy,
     clear_cache,
+    digital_consent_ages,
     eea,
     other_countries,
     packaged_jurisdictions,
@@ -21,6 +23,7 @@ from tutela.jurisdictions.models import (
     AdequacyList,
     Authority,
     AuthorityList,
+    ConsentAgeList,
     CountryList,
     EeaList,
     Jurisdictions,
@@ -32,11 +35,13 @@ __all__ = [
     "AdequacyList",
     "Authority",
     "AuthorityList",
+    "ConsentAgeList",
     "CountryList",
     "EeaList",
     "Jurisdictions",
     "adequacy",
     "clear_cache",
+    "digital_consent_ages",
     "eea",
     "other_countries",
     "packaged_jurisdictions",

@@ -19,12 +19,19 @@ from tutela.errors import ConfigurationError
 from tutela.jurisdictions.models import (
     AdequacyList,
     AuthorityList,
+    ConsentAgeList,
     CountryList,
     EeaList,
     Jurisdictions,
 )
 
-DATA_FILES = ("eea.yml", "adequacy.yml", "supervisory_authorities.yml", "countries.yml")
+DATA_FILES = (
+    "eea.yml",
+    "adequacy.yml",
+    "supervisory_authorities.yml",
+    "countries.yml",
+    "digital_consent_ages.yml",
+)
 """The data files in ``tutela/jurisdictions/data``, each with ``checked`` and ``source``."""
 
 M = TypeVar("M", bound=BaseModel)
@@ -72,16 +79,24 @@ def other_countries() -> CountryList:
 
 
 @cache
+def digital_consent_ages() -> ConsentAgeList:
+    """``digital_consent_ages.yml``: the Art. 8(1) age of digital consent per member state."""
+    return _validated(ConsentAgeList, "digital_consent_ages.yml")
+
+
+@cache
 def packaged_jurisdictions() -> Jurisdictions:
     """The lookup over the packaged data files; every country question goes through it.
 
     Raises ConfigurationError naming the first data file that is missing or invalid.
     """
-    return Jurisdictions.of(eea(), adequacy(), supervisory_authorities(), other_countries())
+    return Jurisdictions.of(
+        eea(), adequacy(), supervisory_authorities(), other_countries(), digital_consent_ages()
+    )
 
 
 def clear_cache() -> None:
     """Forget the files read so far, so the next lookup reads them again (tests)."""
-    for reader in (eea, adequacy, supervisory_authorities, other_countries):
+    for reader in (eea, adequacy, supervisory_authorities, other_countries, digital_consent_ages):
         reader.cache_clear()
     packaged_jurisdictions.cache_clear()

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Data(BaseModel):
@@ -113,6 +113,23 @@ class CountryList(_Data):
     names: dict[str, str]
 
 
+ConsentAge = Annotated[int, Field(ge=13, le=16)]
+"""An age of digital consent: 16 unless a member state set a lower one, never below 13."""
+
+
+class ConsentAgeList(_Data):
+    """``digital_consent_ages.yml``: the Art. 8(1) age per EEA member state, and the default.
+
+    Below the age, consent to an information society service offered directly to a child
+    needs the holder of parental responsibility (GDPR Art. 8(1)).
+    """
+
+    checked: date
+    source: str
+    default: ConsentAge = 16
+    ages: dict[str, ConsentAge]
+
+
 @dataclass(frozen=True)
 class Jurisdictions:
     """Country names, the EEA, adequacy decisions and supervisory authorities by ISO code.
@@ -127,6 +144,8 @@ class Jurisdictions:
     aliases: Mapping[str, str] = field(default_factory=dict)
     decisions: Mapping[str, AdequacyDecision] = field(default_factory=dict)
     authorities: Mapping[str, Authority] = field(default_factory=dict)
+    consent_ages: Mapping[str, int] = field(default_factory=dict)
+    default_consent_age: int = 16
 
     @classmethod
     def of(
@@ -135,8 +154,9 @@ class Jurisdictions:
         adequacy: AdequacyList,
         authorities: AuthorityList,
         countries: CountryList,
+        consent_ages: ConsentAgeList | None = None,
     ) -> Jurisdictions:
-        """The lookup over the four data files; keys written as aliases are resolved."""
+        """The lookup over the data files; keys written as aliases are resolved."""
         aliases = dict(eea.aliases)
         members = _keyed({**eea.eu, **eea.efta}, aliases)
         names = {
@@ -149,6 +169,8 @@ class Jurisdictions:
             aliases=aliases,
             decisions=_keyed(adequacy.countries, aliases),
             authorities=_keyed(authorities.authorities, aliases),
+            consent_ages=_keyed(consent_ages.ages, aliases) if consent_ages else {},
+            default_consent_age=consent_ages.default if consent_ages else 16,
         )
 
     def code(self, code: str) -> str:
@@ -162,6 +184,12 @@ class Jurisdictions:
     def in_eea(self, code: str) -> bool:
         """True for EU and EEA member states: not third countries for Chapter V (TR-1)."""
         return self.code(code) in self.eea
+
+    def digital_consent_age(self, code: str) -> int | None:
+        """The Art. 8(1) age of ``code`` for an EEA member state (16 unless lowered), else None."""
+        if not self.in_eea(code):
+            return None
+        return self.consent_ages.get(self.code(code), self.default_consent_age)
 
     def adequacy_decision(self, code: str) -> AdequacyDecision | None:
         """The adequacy decision listed for ``code``, whether or not still in force (Art. 45)."""

@@ -4,7 +4,8 @@ What the statement and the records need and the DSR engine does not (see
 :data:`tutela.programme.models.LEGAL_SECTIONS`). Re-exported by
 :mod:`tutela.programme.models`; this module must not import it.
 
-Legal anchors: Art. 13(1)(a) (the controller), Arts. 12, 15-22 (rights), Art. 77
+Legal anchors: Art. 13(1)(a) (the controller), Arts. 3, 4(16), 27, 37, 56 (its
+establishments, representative, DPO and lead authority), Arts. 12, 15-22 (rights), Art. 77
 (complaints).
 """
 
@@ -15,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tutela.programme.types import CountryCode, Label, Model, ShortText, Text
+from tutela.programme.types import CountryCode, Label, Model, Note, ShortText, Text
 
 # --- organisation, contacts, statement -------------------------------------------------
 
@@ -39,8 +40,29 @@ class Contact(Model):
     address: Address | None = None
 
 
+class Establishment(Model):
+    """A stable arrangement through which the controller acts in a country (Recital 22).
+
+    ``decides_purposes_and_means`` marks the establishment that takes the decisions on the
+    purposes and means of the processing and can have them implemented: in the EEA, that
+    is the main establishment (Art. 4(16)(a)) whose authority leads (Art. 56(1)).
+    """
+
+    name: ShortText
+    country: CountryCode
+    address: Address | None = None
+    description: Text | None = None
+    decides_purposes_and_means: bool = False
+
+
 class Organisation(Model):
-    """The controller: who decides why and how personal data is processed (Art. 13(1)(a))."""
+    """The controller: who decides why and how personal data is processed (Art. 13(1)(a)).
+
+    ``establishments`` decide whether it is established in the EEA (Art. 3(1)) and which
+    one is the main establishment (Art. 4(16)(a)); without them, ``establishment_country``
+    is taken as the main establishment. ``lead_supervisory_authority`` is left out where
+    there is no main establishment in the EEA (no one-stop shop, EDPB Guidelines 8/2022).
+    """
 
     legal_name: ShortText
     trading_name: ShortText | None = None
@@ -52,8 +74,11 @@ class Organisation(Model):
     privacy_postal_address: Address
     dpo: Contact | None = None
     eu_representative: Contact | None = None
-    lead_supervisory_authority: CountryCode
+    representative_exemption: Note | None = None
+    lead_supervisory_authority: CountryCode | None = None
     establishment_country: CountryCode
+    establishments: list[Establishment] = Field(default_factory=list)
+    public_authority: bool = False
     timezone: ShortText = "UTC"
     affiliates: list[Label] = Field(default_factory=list)
     security_measures: list[Label] = Field(default_factory=list)
@@ -136,6 +161,7 @@ __all__ = [
     "ChangeLogEntry",
     "Complaints",
     "Contact",
+    "Establishment",
     "Organisation",
     "Regime",
     "RightName",

@@ -231,6 +231,7 @@ _KEYED = (
     "systems",
     "recipients",
     "anonymisation",
+    "dpa_register",
 )
 
 

@@ -20,6 +20,7 @@ from typing import Literal, Protocol, TypeVar
 
 from pydantic import Field
 
+from tutela.programme.accountability import ChildConsent, Dpia, JointArrangement, PriorConsultation
 from tutela.programme.durations import Duration, DurationText
 from tutela.programme.legal import (
     ALL_RIGHTS,
@@ -27,6 +28,7 @@ from tutela.programme.legal import (
     ChangeLogEntry,
     Complaints,
     Contact,
+    Establishment,
     Organisation,
     Regime,
     RightName,
@@ -45,7 +47,6 @@ from tutela.programme.purposes import (
 )
 from tutela.programme.recipients import Recipient, Safeguard, TransferImpactAssessment
 from tutela.programme.register import Assumption, ControllerCustomer
-from tutela.programme.translations import Translation
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
@@ -61,6 +62,7 @@ from tutela.programme.systems import (
     Reference,
     System,
 )
+from tutela.programme.translations import Translation
 from tutela.programme.types import (
     CountryCode,
     EnvName,
@@ -77,12 +79,20 @@ from tutela.programme.types import (
 
 
 class DataSubject(Model):
-    """A category of data subjects (customers' contacts, website visitors, applicants)."""
+    """A category of data subjects (customers' contacts, website visitors, applicants).
+
+    ``children`` says the category includes children (Art. 8, Recital 38).
+    ``categories`` are the data categories that concern these subjects (Art. 13(1),
+    14(1)(d)): the statement pairs a purpose's or a source's categories with these
+    subjects only where listed here, falling back to every pair when it is empty.
+    """
 
     key: Key
     name: Label
     description: Text | None = None
     taxonomy: list[Key] = Field(default_factory=list)
+    children: bool = False
+    categories: list[Key] = Field(default_factory=list)
 
 
 class DataCategory(Model):
@@ -110,14 +120,32 @@ class Source(Model):
     categories: list[Key] = Field(default_factory=list)
     subjects: list[Key] = Field(default_factory=list)
     notice: Text | None = None
+    notice_within: DurationText | None = None
     art14_exemption: Text | None = None
 
 
 # --- cookies and anonymisation --------------------------------------------------------
 
 
+CookieExemption = Literal[
+    "transmission",
+    "user_input",
+    "authentication",
+    "security",
+    "multimedia_player",
+    "load_balancing",
+    "ui_customisation",
+    "social_plugin",
+]
+"""The ePD Art. 5(3) exemptions a cookie may rely on (WP194 §3-4; GDPR.md CK-2)."""
+
+
 class Cookie(Model):
-    """A cookie or similar technology (ePD Art. 5(3), CK-1..CK-3)."""
+    """A cookie or similar technology (ePD Art. 5(3), CK-1..CK-3).
+
+    ``exemption`` names the WP194 exemption a ``preferences`` (or ``necessary``) cookie
+    relies on to be set without consent, e.g. ``ui_customisation`` for a language cookie.
+    """
 
     name: ShortText
     provider: ShortText
@@ -126,6 +154,7 @@ class Cookie(Model):
     description: Text | None = None
     purpose: Key | None = None
     third_party: bool = False
+    exemption: CookieExemption | None = None
 
 
 class AnonymisedRelease(Model):
@@ -173,6 +202,7 @@ class Programme(Model):
     identities: list[Identity] = Field(default_factory=list)
     dpa_register: list[ControllerCustomer] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
+    dpias: list[Dpia] = Field(default_factory=list)
     translations: list[Translation] = Field(default_factory=list)
 
     def purpose(self, key: str) -> Purpose:
@@ -233,6 +263,7 @@ __all__ = [
     "Art9Condition",
     "Assumption",
     "ChangeLogEntry",
+    "ChildConsent",
     "Collection",
     "Complaints",
     "ConnectorSettings",
@@ -246,11 +277,14 @@ __all__ = [
     "Dataset",
     "DatasetField",
     "DirectMarketing",
+    "Dpia",
     "Duration",
     "DurationText",
     "EnvName",
+    "Establishment",
     "Identity",
     "IdentityKind",
+    "JointArrangement",
     "Key",
     "Label",
     "LegalBasis",
@@ -262,6 +296,7 @@ __all__ = [
     "Model",
     "Note",
     "Organisation",
+    "PriorConsultation",
     "ProcessingAgreement",
     "Profiling",
     "Programme",

@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from tutela.programme.accountability import ChildConsent
 from tutela.programme.durations import DurationText
-from tutela.programme.types import Key, Label, Model, Note, ShortText, Text
+from tutela.programme.types import CountryCode, Key, Label, Model, Note, ShortText, Text
 
 # --- purposes -----------------------------------------------------------------------------
 
@@ -32,7 +33,12 @@ class LegalBasis(StrEnum):
 
 
 class Art9Condition(StrEnum):
-    """Conditions of Art. 9(2) that lift the ban on special categories."""
+    """Conditions of Art. 9(2) that lift the ban on special categories, points (a) to (j).
+
+    Some fit only some people: ``employment`` (b) employees and applicants, ``not_for_profit``
+    (d) a body's members, ``health_care`` (h) patients and, for occupational medicine,
+    employees (``tutela check``: ``lawfulness/art9-condition-does-not-fit-subjects``).
+    """
 
     EXPLICIT_CONSENT = "explicit_consent"
     EMPLOYMENT = "employment"
@@ -56,21 +62,67 @@ class LegitimateInterestAssessment(Model):
     assessed_on: date | None = None
 
 
+ConsentAct = Literal[
+    "checkbox",
+    "button",
+    "toggle",
+    "cookie_banner",
+    "double_opt_in",
+    "email",
+    "recorded_call",
+    "signed_form",
+    "pre_ticked_checkbox",
+    "continued_browsing",
+    "scrolling",
+    "silence",
+    "inactivity",
+    "bundled_with_terms",
+]
+"""How a person gives consent. The last six are no clear affirmative act (Art. 4(11),
+Recital 32, C-673/17 Planet49; CO-1): they load, and ``tutela check`` rejects them."""
+
+WithdrawalRoute = Literal[
+    "one_click",
+    "settings",
+    "email",
+    "web_form",
+    "phone",
+    "letter",
+    "registered_letter",
+    "in_person",
+]
+"""How a person withdraws consent, from the easiest (one click) to the hardest (CO-3)."""
+
+
 class ConsentNotice(Model):
-    """How consent is asked and withdrawn (CO-1..CO-3)."""
+    """How consent is asked and withdrawn (CO-1..CO-3).
+
+    ``given_by`` and ``withdrawn_by`` say the same as ``methods`` and ``withdrawal`` in a
+    form ``tutela check`` can compare: withdrawing is as easy as giving (Art. 7(3)).
+    """
 
     notice: Text
     notice_version: ShortText | None = None
     methods: list[Label] = Field(min_length=1)
+    given_by: list[ConsentAct] = Field(default_factory=list)
     withdrawal: Text
+    withdrawn_by: list[WithdrawalRoute] = Field(default_factory=list)
     expires_after: DurationText | None = None
 
 
 class DirectMarketing(Model):
-    """Direct marketing details (MK-1, MK-2, OB-2)."""
+    """Direct marketing details (MK-1, MK-2, OB-2).
+
+    ``phone`` is calls made by a person; ``automated_calls`` says the calls are made by an
+    automated calling system, which needs consent like e-mail (ePD Art. 13(1)).
+    ``products`` says what the messages offer, which the soft opt-in limits to the
+    controller's own similar products (ePD Art. 13(2)).
+    """
 
     channels: list[Literal["email", "sms", "phone", "post", "push"]] = Field(min_length=1)
+    automated_calls: bool = False
     soft_opt_in: bool = False
+    products: Literal["own_similar", "own_other", "third_party"] | None = None
     unsubscribe: Text | None = None
 
 
@@ -85,8 +137,19 @@ class Profiling(Model):
     human_review: Text | None = None
 
 
+Monitoring = Literal["systematic", "publicly_accessible_area"]
+"""Regular and systematic monitoring of people (Art. 37(1)(b); WP243 §2.1.4), or the
+systematic monitoring of a publicly accessible area (Art. 35(3)(c))."""
+
+
 class Purpose(Model):
-    """Why data is processed, on which basis, about whom, for how long (LB-1)."""
+    """Why data is processed, on which basis, about whom, for how long (LB-1).
+
+    ``law_of`` says whose law ``legal_obligation`` is (``EU`` or an EEA country code): an
+    Art. 6(1)(c) obligation must be Union or Member State law (Art. 6(3)). ``large_scale``,
+    ``monitoring`` and ``core_activity`` decide whether a DPIA (Art. 35(3)) and a DPO
+    (Art. 37(1)) are required.
+    """
 
     key: Key
     name: Label
@@ -96,6 +159,7 @@ class Purpose(Model):
     legitimate_interest: LegitimateInterestAssessment | None = None
     consent: ConsentNotice | None = None
     legal_obligation: Text | None = None
+    law_of: list[CountryCode] = Field(default_factory=list)
     special_category_condition: Art9Condition | None = None
     categories: list[Key] = Field(default_factory=list)
     subjects: list[Key] = Field(default_factory=list)
@@ -105,6 +169,10 @@ class Purpose(Model):
     notice_at_collection: Text | None = None
     retention: Key | None = None
     anonymised_output: bool = False
+    child_consent: ChildConsent | None = None
+    large_scale: bool = False
+    monitoring: Monitoring | None = None
+    core_activity: bool = False
 
 
 # --- retention -----------------------------------------------------------------------------
@@ -126,6 +194,7 @@ class RetentionRule(Model):
 
 __all__ = [
     "Art9Condition",
+    "ConsentAct",
     "ConsentNotice",
     "DirectMarketing",
     "LegalBasis",
@@ -133,4 +202,5 @@ __all__ = [
     "Profiling",
     "Purpose",
     "RetentionRule",
+    "WithdrawalRoute",
 ]

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from tutela.programme.accountability import JointArrangement
 from tutela.programme.systems import ProcessingAgreement
 from tutela.programme.types import CountryCode, Key, Model, ShortText, Text
 
@@ -37,6 +38,7 @@ class Safeguard(Model):
     signed: date | None = None
     tia: TransferImpactAssessment | None = None
     derogation: ShortText | None = None
+    occasional: bool = False
     reference: ShortText | None = None
 
 
@@ -53,10 +55,12 @@ class Recipient(Model):
     countries: list[CountryCode] = Field(default_factory=list)
     dpf_certified: bool = False
     dpf_expires: date | None = None
+    subject_to: list[ShortText] = Field(default_factory=list)
     safeguard: Safeguard | None = None
     supplementary_measures: list[ShortText] = Field(default_factory=list)
     privacy_statement_url: ShortText | None = None
     dpa: ProcessingAgreement | None = None
+    arrangement: JointArrangement | None = None
 
 
 __all__ = ["Recipient", "Safeguard", "TransferImpactAssessment"]

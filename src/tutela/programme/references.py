@@ -135,6 +135,7 @@ def check_references(
     _check_purpose_users(checker, {p.key for p in programme.purposes})
     _check_datasets(checker)
     _check_identities(checker)
+    _check_register(checker)
     _check_masking(checker, installed(MASKING).names() if strategies is None else strategies)
     return checker.errors
 
@@ -147,6 +148,8 @@ def _category_uses(programme: Programme) -> Iterator[tuple[Sequence[str], Path_]
         yield recipient.categories, ("recipients", i, "categories")
     for i, source in enumerate(programme.sources):
         yield source.categories, ("sources", i, "categories")
+    for i, subject in enumerate(programme.subjects):
+        yield subject.categories, ("subjects", i, "categories")
     for path, dataset_field in _fields(programme):
         yield dataset_field.data_categories, (*path, "data_categories")
     for i, rule in enumerate(programme.masking.rules):
@@ -253,6 +256,38 @@ def _check_purpose_users(checker: _Checker, purposes: set[str]) -> None:
     for i, release in enumerate(programme.anonymisation):
         at: Path_ = ("anonymisation", i, "source_purposes")
         checker.each(release.source_purposes, purposes, at, "purpose", hint)
+
+
+def _check_register(checker: _Checker) -> None:
+    """The DPA register names processor systems; hosts, DPIAs name what exists (Art. 30(2))."""
+    programme = checker.programme
+    processor = {s.key for s in programme.systems if s.role == "processor"}
+    controller = {s.key for s in programme.systems if s.role != "processor"}
+    for i, customer in enumerate(programme.dpa_register):
+        for j, key in enumerate(customer.systems):
+            at: Path_ = ("dpa_register", i, "systems", j)
+            if key in controller:
+                checker.errors.append(
+                    PolicyError(
+                        f"system `{key}` is a controller system, not one that processes "
+                        "for a customer",
+                        location=nearest_location(checker.locations, at),
+                        path=field_path(programme, at),
+                        hint="list only systems with `role: processor`, or set that role",
+                    )
+                )
+            else:
+                hint = "declare it under `systems:` with `role: processor`"
+                checker.expect(key, processor, at, "processor system", hint)
+    recipients = {r.key for r in programme.recipients}
+    for i, system in enumerate(programme.systems):
+        at = ("systems", i, "hosting_provider")
+        hint = "name the recipient that hosts the system (declare it under `recipients:`)"
+        checker.expect(system.hosting_provider, recipients, at, "recipient", hint)
+    purposes = {p.key for p in programme.purposes}
+    for i, dpia in enumerate(programme.dpias):
+        at = ("dpias", i, "purposes")
+        checker.each(dpia.purposes, purposes, at, "purpose", "declare it under `purposes:`")
 
 
 def _check_datasets(checker: _Checker) -> None:

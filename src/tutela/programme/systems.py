@@ -184,6 +184,7 @@ class System(Model):
     controller_contact: ShortText | None = None
     dpa: ProcessingAgreement | None = None
     hosting_country: CountryCode
+    hosting_provider: Key | None = None
     purposes: list[Key] = Field(default_factory=list)
     processing_activities: list[ShortText] = Field(default_factory=list)
     retention: Key | None = None

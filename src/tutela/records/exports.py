@@ -1,9 +1,11 @@
 """The Art. 30 records as files an SA can read: XLSX, CSV, HTML and JSON (RP-1, Art. 30(3)-(4)).
 
 :func:`export_files` renders :class:`~tutela.records.build.Records` into a mapping from the
-paths to write to their bytes; the caller writes them. Output is deterministic: no clock is
-read, the XLSX document dates come from the statement's effective date and every archive
-member carries a fixed timestamp, so two runs over the same programme give identical bytes.
+paths to write to their bytes; the caller writes them. Every format carries what identifies
+the export: the day it was generated and the programme version (statement version,
+effective date, programme digest). Output is deterministic: no clock is read, the XLSX
+document dates and every archive member's timestamp are the generation day, so two runs
+over the same programme on the same day give identical bytes.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def export_files(records: Records, fmt: ExportFormat, output: Path) -> dict[Path
     if fmt == "csv" and output.suffix.lower() == ".zip":
         return {output: to_csv_zip(records)}
     if fmt == "csv":
-        return {output / f"{t.key}.csv": to_csv(t).encode() for t in records.tables}
+        return {output / f"{t.key}.csv": to_csv(records, t).encode() for t in records.tables}
     formats = ", ".join(ExportFormat)
     raise ValueError(f"unknown export format {fmt!r}; use one of {formats}")
 
@@ -60,28 +62,43 @@ def export_files(records: Records, fmt: ExportFormat, output: Path) -> dict[Path
 
 
 def to_json(records: Records) -> str:
-    """Both records as JSON: organisation, statement version and one object per row."""
+    """Both records as JSON: what identifies them, each table's note, one object per row."""
     document = {
         "organisation": records.organisation,
+        "statement_title": records.statement_title,
         "statement_version": records.statement_version,
+        "effective_date": records.effective_date.isoformat() if records.effective_date else None,
+        "programme_digest": records.digest,
+        "generated_on": records.generated_on.isoformat(),
+        "notes": {table.key: table.note for table in records.tables},
         "controller_records": records.controller.as_dicts(),
         "processor_records": records.processor.as_dicts(),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(table: RecordTable) -> str:
-    """One record table as CSV text: a header row, then one row per record."""
+CSV_IDENTIFICATION = ("Generated on", "Programme version")
+"""The last two CSV columns: the same on every row, so each file says what it shows."""
+
+
+def to_csv(records: Records, table: RecordTable) -> str:
+    """One record table of ``records`` as CSV text: a header row, then one row per record.
+
+    Every row ends with :data:`CSV_IDENTIFICATION`; a table without rows has one row
+    holding its note, so that it still carries them.
+    """
+    identification = [records.generated_on.isoformat(), records.version]
+    rows = table.rows or ((table.note, *[""] * (len(table.columns) - 1)),)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([column.header for column in table.columns])
-    writer.writerows(table.rows)
+    writer.writerow([*(column.header for column in table.columns), *CSV_IDENTIFICATION])
+    writer.writerows([*row, *identification] for row in rows)
     return buffer.getvalue()
 
 
 def to_csv_zip(records: Records) -> bytes:
     """Both CSV files in one zip archive."""
-    members = {f"{table.key}.csv": to_csv(table).encode() for table in records.tables}
+    members = {f"{table.key}.csv": to_csv(records, table).encode() for table in records.tables}
     return _zip(members, _stamp(records))
 
 
@@ -96,16 +113,13 @@ def _zip(members: dict[str, bytes], stamp: datetime) -> bytes:
 
 
 def _stamp(records: Records) -> datetime:
-    day = max(records.effective_date or _EPOCH, _EPOCH)
+    day = max(records.generated_on, _EPOCH)
     return datetime(day.year, day.month, day.day)
 
 
 def _about(records: Records) -> list[tuple[str, str]]:
     return [
-        ("Organisation", records.organisation),
-        ("Statement", records.statement_title),
-        ("Statement version", records.statement_version or "not set"),
-        ("Effective date", records.effective_date.isoformat() if records.effective_date else ""),
+        *records.identification(),
         ("Controller records", records.controller.note),
         ("Processor records", records.processor.note),
         ("Legal basis", "GDPR Art. 30(1) and 30(2); kept in writing and available to the SA"),
@@ -166,8 +180,11 @@ def to_xlsx(records: Records) -> bytes:
     """A workbook with one sheet per record type and an ``About`` sheet, as bytes."""
     workbook = Workbook()
     workbook.remove(workbook.active)
+    footer = f"Generated on {records.generated_on.isoformat()} - {records.version}"
     for table in records.tables:
-        _fill_sheet(workbook.create_sheet(SHEET_TITLES[table.key]), table)
+        sheet = workbook.create_sheet(SHEET_TITLES[table.key])
+        _fill_sheet(sheet, table)
+        sheet.oddFooter.left.text = footer
     about = workbook.create_sheet("About")
     _write_rows(about, [("Item", "Value"), *_about(records)])
     _set_properties(workbook, records)

@@ -8,6 +8,7 @@ line (:func:`cell_lines`), and an empty one reads :data:`NONE`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import (
@@ -106,6 +107,33 @@ def transfer_text(recipient: Recipient) -> str:
     return text
 
 
+def hosting_transfer_text(system: System, on: date) -> str:
+    """A system hosted outside the EEA as a transfer (Art. 30(2)(c)), with its adequacy.
+
+    Only an adequacy decision in force ``on`` that asks nothing of the importer (Art. 45)
+    covers a hosting country by itself; otherwise the safeguard is the hosting provider's.
+    """
+    places = packaged_jurisdictions()
+    code = places.code(system.hosting_country)
+    head = f"{system.name} → {places.country(code)} ({code}, hosting): "
+    decision = places.adequacy_in_force(code, on)
+    if decision is not None and decision.requires is None:
+        return head + f"{_TOOLS['adequacy']}, {decision.decision}"
+    return head + "the hosting provider's safeguard (see sub-processors)"
+
+
+def compelling_interests(safeguard: Safeguard) -> bool:
+    """Whether a transfer rests on Art. 49(1) second subparagraph (compelling interests).
+
+    Such a transfer is recorded with "the documentation of suitable safeguards"
+    (Art. 30(1)(e), 30(2)(c)); the derogation's text names the ground.
+    """
+    ground = (safeguard.derogation or "").lower()
+    return safeguard.mechanism == "derogation" and (
+        "second subparagraph" in ground or "compelling" in ground
+    )
+
+
 _TOOLS = {
     "adequacy": "adequacy decision (Art. 45)",
     "scc": "standard contractual clauses (Art. 46(2)(c))",
@@ -133,9 +161,17 @@ def safeguard_text(safeguard: Safeguard | None, recipient: Recipient) -> str:
             f", review {safeguard.tia.review_on.isoformat()}" if safeguard.tia.review_on else ""
         )
         parts.append(f"TIA {safeguard.tia.reference} of {safeguard.tia.assessed_on}{review}")
-    if safeguard.reference:
+    if compelling_interests(safeguard):
+        parts.append(_documentation_text(safeguard))
+    elif safeguard.reference:
         parts.append(f"ref. {safeguard.reference}")
     return ", ".join(part for part in parts if part)
+
+
+def _documentation_text(safeguard: Safeguard) -> str:
+    if safeguard.reference:
+        return f"suitable safeguards documented in {safeguard.reference} (Art. 49(1) 2nd subpara.)"
+    return "documentation of suitable safeguards NOT RECORDED (Art. 49(1) 2nd subpara.)"
 
 
 def dpf_text(recipient: Recipient) -> str:
@@ -146,9 +182,15 @@ def dpf_text(recipient: Recipient) -> str:
     return f"EU-US Data Privacy Framework certified{until}"
 
 
-def retention_text(rule: RetentionRule) -> str:
-    """How long a retention rule keeps data, and what happens then."""
+def retention_text(rule: RetentionRule, *, counted_from: str | None = None) -> str:
+    """How long a retention rule keeps data, and what happens then.
+
+    ``counted_from`` names the field holding each row's trigger date
+    (``collection.field``, a collection's ``retention_from``).
+    """
     trigger = rule.trigger.replace("_", " ")
+    if counted_from:
+        trigger += f" (each row's {counted_from})"
     if rule.period:
         text = f"{rule.period} after {trigger}"
         text += f" (as chosen: {', '.join(rule.choices)})" if rule.choices else ""

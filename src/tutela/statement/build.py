@@ -1,17 +1,21 @@
 """The privacy statement, built from the programme and rendered as Markdown or HTML.
 
 :func:`build_statement` turns a :class:`~tutela.programme.models.Programme` into a
-:class:`~tutela.statement.view.StatementView`: every section of GDPR
-Arts. 13 and 14, in a fixed order with stable ids (:data:`SECTION_IDS`), worded
-from the programme's facts. :func:`render_statement` lays that view out with the
-Jinja2 templates shipped in ``tutela/statement/templates/`` (HTML autoescaped).
+:class:`~tutela.statement.view.StatementView`: a one-screen summary, then every section
+of GDPR Arts. 13 and 14 in a fixed order with stable ids (:data:`SECTION_IDS`), worded
+from the programme's facts. This is the layered notice of WP260 ¶35-38 (Art. 12(1)):
+the templates put a table of contents with links between the summary and the sections.
+:func:`render_statement` lays the view out with the Jinja2 templates shipped in
+``tutela/statement/templates/`` (HTML autoescaped, e-mail addresses and URLs as links).
 
 Both are pure and deterministic: the same programme gives the same bytes, and
-nothing depends on today's date, the locale or the environment.
+nothing depends on today's date, the locale or the environment. tutela's own wording is
+translated into the current :mod:`tutela.i18n` language.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from functools import cache
@@ -19,27 +23,28 @@ from typing import Literal, get_args
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from tutela.i18n import N_, _, ngettext
 from tutela.jurisdictions import Jurisdictions, packaged_jurisdictions
 from tutela.programme.models import Programme
-from tutela.statement import wording
+from tutela.statement import links, wording
 from tutela.statement.context import StatementContext
 from tutela.statement.sections.practices import (
     community,
     cookies,
-    links,
     modifications,
     retention,
     security,
 )
+from tutela.statement.sections.practices import links as links_section
 from tutela.statement.sections.processing import collection, controller, personal_data
 from tutela.statement.sections.purposes import legal_bases, purposes
 from tutela.statement.sections.rights import complaints, rights
 from tutela.statement.sections.sharing import anonymous_data, recipients, transfers
+from tutela.statement.sections.summary import summary
 from tutela.statement.view import (
     OPTIONAL_SECTION_IDS,
     SECTION_IDS,
     Block,
-    BulletList,
     Paragraph,
     Section,
     StatementView,
@@ -63,22 +68,22 @@ FORMATS: tuple[str, ...] = get_args(StatementFormat)
 SectionBuilder = Callable[[StatementContext], tuple[Block, ...]]
 
 _SECTIONS: tuple[tuple[str, str, SectionBuilder], ...] = (
-    ("controller", "Who is responsible for your personal data", controller),
-    ("personal-data", "Which personal data we process", personal_data),
-    ("collection", "How we collect personal data", collection),
-    ("purposes", "Why we process your personal data", purposes),
-    ("legal-bases", "Legal bases for processing your personal data", legal_bases),
-    ("recipients", "With whom we share your personal data", recipients),
-    ("transfers", "Transfers outside the European Economic Area", transfers),
-    ("rights", "Your rights", rights),
-    ("security", "Security of your personal data", security),
-    ("retention", "How long we keep your personal data", retention),
-    ("cookies", "Cookies", cookies),
-    ("links", "Links to other websites", links),
-    ("community", "Our community and social media pages", community),
-    ("anonymous-data", "Anonymous data", anonymous_data),
-    ("modifications", "Changes to this privacy statement", modifications),
-    ("complaints", "Complaints", complaints),
+    ("controller", N_("Who is responsible for your data"), controller),
+    ("personal-data", N_("Which personal data we process"), personal_data),
+    ("collection", N_("Where your data comes from"), collection),
+    ("purposes", N_("Why we use your data"), purposes),
+    ("legal-bases", N_("Legal bases"), legal_bases),
+    ("recipients", N_("Who receives your data"), recipients),
+    ("transfers", N_("Transfers outside the EEA"), transfers),
+    ("rights", N_("Your rights"), rights),
+    ("security", N_("Security"), security),
+    ("retention", N_("How long we keep your data"), retention),
+    ("cookies", N_("Cookies"), cookies),
+    ("links", N_("Links to other websites"), links_section),
+    ("community", N_("Community and social media"), community),
+    ("anonymous-data", N_("Anonymous data"), anonymous_data),
+    ("modifications", N_("Changes to this statement"), modifications),
+    ("complaints", N_("Complaints"), complaints),
 )
 """Every section in reading order: id, heading title, builder."""
 
@@ -88,7 +93,7 @@ _ORDERED_START = re.compile(r"^(\d+)[.)](?:\s|$)")
 def build_statement(
     programme: Programme, *, jurisdictions: Jurisdictions | None = None
 ) -> StatementView:
-    """The statement of ``programme`` as ordered sections of worded facts.
+    """The statement of ``programme``: a summary, then ordered sections of worded facts.
 
     Every id of :data:`SECTION_IDS` is present (a section without facts says so);
     optional sections (:data:`OPTIONAL_SECTION_IDS`) appear only with facts.
@@ -99,18 +104,27 @@ def build_statement(
     """
     places = packaged_jurisdictions() if jurisdictions is None else jurisdictions
     context = StatementContext.of(programme, places)
-    sections: list[Section] = []
-    for section_id, title, builder in _SECTIONS:
-        blocks = builder(context)
-        if blocks or section_id not in OPTIONAL_SECTION_IDS:
-            sections.append(Section(section_id, len(sections) + 1, title, blocks))
+    built = [(section_id, title, builder(context)) for section_id, title, builder in _SECTIONS]
+    shown = [
+        (section_id, title, blocks)
+        for section_id, title, blocks in built
+        if blocks or section_id not in OPTIONAL_SECTION_IDS
+    ]
+    numbers = {section_id: number for number, (section_id, _t, _b) in enumerate(shown, 1)}
+    context = dataclasses.replace(context, numbers=numbers)
+    sections = tuple(
+        Section(section_id, numbers[section_id], _(title), builder(context))
+        for section_id, title, builder in _SECTIONS
+        if section_id in numbers
+    )
     statement = context.programme.statement
     return StatementView(
-        title=statement.title,
+        title=context.text(statement.title),
         language=statement.languages[0] if statement.languages else "en",
         version_line=_version_line(context),
         intro=_intro(context),
-        sections=tuple(sections),
+        sections=sections,
+        summary=summary(context),
     )
 
 
@@ -132,41 +146,30 @@ def render_view(view: StatementView, fmt: StatementFormat) -> str:
 
 def _intro(context: StatementContext) -> tuple[Block, ...]:
     scope = context.programme.statement.scope
-    opening = wording.paragraphs(scope) if scope else (_default_scope(context),)
-    return (
-        *(Paragraph(text) for text in opening),
-        Paragraph(
-            "We process personal data in accordance with the General Data Protection Regulation"
-            " (Regulation (EU) 2016/679, “GDPR”) and other applicable data protection law. This"
-            " statement explains:"
-        ),
-        BulletList(
-            (
-                "who is responsible for your personal data and how to reach us;",
-                "which personal data we process, how we collect it and why;",
-                "with whom we share it, where it goes and how long we keep it;",
-                "your rights and how to exercise them.",
-            )
-        ),
-    )
-
-
-def _default_scope(context: StatementContext) -> str:
+    if scope:
+        return tuple(Paragraph(text) for text in wording.paragraphs(context.text(scope)))
     organisation = context.programme.organisation
-    website = f", including {organisation.website}" if organisation.website else ""
-    return (
-        f"This privacy statement explains how {organisation.legal_name} processes personal data"
-        f" when you use our websites{website}, our products and services, or otherwise"
-        " interact with us."
-    )
+    if organisation.website:
+        text = _(
+            "This statement explains how {name} processes personal data when you use our"
+            " website {website}, our products and services, or otherwise deal with us."
+        ).format(name=organisation.legal_name, website=organisation.website)
+    else:
+        text = _(
+            "This statement explains how {name} processes personal data when you use our"
+            " products and services or otherwise deal with us."
+        ).format(name=organisation.legal_name)
+    return (Paragraph(text),)
 
 
 def _version_line(context: StatementContext) -> str:
     statement = context.programme.statement
     since = wording.format_date(statement.effective_date) if statement.effective_date else ""
+    if statement.version and since:
+        return _("Version {version}, effective {day}").format(version=statement.version, day=since)
     if statement.version:
-        return f"Version {statement.version}" + (f", effective {since}" if since else "")
-    return f"Effective {since}" if since else ""
+        return _("Version {version}").format(version=statement.version)
+    return _("Effective {day}").format(day=since) if since else ""
 
 
 @cache
@@ -178,10 +181,13 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.filters["md"] = markdown_text
     environment.filters["md_inline"] = markdown_inline
     environment.filters["md_cell"] = markdown_cell
+    environment.filters["html_links"] = links.html
     return environment
 
 
@@ -190,8 +196,8 @@ def _is_html(template_name: str | None) -> bool:
 
 
 def markdown_inline(text: str) -> str:
-    """``text`` inside a Markdown line: raw HTML made inert (``<`` becomes ``&lt;``)."""
-    return text.replace("<", "&lt;")
+    """``text`` inside a Markdown line: raw HTML made inert, e-mails and URLs as links."""
+    return links.markdown(text.replace("<", "&lt;"))
 
 
 def markdown_text(text: str) -> str:

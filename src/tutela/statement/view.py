@@ -119,18 +119,28 @@ class Section:
 
 @dataclass(frozen=True)
 class StatementView:
-    """The whole statement: title, versioning line, introduction and sections."""
+    """The whole statement: title, versioning line, introduction, summary and sections.
+
+    The layers of WP260 ¶35-38 (Art. 12(1)): ``summary`` answers who, what, why, who
+    else, how long and which rights on one screen; the templates put a table of contents
+    with links to each section after it, then the ``sections`` in full.
+    """
 
     title: str
     language: str
     version_line: str
     intro: tuple[Block, ...]
     sections: tuple[Section, ...]
+    summary: tuple[Block, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
         """The section ids in order."""
         return tuple(section.id for section in self.sections)
+
+    def summary_text(self) -> str:
+        """Every word of the summary as plain text, blocks separated by newlines."""
+        return "\n".join(_texts(self.summary))
 
     def section(self, section_id: str) -> Section:
         """The section with ``section_id``; KeyError if the statement has none."""

@@ -1,175 +1,37 @@
-"""The fixed wording of the statement: legal bases, rights, safeguards, dates, durations.
+"""Small wording helpers of the statement: lists, dates, durations, paragraphs, sentences.
 
-Everything a person reads that does not come from the programme itself lives
-here, once, so the Markdown and HTML statements say the same thing. Legal
-anchors are GDPR articles; rule ids refer to GDPR.md.
+Everything here that a reader sees is tutela's own wording, routed through
+:mod:`tutela.i18n` (``_`` and ``ngettext`` with named placeholders, dates through
+``format_day``) so the statement can be translated whole sentences at a time
+(GDPR Art. 12(1): information "in a concise, transparent, intelligible and easily
+accessible form, using clear and plain language"). The fixed legal texts live in
+:mod:`tutela.statement.phrases`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 
-from tutela.programme.durations import Duration, durations_in_words
-from tutela.programme.models import Address, Art9Condition, LegalBasis, RightName
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-BASIS_TITLES: Mapping[LegalBasis, str] = {
-    LegalBasis.CONSENT: "Consent (Art. 6(1)(a) GDPR)",
-    LegalBasis.CONTRACT: "Performance of a contract (Art. 6(1)(b) GDPR)",
-    LegalBasis.LEGAL_OBLIGATION: "Legal obligation (Art. 6(1)(c) GDPR)",
-    LegalBasis.VITAL_INTERESTS: "Vital interests (Art. 6(1)(d) GDPR)",
-    LegalBasis.PUBLIC_TASK: "Public task (Art. 6(1)(e) GDPR)",
-    LegalBasis.LEGITIMATE_INTERESTS: "Legitimate interests (Art. 6(1)(f) GDPR)",
-}
-"""The name of each Art. 6(1) basis as the statement shows it (LB-1)."""
-
-BASIS_MEANINGS: Mapping[LegalBasis, str] = {
-    LegalBasis.CONSENT: "You have given your consent for this specific purpose.",
-    LegalBasis.CONTRACT: (
-        "The processing is necessary to perform a contract with you, or to take steps"
-        " you asked for before entering into one."
-    ),
-    LegalBasis.LEGAL_OBLIGATION: (
-        "The processing is necessary to comply with a legal obligation we are subject to."
-    ),
-    LegalBasis.VITAL_INTERESTS: (
-        "The processing is necessary to protect your vital interests or those of another person."
-    ),
-    LegalBasis.PUBLIC_TASK: (
-        "The processing is necessary for a task carried out in the public interest or in the"
-        " exercise of official authority vested in us."
-    ),
-    LegalBasis.LEGITIMATE_INTERESTS: (
-        "The processing is necessary for our legitimate interests or those of a third party,"
-        " and we have checked that your interests and fundamental rights and freedoms do not"
-        " override them."
-    ),
-}
-"""What each basis means for the reader, in one sentence."""
-
-ART9_CONDITIONS: Mapping[Art9Condition, str] = {
-    Art9Condition.EXPLICIT_CONSENT: "your explicit consent (Art. 9(2)(a) GDPR)",
-    Art9Condition.EMPLOYMENT: "obligations in employment and social security law (Art. 9(2)(b))",
-    Art9Condition.VITAL_INTERESTS: "the protection of vital interests (Art. 9(2)(c) GDPR)",
-    Art9Condition.NOT_FOR_PROFIT: "the activities of a not-for-profit body (Art. 9(2)(d) GDPR)",
-    Art9Condition.MADE_PUBLIC: "data you have manifestly made public (Art. 9(2)(e) GDPR)",
-    Art9Condition.LEGAL_CLAIMS: "the establishment, exercise or defence of legal claims (9(2)(f))",
-    Art9Condition.SUBSTANTIAL_PUBLIC_INTEREST: "a substantial public interest (Art. 9(2)(g))",
-    Art9Condition.HEALTH_CARE: "health or social care (Art. 9(2)(h) GDPR)",
-    Art9Condition.PUBLIC_HEALTH: "public health (Art. 9(2)(i) GDPR)",
-    Art9Condition.ARCHIVING_RESEARCH: "archiving, research or statistics (Art. 9(2)(j) GDPR)",
-}
-"""The Art. 9(2) condition relied on for special categories of data."""
-
-RIGHTS: Mapping[RightName, tuple[str, str]] = {
-    "access": (
-        "Access (Art. 15 GDPR)",
-        "You can ask whether we process personal data about you and, if we do, get a copy of"
-        " it with the information on how we process it. The first copy is free.",
-    ),
-    "rectification": (
-        "Rectification (Art. 16 GDPR)",
-        "You can ask us to correct personal data you believe is inaccurate, or to complete"
-        " data that is incomplete.",
-    ),
-    "erasure": (
-        "Erasure (Art. 17 GDPR)",
-        "You can ask us to erase your personal data, for example when we no longer need it,"
-        " when you withdraw your consent or after you object. We keep only what the law"
-        " obliges us to keep or what we need for legal claims, and some services may no"
-        " longer be available to you.",
-    ),
-    "restriction": (
-        "Restriction (Art. 18 GDPR)",
-        "You can ask us to temporarily halt (freeze) the processing of your personal data,"
-        " for example while its accuracy or the lawfulness of its processing is disputed."
-        " We then only store it.",
-    ),
-    "portability": (
-        "Data portability (Art. 20 GDPR)",
-        "You can ask to receive the personal data you gave us, or that we recorded from your"
-        " use of our services, in a structured, commonly used and machine-readable format,"
-        " or to have it sent directly to another controller. This applies where we process"
-        " it by automated means on the basis of your consent or of a contract with you.",
-    ),
-    "objection": (
-        "Objection (Art. 21 GDPR)",
-        "You can object to processing based on our legitimate interests, and at any time to"
-        " direct marketing. See “Your right to object” below.",
-    ),
-}
-"""Each right's title and what it lets the reader do."""
-
-RECIPIENT_KINDS: Mapping[str, str] = {
-    "processor": "Processor (acts on our behalf and on our instructions)",
-    "controller": "Independent controller",
-    "joint_controller": "Joint controller",
-    "public_authority": "Public authority",
-    "affiliate": "Company of our group",
-}
-"""How each kind of recipient is described (AC-3)."""
-
-SCC_MODULES: Mapping[str, str] = {
-    "M1": "module 1, controller to controller",
-    "M2": "module 2, controller to processor",
-    "M3": "module 3, processor to processor",
-    "M4": "module 4, processor to controller",
-}
-"""The modules of the 2021 standard contractual clauses (TR-4)."""
-
-SAFEGUARDS: Mapping[str, tuple[str, str]] = {
-    "adequacy": ("an adequacy decision of the European Commission", "Art. 45 GDPR"),
-    "scc": ("standard contractual clauses of the European Commission", "Art. 46(2)(c) GDPR"),
-    "bcr": ("binding corporate rules", "Art. 47 GDPR"),
-    "certification": (
-        "an approved certification mechanism with binding commitments of the recipient",
-        "Art. 46(2)(f) GDPR",
-    ),
-    "code_of_conduct": (
-        "an approved code of conduct with binding commitments of the recipient",
-        "Art. 46(2)(e) GDPR",
-    ),
-    "ad_hoc": ("contractual clauses authorised by a supervisory authority", "Art. 46(3)(a) GDPR"),
-    "derogation": ("a derogation for a specific situation", "Art. 49 GDPR"),
-}
-"""Each Chapter V transfer tool, worded for the reader, with its article (TR-2)."""
-
-COOKIE_CATEGORIES: Mapping[str, str] = {
-    "necessary": "Strictly necessary",
-    "preferences": "Preferences",
-    "statistics": "Statistics",
-    "marketing": "Marketing",
-}
-
-ANONYMISATION_METHODS: Mapping[str, str] = {
-    "aggregation": "aggregation into statistics",
-    "k_anonymity": "generalisation to k-anonymity",
-    "l_diversity": "generalisation to k-anonymity with l-diversity",
-    "differential_privacy": "differential privacy",
-}
+from tutela.i18n import _, format_day, ngettext
+from tutela.programme.durations import Duration
+from tutela.programme.models import Address
 
 _LEADING_WORDS = frozenset({"The", "A", "An", "Our", "Your", "Any", "All", "Each", "Other", "Some"})
 
+_UNITS = {
+    "hour": lambda n: ngettext("{count} hour", "{count} hours", n),
+    "day": lambda n: ngettext("{count} day", "{count} days", n),
+    "week": lambda n: ngettext("{count} week", "{count} weeks", n),
+    "month": lambda n: ngettext("{count} month", "{count} months", n),
+    "year": lambda n: ngettext("{count} year", "{count} years", n),
+}
+
 
 def format_date(day: date) -> str:
-    """A date for people, independent of the locale: ``15 January 2026``."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """A date for people in the current language: ``15 January 2026`` (never the machine's)."""
+    return format_day(day)
 
 
 def duration(text: str) -> str:
@@ -178,7 +40,7 @@ def duration(text: str) -> str:
     Text that is not a duration (a cookie's ``session``) is shown as written.
     """
     parsed = _parsed([text])
-    return text if parsed is None else parsed[0].words()
+    return text if parsed is None else _counted(parsed[0])
 
 
 def durations(texts: Iterable[str], conjunction: str = "or") -> str:
@@ -187,7 +49,16 @@ def durations(texts: Iterable[str], conjunction: str = "or") -> str:
     parsed = _parsed(values)
     if parsed is None:
         return join_words((duration(text) for text in values), conjunction)
-    return durations_in_words(parsed, conjunction)
+    if len({item.unit for item in parsed}) == 1 and len(parsed) > 1:
+        amounts = ", ".join(str(item.amount) for item in parsed[:-1])
+        last = parsed[-1]
+        counted = _UNITS[last.unit](last.amount).format(count=last.amount)
+        return _join_last(amounts, counted, conjunction)
+    return join_words((_counted(item) for item in parsed), conjunction)
+
+
+def _counted(value: Duration) -> str:
+    return _UNITS[value.unit](value.amount).format(count=value.amount)
 
 
 def _parsed(texts: list[str]) -> list[Duration] | None:
@@ -207,17 +78,34 @@ def event(trigger: str) -> str:
     words = trigger.replace("-", "_").split("_")
     last = words[-1]
     if len(last) > 4 and last.endswith("ed"):
-        subject = f"the {' '.join(words[:-1])}" if len(words) > 1 else "it"
-        return f"{subject} is {last}"
+        if len(words) > 1:
+            return _("the {thing} is {done}").format(thing=" ".join(words[:-1]), done=last)
+        return _("it is {done}").format(done=last)
     return " ".join(words)
 
 
 def join_words(items: Iterable[str], conjunction: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``; an empty string for no items."""
+    """``a``, ``a and b``, ``a, b and c`` (``or`` with ``conjunction="or"``); ``""`` for none."""
     words = list(items)
     if len(words) < 2:
         return "".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+    return _join_last(", ".join(words[:-1]), words[-1], conjunction)
+
+
+def _join_last(head: str, last: str, conjunction: str) -> str:
+    if conjunction == "or":
+        return _("{items} or {last}").format(items=head, last=last)
+    return _("{items} and {last}").format(items=head, last=last)
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items separated by commas, the first letter in upper case: a cell listing things."""
+    return capitalised(", ".join(items))
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter in upper case (labels are written for mid-sentence)."""
+    return text[:1].upper() + text[1:]
 
 
 def one_line(text: str) -> str:
@@ -244,7 +132,7 @@ def address(value: Address, country: str) -> str:
 
 def inline(text: str) -> str:
     """``text`` to be used inside a sentence: a leading article is put in lower case."""
-    first, _, rest = text.partition(" ")
+    first, _space, rest = text.partition(" ")
     if rest and first in _LEADING_WORDS:
         return f"{first.lower()} {rest}"
     return text

@@ -1,7 +1,9 @@
 """Data categories, data uses and data subjects known to a programme.
 
 The default vocabulary is fideslang's default taxonomy (dotted keys such as
-``user.contact.email``); a programme adds its own categories under any parent.
+``user.contact.email``) plus the few terms the GDPR needs and fideslang lacks
+(:data:`TUTELA_CATEGORIES`, :data:`TUTELA_SUBJECTS`); a programme adds its own categories
+under any parent.
 A key covers every key below it: ``user.contact`` covers ``user.contact.email``.
 """
 
@@ -22,9 +24,38 @@ SPECIAL_CATEGORIES: frozenset[str] = frozenset(
         "user.demographic.religious_belief",
         "user.demographic.sexual_orientation",
         "user.authorization.biometric",
+        "user.demographic.trade_union_membership",
     }
 )
 """Default categories that are special categories under GDPR Art. 9(1)."""
+
+TUTELA_CATEGORIES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "user.demographic.trade_union_membership",
+        "Trade Union Membership",
+        "Membership of a trade union, a special category of GDPR Art. 9(1).",
+        "user.demographic",
+    ),
+)
+"""Categories tutela adds to fideslang's defaults (key, name, description, parent).
+
+fideslang 3 has no key for trade-union membership, which Art. 9(1) names among the
+special categories; tutela adds it under ``user.demographic``.
+"""
+
+TUTELA_SUBJECTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "member",
+        "Member",
+        "A member or former member of a not-for-profit body (foundation, association, union, "
+        "church, party), or a person in regular contact with it (GDPR Art. 9(2)(d)).",
+    ),
+)
+"""Data subjects tutela adds to fideslang's defaults (key, name, description).
+
+Art. 9(2)(d) lifts the ban on special categories only for the members of a not-for-profit
+body and those in regular contact with it; fideslang has no such subject.
+"""
 
 CRIMINAL_CATEGORIES: frozenset[str] = frozenset({"user.criminal_history"})
 """Default categories of criminal convictions and offences (GDPR Art. 10)."""
@@ -54,11 +85,12 @@ def _defaults() -> tuple[dict[str, Term], dict[str, Term], dict[str, Term]]:
             )
         return result
 
-    return (
-        terms(DEFAULT_TAXONOMY.data_category),
-        terms(DEFAULT_TAXONOMY.data_use),
-        terms(DEFAULT_TAXONOMY.data_subject),
-    )
+    categories = terms(DEFAULT_TAXONOMY.data_category)
+    for key, name, text, parent in TUTELA_CATEGORIES:
+        categories[key] = Term(key, name, text, parent)
+    subjects = terms(DEFAULT_TAXONOMY.data_subject)
+    subjects.update({key: Term(key, name, text) for key, name, text in TUTELA_SUBJECTS})
+    return categories, terms(DEFAULT_TAXONOMY.data_use), subjects
 
 
 @dataclass(frozen=True)

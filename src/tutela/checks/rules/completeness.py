@@ -86,5 +86,33 @@ def _strings(value: Any, path: ModelPath) -> Iterator[tuple[ModelPath, str]]:
             yield from _strings(item, (*path, index))
 
 
-RULES: tuple[Rule, ...] = (missing_section, todo_placeholder)
+@rule(
+    "records/purpose-without-subjects-or-categories",
+    severity="error",
+    title="Purpose without its categories of data subjects or of personal data",
+    source="GDPR Art. 30(1)(c), 13(1)(c), 14(1)(d); GDPR.md RP-1",
+)
+def purpose_without_subjects_or_categories(context: CheckContext) -> Iterator[Violation]:
+    """The record of each purpose names whose data and which data (Art. 30(1)(c)).
+
+    The controller's record describes "the categories of data subjects and of the
+    categories of personal data" of each processing (Art. 30(1)(c)); a purpose without
+    them leaves an empty cell in the records and in the statement.
+    """
+    for index, purpose in enumerate(context.programme.purposes):
+        missing = [name for name in ("subjects", "categories") if not getattr(purpose, name)]
+        if missing:
+            yield Violation(
+                ("purposes", index, missing[0]),
+                f"purpose '{purpose.key}' names no {' and no '.join(missing)} (Art. 30(1)(c))",
+                "list the purpose's data subjects (keys of `subjects:`) and its categories of "
+                "personal data (fideslang keys such as user.contact.email)",
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    missing_section,
+    todo_placeholder,
+    purpose_without_subjects_or_categories,
+)
 """The completeness rules, in documentation order."""

@@ -1,20 +1,59 @@
-"""Consent and direct-marketing rules (GDPR Art. 7, 21; ePD Art. 13)."""
+"""Consent rules: a clear affirmative act, and a withdrawal as easy as giving (GDPR Art. 4(11), 7).
+
+The programme says how consent is given and withdrawn twice: in words for the statement
+(``methods``, ``withdrawal``) and, optionally, as kinds tutela can compare (``given_by``,
+``withdrawn_by``). The rules read both: the kinds, and known unlawful phrasings in the
+words (:mod:`tutela.checks.phrases`), in every language the text is given in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tutela.checks.findings import CheckContext, Rule, Violation, rule
-from tutela.checks.sites import uses_any
-from tutela.programme.models import LegalBasis, Purpose
+from tutela.checks.findings import CheckContext, ModelPath, Rule, Violation, rule
+from tutela.checks.phrases import (
+    IDENTITY_DOCUMENT,
+    NOT_AN_AFFIRMATIVE_ACT,
+    WITHDRAWAL_BURDEN,
+    first_match,
+)
+from tutela.programme.models import ConsentNotice, LegalBasis
 
-MARKETING_USES = ("marketing.communications",)
-"""Data uses that are direct marketing messages (fideslang keys)."""
+GIVING_EFFORT = {
+    "checkbox": 1,
+    "button": 1,
+    "toggle": 1,
+    "cookie_banner": 1,
+    "double_opt_in": 1,
+    "email": 2,
+    "recorded_call": 2,
+    "signed_form": 3,
+}
+"""How much a way of giving consent asks: 1 one online action, 2 a message or call, 3 paper."""
 
+NOT_CONSENT = frozenset(
+    {
+        "pre_ticked_checkbox",
+        "continued_browsing",
+        "scrolling",
+        "silence",
+        "inactivity",
+        "bundled_with_terms",
+    }
+)
+"""Kinds of ``given_by`` that are no valid consent (Art. 4(11), 7(2), Recital 32; CO-1)."""
 
-def is_direct_marketing(purpose: Purpose) -> bool:
-    """True if the purpose sends direct marketing (a direct_marketing block or data use)."""
-    return purpose.direct_marketing is not None or uses_any(purpose, *MARKETING_USES)
+WITHDRAWAL_EFFORT = {
+    "one_click": 1,
+    "settings": 1,
+    "email": 2,
+    "web_form": 2,
+    "phone": 2,
+    "letter": 3,
+    "registered_letter": 4,
+    "in_person": 4,
+}
+"""How much a withdrawal route asks, on the scale of :data:`GIVING_EFFORT` (4: a visit)."""
 
 
 @rule(
@@ -36,60 +75,104 @@ def no_notice_or_withdrawal(context: CheckContext) -> Iterator[Violation]:
             )
 
 
-def _marketing_basis_allowed(purpose: Purpose) -> bool:
-    if purpose.legal_basis is LegalBasis.CONSENT:
-        return True
-    soft_opt_in = purpose.direct_marketing is not None and purpose.direct_marketing.soft_opt_in
-    return soft_opt_in and purpose.legal_basis is LegalBasis.LEGITIMATE_INTERESTS
+def _consents(context: CheckContext) -> Iterator[tuple[int, str, ConsentNotice]]:
+    for index, purpose in enumerate(context.programme.purposes):
+        if purpose.consent is not None:
+            yield index, purpose.key, purpose.consent
+
+
+def _not_affirmative(consent: ConsentNotice) -> tuple[str, ModelPath] | None:
+    """The offending act or phrase and where it is written (under ``consent``), or None."""
+    for position, act in enumerate(consent.given_by):
+        if act in NOT_CONSENT:
+            return act.replace("_", " "), ("given_by", position)
+    for position, method in enumerate(consent.methods):
+        found = first_match(NOT_AN_AFFIRMATIVE_ACT, [method])
+        if found:
+            return found, ("methods", position)
+    found = first_match(NOT_AN_AFFIRMATIVE_ACT, [consent.notice])
+    return (found, ("notice",)) if found else None
 
 
 @rule(
-    "marketing/basis-not-consent-or-soft-opt-in",
+    "consent/not-an-affirmative-act",
     severity="error",
-    title="Direct marketing on a basis other than consent or the soft opt-in",
-    source="ePD Art. 13(1)-(2); GDPR Art. 6(1), Recital 47; GDPR.md MK-1",
+    title="Consent inferred from a pre-ticked box, browsing, silence or inactivity",
+    source="GDPR Art. 4(11), 7(2), Recital 32; C-673/17 Planet49; GDPR.md CO-1",
 )
-def basis_not_consent_or_soft_opt_in(context: CheckContext) -> Iterator[Violation]:
-    """Marketing messages need consent or the existing-customer soft opt-in (ePD 13; MK-1)."""
-    for index, purpose in enumerate(context.programme.purposes):
-        if purpose.legal_basis is None or not is_direct_marketing(purpose):
-            continue
-        if not _marketing_basis_allowed(purpose):
+def not_an_affirmative_act(context: CheckContext) -> Iterator[Violation]:
+    """Consent is a clear affirmative act: not a pre-ticked box, scrolling or silence (CO-1).
+
+    Reads ``given_by`` and the words of ``methods`` and ``notice`` (Art. 4(11), Recital 32;
+    C-673/17 Planet49); consent bundled with accepting terms is not specific (Art. 7(2)).
+    """
+    for index, key, consent in _consents(context):
+        found = _not_affirmative(consent)
+        if found is not None:
+            what, where = found
             yield Violation(
-                ("purposes", index, "legal_basis"),
-                f"purpose '{purpose.key}' sends direct marketing on basis "
-                f"'{purpose.legal_basis.value}'",
-                "use legal_basis: consent, or for existing customers legitimate_interests with "
-                "direct_marketing.soft_opt_in: true",
+                ("purposes", index, "consent", *where),
+                f"purpose '{key}' takes '{what}' as consent, which is no clear affirmative act",
+                "ask for an active choice the person makes for this purpose alone: an unticked "
+                "checkbox, a button or a switch (given_by: [checkbox]); never infer consent "
+                "from browsing, scrolling, silence or accepted terms",
             )
 
 
+def _giving_effort(consent: ConsentNotice) -> tuple[int, str]:
+    acts = [(GIVING_EFFORT[a], a) for a in consent.given_by if a in GIVING_EFFORT]
+    return min(acts) if acts else (1, "one online action")
+
+
+def _withdrawal_effort(consent: ConsentNotice) -> tuple[int, str] | None:
+    if consent.withdrawn_by:
+        return min((WITHDRAWAL_EFFORT[r], r) for r in consent.withdrawn_by)
+    found = first_match(WITHDRAWAL_BURDEN, [consent.withdrawal])
+    return (4, found) if found else None
+
+
+def _harder_withdrawal(consent: ConsentNotice) -> str | None:
+    """Why withdrawing asks more than giving, or None."""
+    document = first_match(IDENTITY_DOCUMENT, [consent.withdrawal])
+    if document:
+        return f"withdrawing asks for '{document}', a step giving consent does not take"
+    giving, act = _giving_effort(consent)
+    withdrawing = _withdrawal_effort(consent)
+    if withdrawing is not None and withdrawing[0] > giving:
+        route = withdrawing[1].replace("_", " ")
+        return f"withdrawing takes '{route}' while consent is given by {act.replace('_', ' ')}"
+    return None
+
+
 @rule(
-    "marketing/no-unsubscribe",
+    "consent/withdrawal-harder-than-giving",
     severity="error",
-    title="Direct marketing without an unsubscribe route",
-    source="ePD Art. 13(2), 13(4); GDPR Art. 21(2)-(3); GDPR.md MK-2, OB-2",
+    title="Withdrawing consent is harder than giving it",
+    source="GDPR Art. 7(3); EDPB-CON ¶¶113-114; GDPR.md CO-3",
 )
-def no_unsubscribe(context: CheckContext) -> Iterator[Violation]:
-    """Every marketing message carries a working unsubscribe (ePD 13(4); MK-2)."""
-    rights = context.programme.rights
-    programme_route = rights.unsubscribe if rights is not None else None
-    for index, purpose in enumerate(context.programme.purposes):
-        if not is_direct_marketing(purpose):
-            continue
-        marketing = purpose.direct_marketing
-        if (marketing is None or marketing.unsubscribe is None) and programme_route is None:
+def withdrawal_harder_than_giving(context: CheckContext) -> Iterator[Violation]:
+    """Withdrawal is as easy as giving consent: same channel, no more steps (Art. 7(3); CO-3).
+
+    Compares the easiest ``withdrawn_by`` route with the easiest ``given_by`` act (an
+    online action when not stated), and reads ``withdrawal`` for registered letters,
+    visits and copies of identity documents.
+    """
+    for index, key, consent in _consents(context):
+        why = _harder_withdrawal(consent)
+        if why is not None:
             yield Violation(
-                ("purposes", index, "direct_marketing"),
-                f"purpose '{purpose.key}' sends direct marketing without an unsubscribe route",
-                "set direct_marketing.unsubscribe (e.g. 'one-click link in every e-mail') or "
-                "rights.unsubscribe",
+                ("purposes", index, "consent", "withdrawal"),
+                f"purpose '{key}': {why}",
+                "offer withdrawal through the channel consent was given in, with no more "
+                "steps (an unsubscribe link or a switch for online consent: withdrawn_by: "
+                "[one_click]) and no identity document; record given_by if consent is given "
+                "on paper or by phone",
             )
 
 
 RULES: tuple[Rule, ...] = (
     no_notice_or_withdrawal,
-    basis_not_consent_or_soft_opt_in,
-    no_unsubscribe,
+    not_an_affirmative_act,
+    withdrawal_harder_than_giving,
 )
-"""The consent and marketing rules, in documentation order."""
+"""The consent rules, in documentation order."""

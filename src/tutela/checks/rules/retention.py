@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
+from tutela.checks.phrases import VAGUE_RETENTION, first_match
 from tutela.checks.sites import DatasetSite, datasets, holds_personal_data
 
 
@@ -71,9 +72,37 @@ def rule_without_period_or_criterion(context: CheckContext) -> Iterator[Violatio
             )
 
 
+@rule(
+    "retention/criterion-not-concrete",
+    severity="warning",
+    title="Retention criterion that does not let people work out the period",
+    source="GDPR Art. 5(1)(e), 13(2)(a); WP260 Annex (storage period); GDPR.md RT-1",
+)
+def criterion_not_concrete(context: CheckContext) -> Iterator[Violation]:
+    """A criterion without a period is concrete enough to assess the period (Art. 13(2)(a)).
+
+    WP260 Annex: stating that data is kept "as long as necessary" for the purposes is not
+    enough; the criteria must let the data subject assess how long it is kept (RT-1).
+    """
+    for index, retention in enumerate(context.programme.retention):
+        if retention.period is not None:
+            continue
+        vague = first_match(VAGUE_RETENTION, [retention.criterion])
+        if vague:
+            yield Violation(
+                ("retention", index, "criterion"),
+                f"retention rule '{retention.key}' says only '{vague}': people cannot work out "
+                "how long their data is kept (Art. 13(2)(a))",
+                "give a period with its trigger (e.g. period: 3y, trigger: last_contact), or a "
+                "criterion naming the event that ends retention and the periods around it "
+                "(e.g. 'until the contract ends, then the 10-year tax retention')",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     purpose_without_retention,
     dataset_without_retention,
     rule_without_period_or_criterion,
+    criterion_not_concrete,
 )
 """The retention rules, in documentation order."""

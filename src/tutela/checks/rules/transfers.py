@@ -2,14 +2,22 @@
 
 Whether a country is in the EEA or has an adequacy decision comes from the reference data in
 ``tutela/jurisdictions/data``, asked through :func:`tutela.jurisdictions.packaged_jurisdictions`;
-the statement and the records ask the same lookup, so all give one answer per country.
+the statement and the records ask the same lookup, so all give one answer per country. What an
+adequacy decision covers is :mod:`.coverage`; the rules on adequacy scopes, hosting and Art. 49
+derogations are in :mod:`.transfer_grounds` and listed here, after the others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
+from tutela.checks.coverage import (
+    covered_by_adequacy,
+    needs_art46_tool,
+    relies_on_dpf,
+    third_countries,
+    why_not_adequate,
+)
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
 from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import Recipient
@@ -22,49 +30,6 @@ CURRENT_SCC_DECISION = "2021/914"
 
 SCC_MODULE_FOR_KIND = {"processor": ("M2", "M3"), "controller": ("M1", "M4")}
 """Modules that fit an importer: M2/M3 send to a processor, M1/M4 to a controller (TR-4)."""
-
-
-def _third_countries(context: CheckContext) -> Iterator[tuple[int, Recipient, int, str]]:
-    places = packaged_jurisdictions()
-    for index, recipient in enumerate(context.programme.recipients):
-        for position, country in enumerate(recipient.countries):
-            if not places.in_eea(country):
-                yield index, recipient, position, country
-
-
-def covered_by_adequacy(recipient: Recipient, country: str, today: date) -> bool:
-    """True if an adequacy decision in force covers ``recipient`` in ``country`` (Art. 45)."""
-    decision = packaged_jurisdictions().adequacy_in_force(country, today)
-    if decision is None:
-        return False
-    return decision.requires != "dpf" or recipient.dpf_certified
-
-
-def _why_not_adequate(country: str, today: date) -> str:
-    decision = packaged_jurisdictions().adequacy_decision(country)
-    if decision is None:
-        return "no EU adequacy decision"
-    if not decision.in_force(today):
-        return f"its adequacy decision lapsed after {decision.valid_until}"
-    return "adequacy covers only DPF-certified importers, and this one is not certified"
-
-
-def _needs_art46_tool(recipient: Recipient, today: date) -> bool:
-    places = packaged_jurisdictions()
-    return any(
-        not places.in_eea(c) and not covered_by_adequacy(recipient, c, today)
-        for c in recipient.countries
-    )
-
-
-def _relies_on_dpf(recipient: Recipient, country: str) -> bool:
-    decision = packaged_jurisdictions().adequacy_decision(country)
-    if decision is None or decision.requires != "dpf":
-        return False
-    safeguard = recipient.safeguard
-    if safeguard is None:
-        return recipient.dpf_certified
-    return safeguard.mechanism == "adequacy"
 
 
 @rule(
@@ -93,14 +58,15 @@ def recipient_without_country(context: CheckContext) -> Iterator[Violation]:
 )
 def no_safeguard(context: CheckContext) -> Iterator[Violation]:
     """A flow outside the EEA needs adequacy or an Art. 46/49 tool (Art. 44; TR-1, TR-2)."""
-    for index, recipient, position, country in _third_countries(context):
+    for index, recipient, position, country in third_countries(context):
         if recipient.safeguard is None and not covered_by_adequacy(
             recipient, country, context.today
         ):
+            why = why_not_adequate(recipient, country, context.today)
             yield Violation(
                 ("recipients", index, "countries", position),
-                f"recipient '{recipient.key}' receives data in {country} "
-                f"({_why_not_adequate(country, context.today)}) and no safeguard is recorded",
+                f"recipient '{recipient.key}' receives data in {country} ({why}) and no "
+                "safeguard is recorded",
                 "add safeguard: {mechanism: scc, scc_module: M2, tia: {...}} (or bcr, "
                 "certification); for US importers, record the DPF certification instead",
             )
@@ -115,7 +81,7 @@ def no_safeguard(context: CheckContext) -> Iterator[Violation]:
 def adequacy_not_available(context: CheckContext) -> Iterator[Violation]:
     """Adequacy is a tool only where the Commission decided it and it is in force (Art. 45)."""
     places = packaged_jurisdictions()
-    for index, recipient, position, country in _third_countries(context):
+    for index, recipient, position, country in third_countries(context):
         safeguard = recipient.safeguard
         uses_adequacy = safeguard is not None and safeguard.mechanism == "adequacy"
         if uses_adequacy and places.adequacy_in_force(country, context.today) is None:
@@ -135,8 +101,8 @@ def adequacy_not_available(context: CheckContext) -> Iterator[Violation]:
 )
 def us_adequacy_without_dpf(context: CheckContext) -> Iterator[Violation]:
     """US adequacy covers only DPF-certified importers with a recorded expiry (TR-3)."""
-    for index, recipient, _, country in _third_countries(context):
-        if not _relies_on_dpf(recipient, country):
+    for index, recipient, _, country in third_countries(context):
+        if not relies_on_dpf(recipient, country):
             continue
         if not recipient.dpf_certified or recipient.dpf_expires is None:
             yield Violation(
@@ -156,9 +122,9 @@ def us_adequacy_without_dpf(context: CheckContext) -> Iterator[Violation]:
 )
 def dpf_certification_expired(context: CheckContext) -> Iterator[Violation]:
     """A lapsed DPF certification no longer carries US adequacy (TR-3)."""
-    for index, recipient, _, country in _third_countries(context):
+    for index, recipient, _, country in third_countries(context):
         expires = recipient.dpf_expires
-        if _relies_on_dpf(recipient, country) and expires is not None and expires < context.today:
+        if relies_on_dpf(recipient, country) and expires is not None and expires < context.today:
             yield Violation(
                 ("recipients", index, "dpf_expires"),
                 f"recipient '{recipient.key}': DPF certification expired on {expires.isoformat()}",
@@ -245,7 +211,7 @@ def no_tia(context: CheckContext) -> Iterator[Violation]:
         safeguard = recipient.safeguard
         if safeguard is None or safeguard.mechanism not in ART46_TOOLS or safeguard.tia:
             continue
-        if _needs_art46_tool(recipient, context.today):
+        if needs_art46_tool(recipient, context.today):
             yield Violation(
                 ("recipients", index, "safeguard", "tia"),
                 f"recipient '{recipient.key}': {safeguard.mechanism} transfer without a transfer "
@@ -292,24 +258,6 @@ def tia_without_review_date(context: CheckContext) -> Iterator[Violation]:
             )
 
 
-@rule(
-    "transfers/derogation-not-named",
-    severity="error",
-    title="Art. 49 derogation without naming which one",
-    source="GDPR Art. 49(1); GDPR.md TR-2",
-)
-def derogation_not_named(context: CheckContext) -> Iterator[Violation]:
-    """A derogation transfer names its Art. 49(1) ground; it is for occasional transfers."""
-    for index, recipient in _recipients_with(context, "derogation"):
-        if recipient.safeguard is not None and recipient.safeguard.derogation is None:
-            yield Violation(
-                ("recipients", index, "safeguard", "derogation"),
-                f"recipient '{recipient.key}': Art. 49 derogation without naming the ground",
-                "set derogation, e.g. 'Art. 49(1)(b) necessary for the contract'; derogations "
-                "are for occasional transfers only",
-            )
-
-
 RULES: tuple[Rule, ...] = (
     recipient_without_country,
     no_safeguard,
@@ -322,6 +270,5 @@ RULES: tuple[Rule, ...] = (
     no_tia,
     tia_review_overdue,
     tia_without_review_date,
-    derogation_not_named,
 )
 """The transfer rules, in documentation order."""

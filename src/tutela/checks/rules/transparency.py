@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tutela.checks.facts import representative_required
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
 from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import ALL_RIGHTS
@@ -102,18 +103,23 @@ def dpo_unreachable(context: CheckContext) -> Iterator[Violation]:
     source="GDPR Art. 27(1), 13(1)(a)",
 )
 def no_eu_representative(context: CheckContext) -> Iterator[Violation]:
-    """A controller not established in the Union designates a representative (Art. 27)."""
+    """A controller not established in the Union designates a representative (Art. 27).
+
+    Established: an EEA entry in ``establishments`` (else ``establishment_country``);
+    exempt: a public authority, or an Art. 27(2)(a) ground in ``representative_exemption``.
+    """
     organisation = context.programme.organisation
     if organisation is None:
         return  # transparency/missing-section reports it
     country = organisation.establishment_country
-    if not packaged_jurisdictions().in_eea(country) and organisation.eu_representative is None:
+    if representative_required(organisation, packaged_jurisdictions()):
         yield Violation(
             ("organisation", "eu_representative"),
-            f"the controller is established in {country}, outside the EEA, and names no EU "
-            "representative",
-            "set organisation.eu_representative, or set establishment_country to the EEA "
-            "country of the main establishment",
+            f"the controller is established in {country}, has no establishment in the EEA "
+            "and names no EU representative",
+            "set organisation.eu_representative, list the EEA establishment under "
+            "organisation.establishments, or record the Art. 27(2)(a) ground in "
+            "organisation.representative_exemption",
         )
 
 
@@ -150,7 +156,7 @@ def lead_authority_not_eea(context: CheckContext) -> Iterator[Violation]:
     if organisation is None:
         return  # transparency/missing-section reports it
     lead = organisation.lead_supervisory_authority
-    if packaged_jurisdictions().known_authority(lead) is None:
+    if lead is not None and packaged_jurisdictions().known_authority(lead) is None:
         yield Violation(
             ("organisation", "lead_supervisory_authority"),
             f"lead supervisory authority '{lead}' is not an EU/EEA supervisory authority",
@@ -173,7 +179,7 @@ def lead_authority_not_named(context: CheckContext) -> Iterator[Violation]:
     lead = organisation.lead_supervisory_authority
     places = packaged_jurisdictions()
     named = {places.code(code) for code in complaints.authorities}
-    if places.code(lead) not in named:
+    if lead is not None and places.code(lead) not in named:
         yield Violation(
             ("complaints", "authorities"),
             f"complaints.authorities does not include the lead authority {lead}",

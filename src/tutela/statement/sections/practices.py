@@ -7,26 +7,28 @@ versioned change history (NT-1).
 
 from __future__ import annotations
 
+from tutela.i18n import N_, _
 from tutela.programme.models import Cookie, RetentionRule
 from tutela.statement import wording
 from tutela.statement.context import StatementContext, choices, retention_period
+from tutela.statement.phrases import COOKIE_CATEGORIES
 from tutela.statement.view import Block, BulletList, Fact, Facts, Paragraph, Table
 
-_DEFAULT_LINKS = (
-    "Our website may contain links to websites of other organisations. Those websites have"
-    " their own privacy statements, which you should read when you visit them. We are not"
-    " responsible for their content nor for how they process personal data."
+_DEFAULT_LINKS = N_(
+    "Our website may link to websites of other organisations, which have their own privacy"
+    " statements. We are not responsible for their content or their processing of personal"
+    " data."
 )
 
 
 def security(context: StatementContext) -> tuple[Block, ...]:
     """The security statement and the organisation's and systems' measures (Art. 32)."""
     programme = context.programme
-    text = programme.statement.security
-    blocks: list[Block] = [Paragraph(part) for part in wording.paragraphs(text or "")]
-    measures = programme.organisation.security_measures
+    text = context.text(programme.statement.security or "")
+    blocks: list[Block] = [Paragraph(part) for part in wording.paragraphs(text)]
+    measures = [context.text(m) for m in programme.organisation.security_measures]
     if measures:
-        blocks.append(Paragraph("Our measures include:"))
+        blocks.append(Paragraph(_("Our measures include:")))
         blocks.append(BulletList(wording.unique(measures)))
     systems = tuple(
         Fact(system.name, "; ".join(wording.one_line(m) for m in system.security_measures))
@@ -34,14 +36,16 @@ def security(context: StatementContext) -> tuple[Block, ...]:
         if system.security_measures
     )
     if systems:
-        blocks.append(Paragraph("Our systems add their own measures:"))
+        blocks.append(Paragraph(_("Some systems add:")))
         blocks.append(Facts(systems))
     if not blocks:
-        email = programme.organisation.privacy_email
         blocks.append(
             Paragraph(
-                "This statement does not describe our security measures yet; ask us at"
-                f" {email} for details."
+                _("This statement does not describe our security measures yet.")
+                + " "
+                + _("Ask us at {email} for details.").format(
+                    email=programme.organisation.privacy_email
+                )
             )
         )
     return tuple(blocks)
@@ -53,33 +57,37 @@ def retention(context: StatementContext) -> tuple[Block, ...]:
     if not rules:
         return (
             Paragraph(
-                "We have not set specific retention periods: we keep personal data only as long"
-                " as necessary for the purposes described in this statement."
+                _("We have not set specific retention periods.")
+                + " "
+                + _("We keep personal data only as long as the purposes described here need it.")
             ),
         )
     rows = tuple(_retention_row(context, rule) for rule in rules)
     blocks: list[Block] = [
-        Paragraph(
-            "We keep personal data only as long as necessary for the purpose for which it was"
-            " collected and as legal, regulatory and internal requirements demand. At the end"
-            " of the period we delete it or make it anonymous."
-        ),
-        Table(("What", "How long", "At the end", "Applies to"), rows),
+        Paragraph(_("We keep personal data only as long as its purpose and the law require.")),
+        Table((_("Data"), _("How long"), _("Used for")), rows),
     ]
     blocks += _processor_choices(context)
     return tuple(blocks)
 
 
 def _retention_row(context: StatementContext, rule: RetentionRule) -> tuple[str, ...]:
-    what = rule.name + (f": {wording.sentence(rule.description)}" if rule.description else "")
-    period = retention_period(rule)
+    what = context.text(rule.name)
+    if rule.description:
+        what = _("{name}: {description}").format(
+            name=what, description=wording.sentence(context.text(rule.description))
+        )
+    criterion = context.text(rule.criterion) if rule.criterion else ""
+    if rule.action == "anonymise":
+        period = _("{period}, then anonymised.")
+    else:
+        period = _("{period}, then deleted.")
+    period = period.format(period=wording.capitalised(retention_period(rule, criterion)))
     if rule.legal_basis:
-        period += f". Legal ground: {wording.sentence(rule.legal_basis)}"
-    programme = context.programme
-    users = [p.name for p in programme.purposes if p.retention == rule.key]
-    users += [s.name for s in programme.systems if s.retention == rule.key]
-    end = "Anonymised" if rule.action == "anonymise" else "Deleted"
-    return what, period, end, wording.join_words(wording.unique(users))
+        ground = wording.sentence(context.text(rule.legal_basis))
+        period = _("{period} Legal ground: {ground}").format(period=period, ground=ground)
+    users = [context.text(p.name) for p in context.programme.purposes if p.retention == rule.key]
+    return what, period, wording.join_words(wording.unique(users)) or "—"
 
 
 def _processor_choices(context: StatementContext) -> list[Block]:
@@ -89,9 +97,12 @@ def _processor_choices(context: StatementContext) -> list[Block]:
         if system.role == "processor" and rule is not None and rule.choices:
             blocks.append(
                 Paragraph(
-                    f"For {system.name}, where we act as a processor, our customer chooses how"
-                    f" long the data is kept: we delete it {choices(rule)} after"
-                    f" {wording.event(rule.trigger)}."
+                    _(
+                        "For {system}, where we act as a processor, our customer chooses how long"
+                        " the data is kept: we delete it {periods} after {event}."
+                    ).format(
+                        system=system.name, periods=choices(rule), event=wording.event(rule.trigger)
+                    )
                 )
             )
     return blocks
@@ -101,39 +112,53 @@ def cookies(context: StatementContext) -> tuple[Block, ...]:
     """The cookie table: name, provider, category, duration, purpose (CK-3)."""
     all_cookies = context.programme.cookies
     if not all_cookies:
-        return (Paragraph("We do not use cookies or similar technologies."),)
+        return (Paragraph(_("We do not use cookies or similar technologies.")),)
     website = context.programme.organisation.website
-    where = f"Our website ({website})" if website else "Our website"
+    if website:
+        opening = _("Our website ({website}) uses cookies and similar technologies.").format(
+            website=website
+        )
+    else:
+        opening = _("Our website uses cookies and similar technologies.")
     rows = tuple(_cookie_row(context, cookie) for cookie in all_cookies)
+    columns = (_("Cookie"), _("Provider"), _("Type"), _("Lasts"), _("Purpose"))
     return (
         Paragraph(
-            f"{where} uses cookies and similar technologies: small text files stored on your"
-            " device when you visit a website. We place strictly necessary cookies without"
-            " asking; we place all other cookies only with your consent, which you can withdraw"
-            " at any time."
+            " ".join(
+                (
+                    opening,
+                    _(
+                        "We set strictly necessary cookies without asking, others only with your"
+                        " consent."
+                    ),
+                )
+            )
         ),
-        Table(("Cookie", "Provider", "Category", "Duration", "Purpose"), rows),
+        Table(columns, rows),
     )
 
 
 def _cookie_row(context: StatementContext, cookie: Cookie) -> tuple[str, ...]:
-    provider = f"{cookie.provider} (third party)" if cookie.third_party else cookie.provider
-    purpose = wording.one_line(cookie.description) if cookie.description else ""
+    provider = cookie.provider
+    if cookie.third_party:
+        provider = _("{provider} (third party)").format(provider=provider)
+    purpose = wording.one_line(context.text(cookie.description)) if cookie.description else ""
     if not purpose and cookie.purpose:
         purpose = context.purposes([cookie.purpose])
-    category = wording.COOKIE_CATEGORIES[cookie.category]
-    return cookie.name, provider, category, wording.duration(cookie.duration), purpose
+    category = _(COOKIE_CATEGORIES[cookie.category])
+    return cookie.name, provider, category, wording.duration(cookie.duration), purpose or "—"
 
 
 def links(context: StatementContext) -> tuple[Block, ...]:
     """The policy on links to other websites (a default text when the programme has none)."""
-    text = context.programme.statement.links_policy or _DEFAULT_LINKS
+    policy = context.programme.statement.links_policy
+    text = context.text(policy) if policy else _(_DEFAULT_LINKS)
     return tuple(Paragraph(part) for part in wording.paragraphs(text))
 
 
 def community(context: StatementContext) -> tuple[Block, ...]:
     """Community and social-media moderation rules; empty (no section) when there are none."""
-    text = context.programme.statement.community_policy or ""
+    text = context.text(context.programme.statement.community_policy or "")
     return tuple(Paragraph(part) for part in wording.paragraphs(text))
 
 
@@ -141,19 +166,20 @@ def modifications(context: StatementContext) -> tuple[Block, ...]:
     """Version, effective date, how changes are announced and the change log (NT-1)."""
     statement = context.programme.statement
     blocks: list[Block] = [Paragraph(version_sentence(context))]
-    notice = statement.change_notice or _default_notice(context)
-    blocks += [Paragraph(part) for part in wording.paragraphs(notice)]
+    notice = context.text(statement.change_notice) if statement.change_notice else ""
+    blocks += [Paragraph(part) for part in wording.paragraphs(notice or _default_notice(context))]
     if statement.change_log:
         rows = tuple(
             (
                 entry.version,
                 wording.format_date(entry.date),
-                wording.one_line(entry.summary),
-                "Yes" if entry.material else "No",
+                wording.one_line(context.text(entry.summary)),
+                _("Yes") if entry.material else _("No"),
             )
             for entry in statement.change_log
         )
-        blocks.append(Table(("Version", "Date", "Changes", "Material change"), rows))
+        columns = (_("Version"), _("Date"), _("Changes"), _("Material change"))
+        blocks.append(Table(columns, rows))
     return tuple(blocks)
 
 
@@ -161,19 +187,27 @@ def version_sentence(context: StatementContext) -> str:
     """The version and effective date as a sentence (NT-1: versioned and dated)."""
     statement = context.programme.statement
     since = statement.effective_date
-    when = f", in effect since {wording.format_date(since)}" if since else ""
+    if statement.version and since:
+        return _(
+            "This is version {version} of our privacy statement, in effect since {day}."
+        ).format(version=statement.version, day=wording.format_date(since))
     if statement.version:
-        return f"This is version {statement.version} of our privacy statement{when}."
+        return _("This is version {version} of our privacy statement.").format(
+            version=statement.version
+        )
     if since:
-        return f"This privacy statement is in effect since {wording.format_date(since)}."
-    return "This privacy statement has no version number or effective date yet."
+        return _("This privacy statement is in effect since {day}.").format(
+            day=wording.format_date(since)
+        )
+    return _("This privacy statement has no version number or effective date yet.")
 
 
 def _default_notice(context: StatementContext) -> str:
     url = context.programme.statement.url or context.programme.organisation.website
-    where = f" at {url}" if url else " on our website"
-    return (
-        "We may change this privacy statement to reflect changes in the law, in how we process"
-        f" personal data or in our services. We publish every version{where} with its version"
-        " number and date, and we tell you about material changes before they take effect."
-    )
+    changes = _("We may change this statement when the law, our processing or our services change.")
+    if url:
+        where = _("We publish every version at {url} with its number and date.").format(url=url)
+    else:
+        where = _("We publish every version on our website with its number and date.")
+    notify = _("We tell you about material changes before they take effect.")
+    return " ".join((changes, where, notify))

@@ -1,204 +1,188 @@
 """Statement sections on purposes and their legal bases (GDPR Art. 13(1)(c)-(d), 13(2)(f)).
 
-Every purpose is shown with its basis (LB-1); legitimate interests are named
+Every purpose is shown with its basis in one table (LB-1); legitimate interests are named
 (LB-2); consent comes with how to withdraw it (CO-3); direct marketing with its
 unsubscribe route and soft opt-in (MK-1, MK-2); profiling and automated decisions
-with their logic (AD-1, AC-9).
+with their logic (AD-1, AC-9). The details only some purposes have follow the table, so
+nothing is repeated for the purposes that lack them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tutela.programme.models import (
-    ConsentNotice,
-    DirectMarketing,
-    LegalBasis,
-    Profiling,
-    Purpose,
-)
+from tutela.i18n import _
+from tutela.programme.models import ConsentNotice, DirectMarketing, LegalBasis, Profiling, Purpose
 from tutela.statement import wording
-from tutela.statement.context import StatementContext, retention_summary
+from tutela.statement.context import StatementContext
+from tutela.statement.phrases import (
+    ART9_CONDITIONS,
+    BASIS_MEANINGS,
+    BASIS_SHORT,
+    BASIS_TITLES,
+    CHANNELS,
+)
 from tutela.statement.view import Block, Fact, Facts, Paragraph, Subsection, Table
-
-_CHANNELS = {"email": "e-mail", "sms": "SMS", "phone": "phone", "post": "post", "push": "push"}
 
 
 def purposes(context: StatementContext) -> tuple[Block, ...]:
-    """Every purpose with its description, data, basis and the details its basis needs."""
-    if not context.programme.purposes:
-        return (Paragraph("We do not process personal data for any purpose."),)
-    intro = Paragraph(
-        "We process personal data only for specific purposes, and only the data needed for each."
+    """Every purpose with what it does, its data and basis; then the extra details."""
+    all_purposes = context.programme.purposes
+    if not all_purposes:
+        return (Paragraph(_("We do not process personal data for any purpose.")),)
+    columns = (_("Purpose"), _("What we do"), _("Legal basis"))
+    rows = tuple(_purpose_row(context, purpose) for purpose in all_purposes)
+    blocks: list[Block] = [
+        Paragraph(_("We use only the personal data each purpose needs.")),
+        Table(columns, rows),
+    ]
+    details = tuple(
+        Fact(context.text(purpose.name), " ".join(parts))
+        for purpose in all_purposes
+        if (parts := list(_details(context, purpose)))
     )
-    return (intro, *(_purpose(context, purpose) for purpose in context.programme.purposes))
+    if details:
+        blocks.append(Subsection(_("More about some purposes"), (Facts(details),)))
+    return tuple(blocks)
 
 
-def _purpose(context: StatementContext, purpose: Purpose) -> Subsection:
-    blocks: list[Block] = [Paragraph(text) for text in wording.paragraphs(purpose.description)]
-    blocks.append(Facts(tuple(_purpose_facts(context, purpose))))
-    return Subsection(purpose.name, tuple(blocks))
+def _purpose_row(context: StatementContext, purpose: Purpose) -> tuple[str, ...]:
+    basis = _(BASIS_SHORT[purpose.legal_basis]) if purpose.legal_basis else _("Not yet recorded")
+    return (
+        context.text(purpose.name),
+        " ".join(wording.paragraphs(context.text(purpose.description))),
+        basis,
+    )
 
 
-def _purpose_facts(context: StatementContext, purpose: Purpose) -> Iterator[Fact]:
-    if purpose.categories:
-        yield Fact("Personal data", context.categories(purpose.categories))
-    if purpose.subjects:
-        yield Fact("About", context.subjects(purpose.subjects))
-    if purpose.sources:
-        yield Fact("Collected from", context.sources(purpose.sources))
-    if purpose.data_uses:
-        yield Fact("Data uses", context.uses(purpose.data_uses))
-    yield from _basis_facts(purpose)
-    if purpose.profiling:
-        yield _profiling_fact(purpose.profiling)
-    if purpose.direct_marketing:
-        yield from _marketing_facts(purpose.direct_marketing)
-    yield from _outcome_facts(context, purpose)
-
-
-def _basis_facts(purpose: Purpose) -> Iterator[Fact]:
-    basis = purpose.legal_basis
-    yield Fact("Legal basis", wording.BASIS_TITLES[basis] if basis else "Not yet recorded")
-    if purpose.legitimate_interest:
-        assessment = purpose.legitimate_interest
-        yield Fact("Our legitimate interest", wording.sentence(assessment.interest))
-        yield Fact("Weighed against your interests", wording.sentence(assessment.balancing))
+def _details(context: StatementContext, purpose: Purpose) -> Iterator[str]:
+    if purpose.notice_at_collection:
+        yield wording.sentence(context.text(purpose.notice_at_collection))
     if purpose.consent:
-        yield from _consent_facts(purpose.consent)
-    if purpose.legal_obligation:
-        yield Fact("Legal obligation", wording.sentence(purpose.legal_obligation))
+        yield from _consent(context, purpose.consent)
     if purpose.special_category_condition:
-        condition = wording.ART9_CONDITIONS[purpose.special_category_condition]
-        yield Fact("Special categories of data", f"Processed on the basis of {condition}.")
+        condition = _(ART9_CONDITIONS[purpose.special_category_condition])
+        yield _("Special categories of data are processed on the basis of {condition}.").format(
+            condition=condition
+        )
+    if purpose.direct_marketing:
+        yield from _marketing(context, purpose.direct_marketing, purpose.consent is None)
+    if purpose.profiling:
+        yield from _profiling(context, purpose.profiling)
+    if purpose.anonymised_output:
+        yield _("We anonymise the results before sharing them.")
 
 
-def _consent_facts(consent: ConsentNotice) -> Iterator[Fact]:
-    how = wording.join_words(consent.methods, "or")
-    yield Fact("How we ask for consent", f"{wording.sentence(consent.notice)} (By {how}.)")
-    yield Fact(
-        "Withdrawing your consent",
-        f"{wording.sentence(consent.withdrawal)} You can withdraw at any time; this does not"
-        " affect the processing that took place before.",
+def _consent(context: StatementContext, consent: ConsentNotice) -> Iterator[str]:
+    yield _("To withdraw your consent: {how}").format(
+        how=wording.sentence(context.text(consent.withdrawal))
     )
     if consent.expires_after:
-        yield Fact("Consent lasts", f"{wording.duration(consent.expires_after)}.")
-
-
-def _profiling_fact(profiling: Profiling) -> Fact:
-    parts = []
-    if profiling.automated_decision:
-        parts.append(
-            "We take decisions based solely on automated processing, including profiling,"
-            " which can produce legal effects for you or similarly significantly affect you."
+        yield _("We ask again after {period}.").format(
+            period=wording.duration(consent.expires_after)
         )
-    elif profiling.profiling:
-        parts.append("This purpose involves profiling.")
-    for label, text in (
-        ("How it works", profiling.logic),
-        ("What it means for you", profiling.significance),
-        ("Possible consequences", profiling.consequences),
-    ):
-        if text:
-            parts.append(f"{label}: {wording.sentence(text)}")
-    parts.append(_human_review(profiling))
-    return Fact("Profiling and automated decisions", " ".join(parts))
 
 
-def _human_review(profiling: Profiling) -> str:
-    if not profiling.automated_decision:
-        return (
-            "We take no decision about you based solely on automated processing that produces"
-            " legal or similarly significant effects."
-        )
-    review = f" {wording.sentence(profiling.human_review)}" if profiling.human_review else ""
-    return (
-        "You can obtain human intervention, express your point of view and contest the"
-        f" decision (Art. 22(3) GDPR).{review}"
-    )
+def _marketing(
+    context: StatementContext, marketing: DirectMarketing, unsubscribe: bool
+) -> Iterator[str]:
+    """Channels, soft opt-in and unsubscribe route (MK-1, MK-2).
 
-
-def _marketing_facts(marketing: DirectMarketing) -> Iterator[Fact]:
-    channels = wording.join_words((_CHANNELS[channel] for channel in marketing.channels), "and")
-    text = f"We send direct marketing by {channels}."
+    With consent, withdrawing it is the unsubscribe route, already said.
+    """
+    channels = wording.join_words(_(CHANNELS[channel]) for channel in marketing.channels)
+    yield _("We send direct marketing by {channels}.").format(channels=channels)
     if marketing.soft_opt_in:
-        text += (
-            " If you are a customer, we may send you marketing about our own similar products"
-            " and services without asking for your consent first (soft opt-in); you can refuse"
-            " this when we collect your details and in every message."
+        yield _(
+            "As a customer you may get offers for our own similar products without consenting"
+            " first (soft opt-in); you can refuse them at sign-up and in every message."
         )
-    yield Fact("Direct marketing", text)
-    unsubscribe = wording.sentence(marketing.unsubscribe) + " " if marketing.unsubscribe else ""
-    yield Fact(
-        "Unsubscribing",
-        f"{unsubscribe}You can object to direct marketing at any time, free of charge (Art. 21(2)"
-        " GDPR).",
-    )
+    if unsubscribe and marketing.unsubscribe:
+        yield _("To unsubscribe: {how}").format(
+            how=wording.sentence(context.text(marketing.unsubscribe))
+        )
 
 
-def _outcome_facts(context: StatementContext, purpose: Purpose) -> Iterator[Fact]:
-    recipients = [r.name for r in context.programme.recipients if purpose.key in r.purposes]
-    if recipients:
-        yield Fact("Shared with", wording.join_words(recipients))
-    rule = context.rule(purpose.retention)
-    if rule is not None:
-        yield Fact("Kept", f"{retention_summary(rule)} ({rule.name}).")
-    if purpose.anonymised_output:
-        yield Fact("Anonymised results", "We anonymise the results before sharing them.")
+def _profiling(context: StatementContext, profiling: Profiling) -> Iterator[str]:
+    if profiling.automated_decision:
+        yield _(
+            "We take decisions based solely on automated processing, including profiling, which"
+            " can significantly affect you."
+        )
+    else:
+        yield _("This purpose involves profiling.")
+    for text in (profiling.logic, profiling.significance, profiling.consequences):
+        if text:
+            yield wording.sentence(context.text(text))
+    if profiling.automated_decision:
+        yield _(
+            "You can obtain human intervention, express your point of view and contest the"
+            " decision (Art. 22(3) GDPR)."
+        )
+        if profiling.human_review:
+            yield wording.sentence(context.text(profiling.human_review))
+    elif not profiling.consequences:
+        yield _("No decision with legal or similarly significant effects is based on it alone.")
 
 
 def legal_bases(context: StatementContext) -> tuple[Block, ...]:
     """The legal bases in use, what they mean and which purposes rely on each (LB-1, LB-2)."""
     all_purposes = context.programme.purposes
     if not all_purposes:
-        return (Paragraph("We do not process personal data, so we rely on no legal basis."),)
+        return (Paragraph(_("We do not process personal data, so we rely on no legal basis.")),)
     rows = [
-        (wording.BASIS_TITLES[basis], wording.BASIS_MEANINGS[basis], _names(all_purposes, basis))
+        (_(BASIS_TITLES[basis]), _(BASIS_MEANINGS[basis]), _basis_purposes(context, basis))
         for basis in LegalBasis
         if any(purpose.legal_basis == basis for purpose in all_purposes)
     ]
     if any(purpose.legal_basis is None for purpose in all_purposes):
-        rows.append(("Not yet recorded", "", _names(all_purposes, None)))
-    blocks: list[Block] = [
-        Paragraph("Each purpose relies on one of the legal bases of Art. 6(1) GDPR:"),
-        Table(("Legal basis", "What it means", "Purposes"), tuple(rows)),
-    ]
-    blocks += _interests(all_purposes)
-    blocks += _obligations(all_purposes)
+        rows.append((_("Not yet recorded"), "—", _names(context, all_purposes, None)))
+    columns = (_("Legal basis"), _("What it means"), _("Purposes"))
+    blocks: list[Block] = [Table(columns, tuple(rows))]
+    blocks += _interests(context, all_purposes)
+    blocks += _obligations(context, all_purposes)
     if any(purpose.legal_basis == LegalBasis.CONSENT for purpose in all_purposes):
         blocks.append(
             Paragraph(
-                "Where we rely on your consent, you can withdraw it at any time, as easily as"
-                " you gave it. Withdrawal does not affect the lawfulness of the processing"
-                " before it (Art. 7(3) GDPR)."
+                _("You can withdraw your consent at any time, as easily as you gave it.")
+                + " "
+                + _("This does not affect the processing before (Art. 7(3) GDPR).")
             )
         )
     return tuple(blocks)
 
 
-def _names(all_purposes: list[Purpose], basis: LegalBasis | None) -> str:
-    return wording.join_words(p.name for p in all_purposes if p.legal_basis == basis)
+def _basis_purposes(context: StatementContext, basis: LegalBasis) -> str:
+    """The purposes on ``basis``, or where they are listed below with their interest or law."""
+    items = context.programme.purposes
+    on_basis = [p for p in items if p.legal_basis == basis]
+    if basis == LegalBasis.LEGITIMATE_INTERESTS and all(p.legitimate_interest for p in on_basis):
+        return _("Listed below with each interest.")
+    if basis == LegalBasis.LEGAL_OBLIGATION and all(p.legal_obligation for p in on_basis):
+        return _("Listed below with each obligation.")
+    return _names(context, items, basis)
 
 
-def _interests(all_purposes: list[Purpose]) -> list[Block]:
+def _names(context: StatementContext, items: list[Purpose], basis: LegalBasis | None) -> str:
+    return wording.join_words(context.text(p.name) for p in items if p.legal_basis == basis)
+
+
+def _interests(context: StatementContext, items: list[Purpose]) -> list[Block]:
     facts = tuple(
-        Fact(p.name, wording.sentence(p.legitimate_interest.interest))
-        for p in all_purposes
+        Fact(context.text(p.name), wording.sentence(context.text(p.legitimate_interest.interest)))
+        for p in items
         if p.legitimate_interest and p.legal_basis == LegalBasis.LEGITIMATE_INTERESTS
     )
     if not facts:
         return []
-    closing = Paragraph(
-        "For each of these interests we have verified that your interests, fundamental rights"
-        " and freedoms do not override it. You can object to this processing at any time."
-    )
-    return [Subsection("Our legitimate interests", (Facts(facts), closing))]
+    closing = Paragraph(_("You can ask us how we weighed each interest against your rights."))
+    return [Subsection(_("Our legitimate interests"), (Facts(facts), closing))]
 
 
-def _obligations(all_purposes: list[Purpose]) -> list[Block]:
+def _obligations(context: StatementContext, items: list[Purpose]) -> list[Block]:
     facts = tuple(
-        Fact(p.name, wording.sentence(p.legal_obligation))
-        for p in all_purposes
+        Fact(context.text(p.name), wording.sentence(context.text(p.legal_obligation)))
+        for p in items
         if p.legal_obligation
     )
-    return [Subsection("Our legal obligations", (Facts(facts),))] if facts else []
+    return [Subsection(_("Our legal obligations"), (Facts(facts),))] if facts else []

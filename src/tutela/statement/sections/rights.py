@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tutela.i18n import _
 from tutela.programme.models import ALL_RIGHTS, LegalBasis, Purpose, RightName
 from tutela.statement import wording
 from tutela.statement.context import StatementContext
+from tutela.statement.phrases import RIGHTS
 from tutela.statement.view import Block, Fact, Facts, Notice, Paragraph, Subsection, Table
 
 _OBJECTABLE = (LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK)
@@ -22,63 +24,69 @@ def rights(context: StatementContext) -> tuple[Block, ...]:
     programme = context.programme
     offered = set(programme.rights.offered)
     rows = tuple(
-        (wording.RIGHTS[right][0], _right_text(right, right in offered)) for right in ALL_RIGHTS
+        (_(RIGHTS[right][0]), _right_text(right, right in offered)) for right in ALL_RIGHTS
     )
     blocks: list[Block] = [
         Paragraph(
-            "The GDPR gives you the following rights when we process your personal data as a"
-            f" controller. You can exercise them through {context.channels()}."
+            _("These rights apply where we are the controller.")
+            + " "
+            + _("To use them, contact us through {channels}.").format(channels=context.channels())
         ),
-        Table(("Right", "What it means"), rows),
-        Notice("Your right to object", _objection_text(context)),
+        Table((_("Right"), _("What it means")), rows),
+        Notice(_("Your right to object"), _objection_text(context)),
     ]
-    blocks += _consent_and_decisions(programme.purposes)
-    blocks.append(Subsection("How we handle your request", (Facts(tuple(_handling(context))),)))
+    blocks += _decisions(programme.purposes)
+    blocks.append(Subsection(_("How we handle your request"), (Facts(tuple(_handling(context))),)))
     if "ccpa" in programme.rights.regimes:
-        blocks.append(Subsection("California residents", (Paragraph(_ccpa_text(context)),)))
+        blocks.append(Subsection(_("California residents"), (Paragraph(_ccpa_text(context)),)))
     blocks.append(
-        Paragraph("You can also lodge a complaint with a supervisory authority (see “Complaints”).")
+        Paragraph(
+            _("You can also complain to a supervisory authority ({section}).").format(
+                section=context.see("complaints")
+            )
+        )
     )
     return tuple(blocks)
 
 
 def _right_text(right: RightName, offered: bool) -> str:
-    text = wording.RIGHTS[right][1]
+    text = " ".join(_(part) for part in RIGHTS[right][1])
     if offered:
         return text
-    return f"{text} This right does not apply to the processing described in this statement."
+    return text + " " + _("This right does not apply to the processing described here.")
 
 
 def _objection_text(context: StatementContext) -> str:
     all_purposes = context.programme.purposes
-    interests = [p.name for p in all_purposes if p.legal_basis in _OBJECTABLE]
-    marketing = [p.name for p in all_purposes if _is_marketing(p)]
+    interests = any(p.legal_basis in _OBJECTABLE for p in all_purposes)
+    marketing = any(_is_marketing(p) for p in all_purposes)
     parts = []
     if interests:
-        parts.append(
-            "You have the right to object at any time, on grounds relating to your particular"
-            " situation, to the processing of your personal data based on our legitimate"
-            " interests, including profiling based on them. This concerns:"
-            f" {wording.join_words(interests)}. We will then stop, unless we demonstrate"
-            " compelling legitimate grounds that override your interests, rights and freedoms,"
-            " or need the data for legal claims."
-        )
+        parts += [
+            _(
+                "You can object at any time, on grounds relating to your situation, to processing"
+                " based on our legitimate interests, including profiling ({section} lists it)."
+            ).format(section=context.see("legal-bases")),
+            _(
+                "We then stop, unless our compelling legitimate grounds override your interests,"
+                " rights and freedoms, or we need the data for legal claims."
+            ),
+        ]
     if marketing:
-        parts.append(
-            "You have the right to object at any time, free of charge and without giving"
-            " reasons, to the use of your personal data for direct marketing, including"
-            f" profiling related to it ({wording.join_words(marketing)}). We will then stop"
-            " using your personal data for direct marketing."
-        )
+        parts += [
+            _(
+                "You can object at any time, free of charge and without any justification, to"
+                " direct marketing, including profiling for it."
+            ),
+            _("We then stop using your personal data for direct marketing."),
+        ]
     if not parts:
         parts.append(
-            "You have the right to object to processing based on legitimate interests or a"
-            " public task, and at any time to direct marketing. We currently process no"
-            " personal data on these grounds."
+            _("We process no personal data on grounds you could object to (Art. 21 GDPR).")
         )
-    parts.append(f"To object, contact us through {context.channels()}.")
+    parts.append(_("To object, contact us through {channels}.").format(channels=context.channels()))
     if context.programme.rights.unsubscribe:
-        parts.append(wording.sentence(context.programme.rights.unsubscribe))
+        parts.append(wording.sentence(context.text(context.programme.rights.unsubscribe)))
     return " ".join(parts)
 
 
@@ -87,72 +95,77 @@ def _is_marketing(purpose: Purpose) -> bool:
     return purpose.direct_marketing is not None or uses_marketing
 
 
-def _consent_and_decisions(all_purposes: list[Purpose]) -> list[Block]:
-    blocks: list[Block] = []
-    if any(purpose.legal_basis == LegalBasis.CONSENT for purpose in all_purposes):
-        blocks.append(
-            Paragraph(
-                "Where we process your personal data on the basis of your consent, you can"
-                " withdraw it at any time, as easily as you gave it (Art. 7(3) GDPR)."
-            )
-        )
+def _decisions(all_purposes: list[Purpose]) -> list[Block]:
     if any(purpose.profiling and purpose.profiling.automated_decision for purpose in all_purposes):
-        blocks.append(
+        return [
             Paragraph(
-                "Where we take a decision about you based solely on automated processing, you"
-                " can obtain human intervention, express your point of view and contest the"
-                " decision (Art. 22(3) GDPR)."
+                _(
+                    "Where we take a decision about you based solely on automated processing, you"
+                    " can obtain human intervention, express your view and contest the decision"
+                    " (Art. 22(3) GDPR)."
+                )
             )
-        )
-    return blocks
+        ]
+    return []
 
 
 def _handling(context: StatementContext) -> Iterator[Fact]:
     policy = context.programme.rights
-    yield Fact("Where to send your request", context.channels())
     yield Fact(
-        "When we answer",
-        f"Within {policy.response_time} of receiving your request. If a request is complex or"
-        " we receive many, we may extend this by up to two further months; we then tell you"
-        " why within the first month.",
+        _("When we answer"),
+        _(
+            "Within {period}; for complex or many requests up to two months more, and we tell"
+            " you why."
+        ).format(period=policy.response_time),
     )
-    yield Fact("Checking your identity", wording.sentence(policy.identity_verification))
-    yield Fact("Fees", wording.sentence(policy.fees))
-    yield Fact("Unfounded or excessive requests", wording.sentence(policy.refusals))
-    if policy.unsubscribe:
-        yield Fact("Unsubscribing", wording.sentence(policy.unsubscribe))
+    yield Fact(
+        _("Checking your identity"), wording.sentence(context.text(policy.identity_verification))
+    )
+    yield Fact(_("Fees"), wording.sentence(context.text(policy.fees)))
+    yield Fact(
+        _("Unfounded or excessive requests"), wording.sentence(context.text(policy.refusals))
+    )
 
 
 def _ccpa_text(context: StatementContext) -> str:
-    return (
-        "If you are a California resident, the CCPA/CPRA gives you the right to know what"
-        " personal information we hold about you, to have it deleted or corrected, to opt out"
-        " of its sale or sharing and to limit the use of sensitive personal information. We"
-        " do not discriminate against you for using these rights. Send your request through"
-        f" {context.channels()}; we answer within 45 days."
+    return " ".join(
+        (
+            _(
+                "If you live in California, the CCPA/CPRA lets you know, delete and correct the"
+                " personal information we hold about you."
+            ),
+            _("You can opt out of its sale or sharing and limit the use of sensitive information."),
+            _("We do not discriminate against you for using these rights."),
+            _("Send your request through {channels}; we answer within 45 days.").format(
+                channels=context.channels()
+            ),
+        )
     )
 
 
 def complaints(context: StatementContext) -> tuple[Block, ...]:
     """Our complaints contact and the supervisory authorities (Art. 77, CP-1)."""
     desk = context.programme.complaints
-    where = desk.contact_email
     if desk.postal_address:
-        where += f" or by sending a letter to {context.address(desk.postal_address)}"
-    blocks: list[Block] = [
-        Paragraph(
-            "Are you dissatisfied with how we collect, use or protect your personal data? Please"
-            f" contact us so we can try to resolve it: write to {where}."
-        )
-    ]
+        text = _(
+            "Unhappy with how we handle your personal data? Please tell us first: write to"
+            " {email} or to {address}."
+        ).format(email=desk.contact_email, address=context.address(desk.postal_address))
+    else:
+        text = _(
+            "Unhappy with how we handle your personal data? Please tell us first: write to {email}."
+        ).format(email=desk.contact_email)
+    blocks: list[Block] = [Paragraph(text)]
     if desk.notes:
-        blocks += [Paragraph(text) for text in wording.paragraphs(desk.notes)]
+        blocks += [Paragraph(text) for text in wording.paragraphs(context.text(desk.notes))]
     blocks.append(
         Paragraph(
-            "You also have the right to lodge a complaint with a supervisory authority, in"
-            " particular in the EU or EEA Member State of your habitual residence, of your place"
-            " of work or of the alleged infringement (Art. 77 GDPR), and the right to an"
-            " effective judicial remedy (Arts. 78 and 79 GDPR):"
+            _(
+                "You can complain to a supervisory authority, in particular where you live, work"
+                " or where the infringement took place (Art. 77 GDPR)."
+            )
+            + " "
+            + _("You also have the right to go to court (Arts. 78 and 79 GDPR).")
         )
     )
     blocks.append(Facts(tuple(_authorities(context))))
@@ -161,12 +174,18 @@ def complaints(context: StatementContext) -> tuple[Block, ...]:
 
 def _authorities(context: StatementContext) -> Iterator[Fact]:
     places = context.places
-    lead = places.code(context.programme.organisation.lead_supervisory_authority)
+    written = context.programme.organisation.lead_supervisory_authority
+    lead = places.code(written) if written else None  # no main establishment: no lead
     named = context.programme.complaints.authorities
-    for code in wording.unique(places.code(c) for c in [*named, lead]):
+    for code in wording.unique(places.code(c) for c in [*named, *([lead] if lead else [])]):
         authority = places.authority(code)
-        role = ", our lead supervisory authority" if code == lead else ""
-        text = f"Supervisory authority for {places.country(code)}{role}"
+        if code == lead:
+            text = _("Supervisory authority for {country}, our lead supervisory authority")
+        else:
+            text = _("Supervisory authority for {country}")
+        text = text.format(country=places.country(code))
         if authority.websites:
-            text += f"; website https://{authority.websites[0]}"
+            text = _("{authority}; website https://{website}").format(
+                authority=text, website=authority.websites[0]
+            )
         yield Fact(authority.name, text)

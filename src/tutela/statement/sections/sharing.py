@@ -8,67 +8,65 @@ say what, how and to whom (Recital 26, AN-1).
 
 from __future__ import annotations
 
+from tutela.i18n import _
 from tutela.programme.models import AnonymisedRelease, Recipient, Safeguard
 from tutela.statement import wording
-from tutela.statement.context import StatementContext
+from tutela.statement.context import StatementContext, safeguard_kind
+from tutela.statement.phrases import (
+    ANONYMISATION_METHODS,
+    RECIPIENT_KINDS,
+    SAFEGUARD_ARTICLES,
+    SAFEGUARDS,
+    SCC_MODULES,
+)
 from tutela.statement.view import Block, Fact, Facts, Paragraph, Table
 
 _ART46_TOOLS = frozenset({"scc", "bcr", "certification", "code_of_conduct", "ad_hoc"})
 _DEFAULT_SCC_DECISION = "Implementing Decision (EU) 2021/914"
-_DPF = (
-    "the EU-U.S. Data Privacy Framework, under which the recipient is certified"
-    " (adequacy decision, Implementing Decision (EU) 2023/1795)"
-)
 
 
 def recipients(context: StatementContext) -> tuple[Block, ...]:
-    """Who receives personal data, why, which data and where they are."""
+    """Who receives personal data, what they do and where they are."""
     all_recipients = context.programme.recipients
     if not all_recipients:
-        return (Paragraph(f"We do not share your personal data with anyone outside {context.we}."),)
-    blocks: list[Block] = [Paragraph(_sharing_intro(all_recipients))]
-    rows = tuple(_recipient_row(context, recipient) for recipient in all_recipients)
-    blocks.append(Table(("Recipient", "Role", "Why", "Personal data", "Located in"), rows))
-    if any(not recipient.named for recipient in all_recipients):
-        blocks.append(
+        return (
             Paragraph(
-                "Where we name a category of recipients rather than a recipient, you can ask us"
-                f" for their names at {context.programme.organisation.privacy_email}."
-            )
+                _("We do not share your personal data with anyone outside {we}.").format(
+                    we=context.we
+                )
+            ),
         )
-    statements = tuple(
-        Fact(r.name, r.privacy_statement_url) for r in all_recipients if r.privacy_statement_url
-    )
-    if statements:
-        blocks.append(Paragraph("For how they process personal data, see their own statements:"))
-        blocks.append(Facts(statements))
+    columns = (_("Recipient"), _("Role"), _("What they do"), _("Located in"))
+    named = tuple(_recipient_row(context, r) for r in all_recipients if r.named)
+    unnamed = tuple(_recipient_row(context, r) for r in all_recipients if not r.named)
+    blocks: list[Block] = [Paragraph(_sharing_intro(all_recipients))]
+    if named:
+        blocks.append(Table(columns, named))
+    if unnamed:
+        blocks.append(
+            Paragraph(_("We name these recipients by category; you can ask us for their names:"))
+        )
+        blocks.append(Table(columns, unnamed))
     return tuple(blocks)
 
 
 def _sharing_intro(all_recipients: list[Recipient]) -> str:
-    text = (
-        "We share personal data only where the purposes described above need it. Recipients"
-        " may use it only for their task."
-    )
+    text = _("We share personal data only where a purpose needs it.")
     if any(recipient.kind == "processor" for recipient in all_recipients):
-        text += (
-            " Processors act only on our documented instructions, under a data processing"
-            " agreement (Art. 28 GDPR)."
-        )
+        text += " " + _("Processors act only on our instructions, under a contract (Art. 28 GDPR).")
     return text
 
 
 def _recipient_row(context: StatementContext, recipient: Recipient) -> tuple[str, ...]:
-    name = recipient.name if recipient.named else f"{recipient.name} (category of recipients)"
-    why = [wording.sentence(recipient.description)] if recipient.description else []
-    if recipient.purposes:
-        why.append(f"For: {context.purposes(recipient.purposes)}.")
+    name = recipient.name
+    what = [wording.sentence(context.text(recipient.description))] if recipient.description else []
+    if recipient.privacy_statement_url:
+        what.append(_("Privacy statement: {url}").format(url=recipient.privacy_statement_url))
     return (
         name,
-        wording.RECIPIENT_KINDS[recipient.kind],
-        " ".join(why),
-        context.categories(recipient.categories),
-        context.countries(recipient.countries),
+        _(RECIPIENT_KINDS[recipient.kind]),
+        " ".join(what) or "—",
+        context.countries(recipient.countries) or "—",
     )
 
 
@@ -78,21 +76,30 @@ def transfers(context: StatementContext) -> tuple[Block, ...]:
     if not abroad:
         return (
             Paragraph(
-                "We do not transfer your personal data outside the European Economic Area (EEA)."
+                _("We do not transfer your personal data outside the European Economic Area.")
             ),
         )
     rows = tuple(_transfer_row(context, recipient) for recipient in abroad)
     blocks: list[Block] = [
         Paragraph(
-            "Some recipients are located outside the European Economic Area (EEA), in countries"
-            " whose laws may not protect personal data as well as EU law. We transfer personal"
-            " data to them only with one of the safeguards of Chapter V GDPR:"
+            _(
+                "We transfer data outside the European Economic Area (EEA) only with a safeguard"
+                " of Chapter V GDPR:"
+            )
         ),
-        Table(("Recipient", "Country", "Safeguard", "Supplementary measures"), rows),
+        Table((_("Recipient"), _("Country"), _("Safeguard"), _("Extra measures")), rows),
     ]
+    blocks.append(Paragraph(_legal_grounds(abroad)))
     if any(r.safeguard and r.safeguard.mechanism in _ART46_TOOLS for r in abroad):
         blocks.append(Paragraph(_assessment_text(context)))
     return tuple(blocks)
+
+
+def _legal_grounds(abroad: list[Recipient]) -> str:
+    """The article each safeguard in use rests on, and the SCC decision, said once."""
+    used = {safeguard_kind(recipient) for recipient in abroad}
+    grounds = [_(text) for key, text in SAFEGUARD_ARTICLES.items() if key in used]
+    return _("Legal grounds: {grounds}.").format(grounds="; ".join(grounds))
 
 
 def _third_countries(context: StatementContext, recipient: Recipient) -> list[str]:
@@ -101,27 +108,28 @@ def _third_countries(context: StatementContext, recipient: Recipient) -> list[st
 
 def _transfer_row(context: StatementContext, recipient: Recipient) -> tuple[str, ...]:
     countries = _third_countries(context, recipient)
-    measures = wording.join_words(recipient.supplementary_measures) or "None needed"
+    measures = wording.listing(context.text(m) for m in recipient.supplementary_measures)
     return (
         recipient.name,
         context.countries(countries),
         _safeguard(context, recipient, countries),
-        measures,
+        measures or "—",
     )
 
 
 def _safeguard(context: StatementContext, recipient: Recipient, countries: list[str]) -> str:
     if recipient.dpf_certified:
-        return f"Transfers rely on {_DPF}."
+        return _("EU-U.S. Data Privacy Framework; the recipient is certified.")
     safeguard = recipient.safeguard
     if safeguard is None:
-        return "No safeguard recorded yet."
-    name, article = wording.SAFEGUARDS[safeguard.mechanism]
-    details = [*_safeguard_details(context, safeguard, countries), article]
-    text = f"Transfers rely on {name} ({'; '.join(details)})"
+        return _("No safeguard recorded yet.")
+    details = _safeguard_details(context, safeguard, countries)
+    text = _(SAFEGUARDS[safeguard.mechanism])
+    if details:
+        text = _("{safeguard}: {details}").format(safeguard=text, details="; ".join(details))
     if safeguard.tia:
         assessed = wording.format_date(safeguard.tia.assessed_on)
-        text += f", with a transfer impact assessment carried out on {assessed}"
+        text = _("{safeguard}; transfer impact assessed {day}").format(safeguard=text, day=assessed)
     return text + "."
 
 
@@ -132,20 +140,26 @@ def _safeguard_details(
         decisions = (context.places.adequacy_decision(c) for c in countries)
         return list(wording.unique(d.decision for d in decisions if d is not None and d.decision))
     if safeguard.mechanism == "scc":
-        module = wording.SCC_MODULES.get(safeguard.scc_module or "")
-        return [safeguard.scc_decision or _DEFAULT_SCC_DECISION, *([module] if module else [])]
+        module = SCC_MODULES.get(safeguard.scc_module or "")
+        decision = safeguard.scc_decision
+        details = [decision] if decision and decision != _DEFAULT_SCC_DECISION else []
+        return [*details, *([_(module)] if module else [])]
     if safeguard.mechanism == "derogation" and safeguard.derogation:
         return [wording.one_line(safeguard.derogation)]
     return []
 
 
 def _assessment_text(context: StatementContext) -> str:
-    return (
-        "For every transfer relying on standard contractual clauses, binding corporate rules, a"
-        " certification, a code of conduct or authorised clauses, we assess whether the law and"
-        " practice of the destination country could impair the safeguard (transfer impact"
-        " assessment) and add supplementary measures where needed. You can obtain a copy of"
-        f" these safeguards by writing to {context.programme.organisation.privacy_email}."
+    return " ".join(
+        (
+            _(
+                "For clauses and rules, we first assess the law of the destination and add"
+                " extra measures where needed."
+            ),
+            _("Ask {email} for a copy of the safeguards.").format(
+                email=context.programme.organisation.privacy_email
+            ),
+        )
     )
 
 
@@ -153,32 +167,32 @@ def anonymous_data(context: StatementContext) -> tuple[Block, ...]:
     """Anonymised releases: what is released, how it is anonymised, to whom (AN-1..AN-3)."""
     releases = context.programme.anonymisation
     if not releases:
-        return (
-            Paragraph(
-                "We do not produce or share anonymised data derived from your personal data."
-            ),
-        )
+        return (Paragraph(_("We do not produce or share anonymised data derived from your data.")),)
     facts = tuple(_release(context, release) for release in releases)
     return (
         Paragraph(
-            "We may turn personal data into anonymous data, which no longer allows anyone to"
-            " identify you and is therefore not personal data. We share such data only as"
-            " follows, including for statistical purposes:"
+            _("We may anonymise personal data, so that it no longer identifies anyone.")
+            + " "
+            + _("We share anonymous data, including for statistics, only as follows:")
         ),
         Facts(facts),
     )
 
 
 def _release(context: StatementContext, release: AnonymisedRelease) -> Fact:
-    parts = [wording.sentence(release.description)]
-    method = wording.ANONYMISATION_METHODS[release.method]
+    parts = [wording.sentence(context.text(release.description))]
+    method = _(ANONYMISATION_METHODS[release.method])
     measures = [f"k = {release.k}" if release.k else "", f"l = {release.l}" if release.l else ""]
     if release.min_cell:
-        measures.append(f"groups of fewer than {release.min_cell} people suppressed")
+        measures.append(
+            _("groups of fewer than {count} people suppressed").format(count=release.min_cell)
+        )
     detail = wording.join_words(m for m in measures if m)
-    parts.append(f"Method: {method}{f' ({detail})' if detail else ''}.")
-    if release.source_purposes:
-        parts.append(f"Derived from: {context.purposes(release.source_purposes)}.")
-    shared = wording.join_words(release.recipients) or "nobody outside us"
-    parts.append(f"Shared with: {shared}.")
-    return Fact(release.name, " ".join(parts))
+    if detail:
+        method = _("{method} ({detail})").format(method=method, detail=detail)
+    parts.append(_("Method: {method}.").format(method=method))
+    shared = wording.join_words(context.text(r) for r in release.recipients)
+    parts.append(
+        _("Shared with: {recipients}.").format(recipients=shared or _("nobody outside us"))
+    )
+    return Fact(context.text(release.name), " ".join(parts))

@@ -112,7 +112,7 @@ def _walk_list(before: list[Any], after: list[Any], path: tuple[Step, ...]) -> I
         yield from _walk(old.get(key), item, (*path[:-1], (name, key)))
 
 
-_IDENTITY_FIELDS = ("key", "name", "category", "version", "to")
+_IDENTITY_FIELDS = ("key", "name", "category", "version", "to", "path", "language")
 
 
 def _keyed(items: list[Any], other: list[Any]) -> dict[str, Any]:
@@ -136,7 +136,17 @@ def _judged(raw: RawChange, materiality: Materiality) -> Change:
     return Change(raw.kind, raw.element, before, after, verdict.material, verdict.reason)
 
 
-_LABEL_FIELDS = ("name", "key", "version", "mechanism", "reference", "category", "to", "notice")
+_LABEL_FIELDS = (
+    "name",
+    "key",
+    "version",
+    "mechanism",
+    "reference",
+    "category",
+    "to",
+    "path",
+    "notice",
+)
 
 
 def _show(value: Any) -> str | None:
@@ -146,7 +156,7 @@ def _show(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, dict):
         label = next((value[field] for field in _LABEL_FIELDS if value.get(field)), None)
-        return str(label) if label else json.dumps(value, sort_keys=True)
+        return str(label) if label else json.dumps(value, sort_keys=True, ensure_ascii=False)
     if isinstance(value, list):
         return ", ".join(str(_show(item)) for item in value)
     return str(value)
