@@ -40,14 +40,14 @@ clean:
 
 # Extract tutela's own wording into the gettext catalogues (then translate the new entries).
 catalogues: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
-		--omit-header -o src/tutela/locale/tutela.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+		--sort-output --project tutela -o src/tutela/locale/tutela.pot .
 	for lang in fr nl de; do \
 		if [ -f src/tutela/locale/$$lang/LC_MESSAGES/tutela.po ]; then \
-			$(BIN)/pybabel update -q --no-fuzzy-matching --omit-header -D tutela \
+			$(BIN)/pybabel -q update -N --ignore-pot-creation-date --omit-header -D tutela \
 				-i src/tutela/locale/tutela.pot -d src/tutela/locale -l $$lang; \
 		else \
-			$(BIN)/pybabel init -q -D tutela -i src/tutela/locale/tutela.pot \
+			$(BIN)/pybabel -q init -D tutela -i src/tutela/locale/tutela.pot \
 				-d src/tutela/locale -l $$lang; \
 		fi; \
 	done

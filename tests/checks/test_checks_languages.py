@@ -9,7 +9,7 @@ from typing import Any
 
 from checkcases import Case, Data, Edit, both, findings_of, minimal, nothing, set_
 
-from tutela.checks.rules.languages import texts
+from tutela.programme.translations import texts
 
 
 def every_text_in(*languages: str) -> Edit:

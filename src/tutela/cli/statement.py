@@ -43,6 +43,14 @@ def render(
         bool,
         typer.Option("--allow-errors", help="Render even if `tutela check` finds errors."),
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="The language to render (one of statement.languages; default the first).",
+        ),
+    ] = None,
     show_assumptions: Annotated[
         bool,
         typer.Option(
@@ -55,6 +63,7 @@ def render(
 
     The output is deterministic: the same programme always gives the same bytes. A
     programme `tutela check` finds errors in is refused (exit 1) unless --allow-errors.
+    --lang must be a language the programme declares (exit 2 otherwise).
     """
     if show_assumptions:
         from tutela.programme.assumption_list import assumptions_text
@@ -62,10 +71,24 @@ def render(
 
         typer.echo(assumptions_text(load(path)), nl=False)
         return
+    from tutela.i18n import LANGUAGES
     from tutela.statement.build import render_statement
 
     programme = checked_programme(path, allow_errors=allow_errors, making="the statement")
-    text = render_statement(programme, output_format.value)
+    declared = list(programme.statement.languages) if programme.statement else ["en"]
+    if language is not None and language not in declared:
+        raise typer.BadParameter(
+            f"{language!r} is not a language of this statement; it declares"
+            f" {', '.join(declared)} (statement.languages)",
+            param_hint="--lang",
+        )
+    chosen = language or declared[0]
+    if chosen not in LANGUAGES:
+        raise typer.BadParameter(
+            f"tutela has no statement wording in {chosen!r}; it writes {', '.join(LANGUAGES)}",
+            param_hint="--lang",
+        )
+    text = render_statement(programme, output_format.value, chosen)
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -40,9 +40,9 @@ def missing(
 
     from ruamel.yaml import YAML
 
-    from tutela.checks.rules.languages import missing_languages, texts
+    from tutela.checks.rules.languages import missing_languages
     from tutela.programme.loader import load
-    from tutela.programme.translations import keyed_path
+    from tutela.programme.translations import keyed_path, texts
     from tutela.programme.types import LANGUAGE
 
     if not LANGUAGE.match(language):

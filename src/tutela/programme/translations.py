@@ -20,17 +20,18 @@ the information is given in a language the subject understands; WP260 ¶13).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, get_args, get_origin
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from tutela.errors import Location, PolicyError
 from tutela.programme.diagnostics import Path_, show_value
-from tutela.programme.types import LANGUAGE, LanguageCode, Model, Text, _localised
+from tutela.programme.types import LANGUAGE, LanguageCode, LocalText, Model, Text, _localised
 
 SECTION = "translations"
+P = TypeVar("P", bound=BaseModel)
 DEFAULT_LANGUAGE = "en"
 
 
@@ -183,6 +184,49 @@ def _error(problem: str, where: Location | None, index: int, path: Any) -> Polic
     )
 
 
+TextPath = tuple[str | int, ...]
+"""A model path: field names and list indexes (``("purposes", 2, "name")``)."""
+
+
+UNTRANSLATED_SECTIONS = frozenset(
+    {"systems", "identities", "masking", "dpa_register", "assumptions", "translations"}
+)
+"""Sections no data subject reads: their texts need no translation."""
+
+
+def texts(model: BaseModel, path: TextPath = ()) -> Iterator[tuple[TextPath, LocalText]]:
+    """Every per-language text of ``model`` with its model path, depth first."""
+    for name in type(model).model_fields:
+        if not path and name in UNTRANSLATED_SECTIONS:
+            continue
+        yield from _texts_in(getattr(model, name), (*path, name))
+
+
+def _texts_in(value: object, path: TextPath) -> Iterator[tuple[TextPath, LocalText]]:
+    if isinstance(value, LocalText):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        yield from texts(value, path)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _texts_in(item, (*path, index))
+
+
+def localised(programme: P, language: str) -> P:
+    """``programme`` with every text people read in ``language`` (first value if none).
+
+    The statement is built from this copy, so every text it shows is in the language
+    rendered without any caller choosing among a text's values.
+    """
+    data = programme.model_dump()
+    for path, text in texts(programme):
+        parent: Any = data
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = text.in_language(language)
+    return type(programme).model_validate(data)
+
+
 def keyed_path(model: BaseModel, path: tuple[str | int, ...]) -> str:
     """The translation path of model path ``path``: list items by key where they have one."""
     parts: list[str] = []
@@ -199,4 +243,12 @@ def keyed_path(model: BaseModel, path: tuple[str | int, ...]) -> str:
     return ".".join(parts)
 
 
-__all__ = ["SECTION", "Translation", "apply_translations", "keyed_path"]
+__all__ = [
+    "SECTION",
+    "UNTRANSLATED_SECTIONS",
+    "Translation",
+    "apply_translations",
+    "keyed_path",
+    "localised",
+    "texts",
+]

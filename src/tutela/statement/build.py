@@ -23,9 +23,11 @@ from typing import Literal, get_args
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from tutela.i18n import N_, _, ngettext
+from tutela import i18n
+from tutela.i18n import LANGUAGES, N_, SOURCE_LANGUAGE, _, ngettext
 from tutela.jurisdictions import Jurisdictions, packaged_jurisdictions
 from tutela.programme.models import Programme
+from tutela.programme.translations import localised
 from tutela.statement import links, wording
 from tutela.statement.context import StatementContext
 from tutela.statement.sections.practices import (
@@ -91,7 +93,10 @@ _ORDERED_START = re.compile(r"^(\d+)[.)](?:\s|$)")
 
 
 def build_statement(
-    programme: Programme, *, jurisdictions: Jurisdictions | None = None
+    programme: Programme,
+    *,
+    jurisdictions: Jurisdictions | None = None,
+    language: str | None = None,
 ) -> StatementView:
     """The statement of ``programme``: a summary, then ordered sections of worded facts.
 
@@ -100,9 +105,27 @@ def build_statement(
     ``jurisdictions`` names countries and authorities; the packaged data by default
     (ConfigurationError if a packaged data file is missing or invalid). PolicyErrors
     naming each legal section (organisation, statement, rights, complaints) the
-    programme lacks.
+    programme lacks. ``language`` is the language to write it in (Art. 12(1)): the
+    first of ``statement.languages`` by default; ValueError for a language tutela has
+    no wording in (:data:`tutela.i18n.LANGUAGES`). Programme texts without a value in
+    it fall back to their first value (``tutela check`` reports them).
     """
     places = packaged_jurisdictions() if jurisdictions is None else jurisdictions
+    chosen = language or _default_language(programme)
+    if chosen not in LANGUAGES:
+        raise ValueError(
+            f"no statement wording in {chosen!r}; tutela writes {', '.join(LANGUAGES)}"
+        )
+    with i18n.language(chosen):
+        return _build(localised(programme, chosen), places, chosen)
+
+
+def _default_language(programme: Programme) -> str:
+    statement = programme.statement
+    return statement.languages[0] if statement and statement.languages else SOURCE_LANGUAGE
+
+
+def _build(programme: Programme, places: Jurisdictions, language: str) -> StatementView:
     context = StatementContext.of(programme, places)
     built = [(section_id, title, builder(context)) for section_id, title, builder in _SECTIONS]
     shown = [
@@ -120,7 +143,7 @@ def build_statement(
     statement = context.programme.statement
     return StatementView(
         title=context.text(statement.title),
-        language=statement.languages[0] if statement.languages else "en",
+        language=language,
         version_line=_version_line(context),
         intro=_intro(context),
         sections=sections,
@@ -128,19 +151,22 @@ def build_statement(
     )
 
 
-def render_statement(programme: Programme, fmt: StatementFormat) -> str:
+def render_statement(
+    programme: Programme, fmt: StatementFormat, language: str | None = None
+) -> str:
     """The statement of ``programme`` as Markdown (``md``) or a full HTML page (``html``).
 
-    Raises ValueError for any other ``fmt``.
+    ``language`` as for :func:`build_statement`. Raises ValueError for any other ``fmt``.
     """
-    return render_view(build_statement(programme), fmt)
+    return render_view(build_statement(programme, language=language), fmt)
 
 
 def render_view(view: StatementView, fmt: StatementFormat) -> str:
     """Lay out an already built ``view`` as Markdown or HTML; ValueError for other formats."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown statement format {fmt!r}; use one of {', '.join(FORMATS)}")
-    text = _environment().get_template(f"statement.{fmt}.j2").render(view=view)
+    with i18n.language(view.language if view.language in LANGUAGES else SOURCE_LANGUAGE):
+        text = _environment().get_template(f"statement.{fmt}.j2").render(view=view)
     return _tidy(text)
 
 

@@ -11,35 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pydantic import BaseModel
-
-from tutela.checks.findings import CheckContext, ModelPath, Violation, rule
+from tutela.checks.findings import CheckContext, Violation, rule
 from tutela.i18n import LANGUAGES
+from tutela.programme.translations import texts
 from tutela.programme.types import LocalText
-
-UNTRANSLATED_SECTIONS = frozenset(
-    {"systems", "identities", "masking", "dpa_register", "assumptions", "translations"}
-)
-"""Sections no data subject reads: their texts need no translation."""
-
-
-def texts(model: BaseModel, path: ModelPath = ()) -> Iterator[tuple[ModelPath, LocalText]]:
-    """Every per-language text of ``model`` with its model path, depth first."""
-    for name in type(model).model_fields:
-        if not path and name in UNTRANSLATED_SECTIONS:
-            continue
-        yield from _texts_in(getattr(model, name), (*path, name))
-
-
-def _texts_in(value: object, path: ModelPath) -> Iterator[tuple[ModelPath, LocalText]]:
-    if isinstance(value, LocalText):
-        yield path, value
-    elif isinstance(value, BaseModel):
-        yield from texts(value, path)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _texts_in(item, (*path, index))
-
 
 _ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")
 """An e-mail address or a web address: the same in every language."""
