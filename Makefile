@@ -44,7 +44,7 @@ catalogues: $(STAMP)
 		--sort-output --project tutela -o src/tutela/locale/tutela.pot .
 	for lang in fr nl de; do \
 		if [ -f src/tutela/locale/$$lang/LC_MESSAGES/tutela.po ]; then \
-			$(BIN)/pybabel -q update -N --ignore-pot-creation-date --omit-header -D tutela \
+			$(BIN)/pybabel -q update -N --ignore-pot-creation-date -D tutela \
 				-i src/tutela/locale/tutela.pot -d src/tutela/locale -l $$lang; \
 		else \
 			$(BIN)/pybabel -q init -D tutela -i src/tutela/locale/tutela.pot \

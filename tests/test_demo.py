@@ -19,7 +19,9 @@ def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(app, ["demo", str(EXAMPLE), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
-    for name in ("statement.md", "statement.html", "records.xlsx", "records.json"):
+    outputs = ("statement.md", "statement.html", "records.xlsx", "records.json")
+    translated = ("statement.fr.html", "statement.nl.html", "statement.de.html")
+    for name in (*outputs, *translated):
         assert (tmp_path / name).stat().st_size > 0, name
     assert "Lansweeper Canada Inc." in (tmp_path / "statement.md").read_text(encoding="utf-8")
     records = json.loads((tmp_path / "records.json").read_text(encoding="utf-8"))
@@ -27,7 +29,8 @@ def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.Monke
     # the next version adds a purpose: a material change, exit code 3
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
-    assert result.output.count("(exit code 0)") == 11
+    assert '<html lang="nl">' in (tmp_path / "statement.nl.html").read_text(encoding="utf-8")
+    assert result.output.count("(exit code 0)") == 14
     # data-subject requests on the synthetic shop: reflect, plan, access, dry run, erasure, rerun
     assert "name: login_event" in result.output
     assert "would change" in result.output

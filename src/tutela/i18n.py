@@ -85,8 +85,27 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(current()).ngettext(singular, plural, count)
 
 
+def country_name(code: str, english: str) -> str:
+    """The name of country ``code`` in the current language; ``english`` in English.
+
+    Babel's territory names (CLDR) give the other languages; a code CLDR does not know
+    keeps ``english``.
+    """
+    language = current()
+    if language == SOURCE_LANGUAGE:
+        return english
+    from babel import Locale
+
+    return str(Locale.parse(language).territories.get(code, english))
+
+
 def format_day(day: date) -> str:
-    """``day`` written out in the current language (``1 December 2026``, ``1 décembre 2026``)."""
+    """``day`` written out in the current language (``1 December 2026``, ``1. Dezember 2026``).
+
+    English keeps the day before the month; other languages use CLDR's long format.
+    """
     from babel.dates import format_date
 
-    return format_date(day, format="d MMMM y", locale=current())
+    language = current()
+    pattern = "d MMMM y" if language == SOURCE_LANGUAGE else "long"
+    return format_date(day, format=pattern, locale=language)

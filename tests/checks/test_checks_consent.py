@@ -115,7 +115,18 @@ def test_CO_1_every_language_of_a_translated_notice_is_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "method", ["unticked checkbox", "Tick the box", "double opt-in e-mail", "cookie banner"]
+    "method",
+    [
+        "unticked checkbox",
+        "Tick the box",
+        "double opt-in e-mail",
+        "cookie banner",
+        "a box that is never pre-ticked",
+        "case à cocher non précochée",
+        "case non-précochée",
+        "nicht vorangekreuztes Kontrollkästchen",
+        "niet vooraf aangevinkt vakje",
+    ],
 )
 def test_CO_1_affirmative_methods_pass(method: str) -> None:
     assert findings_of("consent/not-an-affirmative-act", set_(f"{CONSENT}.methods", [method])) == []

@@ -73,7 +73,7 @@ def test_seed_8_to_13_security_retention_cookies_links_community_anonymous_chang
     view: StatementView,
 ) -> None:
     assert "confidentiality" in _text(view, "security")
-    assert "24 or 48 hours after the scan is completed" in _text(view, "retention")
+    assert "24 or 48 hours after the scan" in _text(view, "retention")
     assert "Necessary" in _text(view, "cookies")
     assert "link to other websites" in _text(view, "links")
     assert "moderate" in _text(view, "community")

@@ -260,7 +260,7 @@ def test_security_text_and_measures(rich: Programme, minimal: Programme) -> None
 
 def test_RT_1_retention_periods_with_triggers(rich: Programme) -> None:
     text = _section(rich, "retention")
-    assert "7 years after contract end" in text
+    assert "7 years after the end of the contract" in text
     assert "Belgian accounting law" in text
     assert "Until you withdraw your consent" in text
     assert "13 months after collection, then anonymised." in text
@@ -268,9 +268,7 @@ def test_RT_1_retention_periods_with_triggers(rich: Programme) -> None:
 
 def test_PR_3_processor_scan_deletion_choices(rich: Programme) -> None:
     text = _section(rich, "retention")
-    assert (
-        "24 or 48 hours after the scan is completed, as the customer chooses (48 hours by default)"
-    ) in text
+    assert ("24 or 48 hours after the scan, as the customer chooses (48 hours by default)") in text
     assert "our customer chooses how long the data is kept: we delete it 24 or 48 hours" in text
 
 

@@ -56,7 +56,9 @@ def test_join_words(items: list[str], joined: str) -> None:
 
 
 def test_small_phrasing_helpers() -> None:
-    assert event("contract_end") == "contract end"
+    assert event("contract_end") == "the end of the contract"
+    assert event("contract_ended") == "the contract is ended"
+    assert event("renewal_date") == "renewal date"
     assert sentence("  keep it\n short ") == "keep it short."
     assert sentence("Done?") == "Done?"
     assert paragraphs("one\nline\n\n  two  \n\n\n") == ("one line", "two")

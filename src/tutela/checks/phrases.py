@@ -20,15 +20,21 @@ def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+_NOT = "".join(
+    rf"(?<!\b{word}\s)(?<!\b{word}-)"
+    for word in ("not", "never", "non", "pas", "jamais", "nicht", "nie", "niet", "nooit")
+)
+"""No negation just before: a box that is "not pre-ticked" is the lawful one."""
+
 NOT_AN_AFFIRMATIVE_ACT = _any(
-    # pre-ticked boxes (Planet49)
-    r"\bpre[-\s]?(?:ticked|checked|selected|filled)",
-    r"\bpr[ée][-\s]?(?:coch[ée]e?s?|s[ée]lectionn[ée]e?s?)",
-    r"\b(?:vooraf|reeds)\s+aangevinkt",
-    r"\bvoorgeselecteerd",
-    r"\bvor(?:ab|her)?\s*(?:angekreuzt|ausgew[äa]hlt)",
-    r"\bvorausgew[äa]hlt",
-    r"\bvoreingestellt",
+    # pre-ticked boxes (Planet49), unless negated ("never pre-ticked", "non précochée")
+    _NOT + r"\bpre[-\s]?(?:ticked|checked|selected|filled)",
+    _NOT + r"\bpr[ée][-\s]?(?:coch[ée]e?s?|s[ée]lectionn[ée]e?s?)",
+    _NOT + r"\b(?:vooraf|reeds)\s+aangevinkt",
+    _NOT + r"\bvoorgeselecteerd",
+    _NOT + r"\bvor(?:ab|her)?\s*(?:angekreuzt|ausgew[äa]hlt)",
+    _NOT + r"\bvorausgew[äa]hlt",
+    _NOT + r"\bvoreingestellt",
     # continuing to browse or scroll (Recital 32)
     r"\bcontinu\w*\s+(?:to\s+)?(?:brows|us|navigat|scroll|visit)\w*",
     r"\b(?:by|when\s+you|if\s+you|once\s+you)\s+(?:continu\w*\s+(?:to\s+)?)?scroll",

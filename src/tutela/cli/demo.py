@@ -94,6 +94,31 @@ def _invoke(command: TyperGroup, args: list[str], application: Application) -> i
     return result if isinstance(result, int) else 0
 
 
+def _translated_steps(programme: Path, out: Path) -> list[Step]:
+    """One HTML rendering per further language the statement declares (Art. 12(1))."""
+    from tutela.programme.loader import load_programme
+
+    statement = load_programme(programme).statement
+    return [
+        (
+            f"Render the privacy statement in {language} (HTML)",
+            [
+                "statement",
+                "render",
+                str(programme),
+                "--lang",
+                language,
+                "--format",
+                "html",
+                "--output",
+                str(out / f"statement.{language}.html"),
+            ],
+            None,
+        )
+        for language in (statement.languages[1:] if statement else [])
+    ]
+
+
 def _steps(programme: Path, out: Path) -> list[Step]:
     nxt = out / "next-version"
     src = str(programme)
@@ -113,6 +138,7 @@ def _steps(programme: Path, out: Path) -> list[Step]:
             ["statement", "render", src, "--format", "html", *to("statement.html")],
             None,
         ),
+        *_translated_steps(programme, out),
         (
             "Export the Art. 30 records for an auditor (XLSX)",
             ["records", "export", src, "--format", "xlsx", *to("records.xlsx")],

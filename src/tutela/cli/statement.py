@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from tutela.cli import statement_diff
 from tutela.cli.check import checked_programme
 from tutela.cli.errors import command_group, user_errors
 from tutela.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from tutela.programme.models import Programme
 
 app = command_group("Render the privacy statement and diff its versions.")
 
@@ -71,10 +74,21 @@ def render(
 
         typer.echo(assumptions_text(load(path)), nl=False)
         return
-    from tutela.i18n import LANGUAGES
     from tutela.statement.build import render_statement
 
     programme = checked_programme(path, allow_errors=allow_errors, making="the statement")
+    chosen = chosen_language(programme, language)
+    text = render_statement(programme, output_format.value, chosen)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_statement(output, text)
+
+
+def chosen_language(programme: Programme, language: str | None) -> str:
+    """``language``, or the statement's first; BadParameter unless declared and worded."""
+    from tutela.i18n import LANGUAGES
+
     declared = list(programme.statement.languages) if programme.statement else ["en"]
     if language is not None and language not in declared:
         raise typer.BadParameter(
@@ -88,11 +102,7 @@ def render(
             f"tutela has no statement wording in {chosen!r}; it writes {', '.join(LANGUAGES)}",
             param_hint="--lang",
         )
-    text = render_statement(programme, output_format.value, chosen)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    write_statement(output, text)
+    return chosen
 
 
 def write_statement(output: Path, text: str) -> None:

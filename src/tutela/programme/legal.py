@@ -66,7 +66,7 @@ class Organisation(Model):
 
     legal_name: ShortText
     trading_name: ShortText | None = None
-    legal_form: ShortText | None = None
+    legal_form: Label | None = None
     registration_number: ShortText
     registered_address: Address
     website: ShortText | None = None

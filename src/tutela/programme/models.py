@@ -116,7 +116,7 @@ class Source(Model):
     name: Label
     kind: SourceKind
     description: Text | None = None
-    provider: ShortText | None = None
+    provider: Label | None = None
     categories: list[Key] = Field(default_factory=list)
     subjects: list[Key] = Field(default_factory=list)
     notice: Text | None = None
@@ -148,9 +148,9 @@ class Cookie(Model):
     """
 
     name: ShortText
-    provider: ShortText
+    provider: Label
     category: Literal["necessary", "preferences", "statistics", "marketing"]
-    duration: ShortText
+    duration: Label
     description: Text | None = None
     purpose: Key | None = None
     third_party: bool = False
@@ -164,7 +164,7 @@ class AnonymisedRelease(Model):
     name: Label
     description: Text
     source_purposes: list[Key] = Field(default_factory=list)
-    recipients: list[ShortText] = Field(default_factory=list)
+    recipients: list[Label] = Field(default_factory=list)
     method: Literal["aggregation", "k_anonymity", "l_diversity", "differential_privacy"]
     quasi_identifiers: list[ShortText] = Field(default_factory=list)
     k: int | None = Field(default=None, ge=2)

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from tutela.programme.accountability import JointArrangement
 from tutela.programme.systems import ProcessingAgreement
-from tutela.programme.types import CountryCode, Key, Model, ShortText, Text
+from tutela.programme.types import CountryCode, Key, Label, Model, ShortText, Text
 
 # --- recipients and transfers -------------------------------------------------------------
 
@@ -46,7 +46,7 @@ class Recipient(Model):
     """Who receives personal data (Art. 13(1)(e), AC-3: named where possible)."""
 
     key: Key
-    name: ShortText
+    name: Label
     kind: Literal["processor", "controller", "joint_controller", "public_authority", "affiliate"]
     description: Text | None = None
     named: bool = True
@@ -57,7 +57,7 @@ class Recipient(Model):
     dpf_expires: date | None = None
     subject_to: list[ShortText] = Field(default_factory=list)
     safeguard: Safeguard | None = None
-    supplementary_measures: list[ShortText] = Field(default_factory=list)
+    supplementary_measures: list[Label] = Field(default_factory=list)
     privacy_statement_url: ShortText | None = None
     dpa: ProcessingAgreement | None = None
     arrangement: JointArrangement | None = None

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tutela.programme.types import CountryCode, EnvName, Key, Model, ShortText, Text
+from tutela.programme.types import CountryCode, EnvName, Key, Label, Model, ShortText, Text
 
 # --- identities ----------------------------------------------------------------------------
 
@@ -176,11 +176,11 @@ class System(Model):
     """A system (application, database, SaaS tool) holding personal data."""
 
     key: Key
-    name: ShortText
+    name: Label
     description: Text | None = None
     owner: ShortText
     role: Literal["controller", "processor"] = "controller"
-    controller: ShortText | None = None
+    controller: Label | None = None
     controller_contact: ShortText | None = None
     dpa: ProcessingAgreement | None = None
     hosting_country: CountryCode
@@ -190,7 +190,7 @@ class System(Model):
     retention: Key | None = None
     connector: ConnectorSettings | None = None
     datasets: list[Dataset] = Field(default_factory=list)
-    security_measures: list[ShortText] = Field(default_factory=list)
+    security_measures: list[Label] = Field(default_factory=list)
 
 
 class MaskingRule(Model):

@@ -189,16 +189,21 @@ TextPath = tuple[str | int, ...]
 
 
 UNTRANSLATED_SECTIONS = frozenset(
-    {"systems", "identities", "masking", "dpa_register", "assumptions", "translations"}
+    {"identities", "masking", "dpa_register", "assumptions", "translations"}
 )
 """Sections no data subject reads: their texts need no translation."""
+
+UNTRANSLATED_FIELDS = frozenset({"datasets", "connector"})
+"""Fields, at any depth, no data subject reads (a system's datasets and how it is reached)."""
 
 
 def texts(model: BaseModel, path: TextPath = ()) -> Iterator[tuple[TextPath, LocalText]]:
     """Every per-language text of ``model`` with its model path, depth first."""
     for name in type(model).model_fields:
-        if not path and name in UNTRANSLATED_SECTIONS:
+        if (not path and name in UNTRANSLATED_SECTIONS) or name in UNTRANSLATED_FIELDS:
             continue
+        if name == "name" and getattr(model, "named", False) is True:
+            continue  # a named recipient's name is a proper name (Stripe), the same everywhere
         yield from _texts_in(getattr(model, name), (*path, name))
 
 
@@ -245,6 +250,7 @@ def keyed_path(model: BaseModel, path: tuple[str | int, ...]) -> str:
 
 __all__ = [
     "SECTION",
+    "UNTRANSLATED_FIELDS",
     "UNTRANSLATED_SECTIONS",
     "Translation",
     "apply_translations",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from tutela.i18n import _
+from tutela.i18n import _, country_name
 from tutela.jurisdictions import Jurisdictions
 from tutela.programme.models import (
     Address,
@@ -87,8 +87,13 @@ class StatementContext:
         return self.vocabulary.category_name(key)
 
     def categories(self, keys: Iterable[str]) -> str:
-        """Labels of data categories joined in words: ``name and e-mail address``."""
-        return wording.join_words(wording.unique(self.category(key) for key in keys))
+        """Labels of data categories joined in words: ``name and e-mail address``.
+
+        A programme's name written as a heading (``Professional data``) reads in lower
+        case inside the sentence; acronyms (``IT-asset scan data``) keep theirs.
+        """
+        labels = (wording.lowered(self.category(key)) for key in keys)
+        return wording.join_words(wording.unique(labels))
 
     def category_list(self, keys: Iterable[str]) -> str:
         """Labels of data categories as a list, each capitalised: ``Name, E-mail address``."""
@@ -162,13 +167,17 @@ class StatementContext:
         names = {purpose.key: purpose.name for purpose in self.programme.purposes}
         return wording.join_words(wording.unique(self.text(names.get(k, k)) for k in keys))
 
+    def country(self, code: str) -> str:
+        """A country's name in the language rendered (``Belgique`` in French)."""
+        return country_name(self.places.code(code), self.places.country(code))
+
     def countries(self, codes: Iterable[str]) -> str:
         """Country names, joined in words."""
-        return wording.join_words(wording.unique(self.places.country(code) for code in codes))
+        return wording.join_words(wording.unique(self.country(code) for code in codes))
 
     def address(self, value: Address) -> str:
         """A postal address on one line, with the country's name."""
-        return wording.address(value, self.places.country(value.country))
+        return wording.address(value, self.country(value.country))
 
     def channels(self) -> str:
         """The channels through which rights are exercised, joined with "or"."""

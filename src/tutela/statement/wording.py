@@ -11,10 +11,10 @@ accessible form, using clear and plain language"). The fixed legal texts live in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
-from tutela.i18n import _, format_day, ngettext
+from tutela.i18n import N_, _, current, format_day, ngettext
 from tutela.programme.durations import Duration
 from tutela.programme.models import Address
 
@@ -68,13 +68,34 @@ def _parsed(texts: list[str]) -> list[Duration] | None:
         return None
 
 
+EVENTS: Mapping[str, str] = {
+    "collection": N_("collection"),
+    "contract_end": N_("the end of the contract"),
+    "last_contact": N_("our last contact with you"),
+    "last_interaction": N_("your last interaction with us"),
+    "visit": N_("your visit"),
+    "scan_completed": N_("the scan"),
+    "call_recorded": N_("the call"),
+    "recorded": N_("the recording"),
+    "event_recorded": N_("the event"),
+    "logged": N_("logging"),
+    "case_closed": N_("the closing of the case"),
+    "ticket_closed": N_("the closing of the ticket"),
+    "vacancy_closed": N_("the closing of the vacancy"),
+    "end_of_year_of_invoice": N_("the end of the year of the invoice"),
+}
+"""Common retention triggers as what follows "after" (a noun phrase, so it translates)."""
+
+
 def event(trigger: str) -> str:
     """A retention trigger key as the end of "after ...".
 
-    ``contract_end`` gives ``contract end``; a trigger ending in a past participle
-    reads as a clause: ``scan_completed`` gives ``the scan is completed`` and
-    ``logged`` gives ``it is logged``.
+    A common trigger (:data:`EVENTS`) reads in the current language: ``contract_end``
+    gives ``the end of the contract``. Another reads from its key in English:
+    ``contract_ended`` gives ``the contract is ended``, ``renewal`` gives ``renewal``.
     """
+    if trigger in EVENTS:
+        return _(EVENTS[trigger])
     words = trigger.replace("-", "_").split("_")
     last = words[-1]
     if len(last) > 4 and last.endswith("ed"):
@@ -136,6 +157,22 @@ def inline(text: str) -> str:
     if rest and first in _LEADING_WORDS:
         return f"{first.lower()} {rest}"
     return text
+
+
+_CAPITALISED_NOUNS = frozenset({"de"})
+"""Languages whose nouns keep their capital inside a sentence."""
+
+
+def lowered(label: str) -> str:
+    """``label`` for use mid-sentence: first letter in lower case unless an acronym's.
+
+    German keeps it: its nouns are written with a capital (``Kontaktdaten``).
+    """
+    if current() in _CAPITALISED_NOUNS:
+        return label
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -13,19 +13,32 @@ from collections.abc import Iterator
 
 from tutela.checks.findings import CheckContext, Violation, rule
 from tutela.i18n import LANGUAGES
+from tutela.programme.durations import Duration
 from tutela.programme.translations import texts
 from tutela.programme.types import LocalText
 
-_ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")
-"""An e-mail address or a web address: the same in every language."""
+_ADDRESS = re.compile(
+    r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})$"
+)
+"""An e-mail address, a web address or a domain: the same in every language."""
+
+
+def _is_duration(text: str) -> bool:
+    """Whether ``text`` is a duration (``12 months``): tutela words it in each language."""
+    try:
+        Duration.parse(text)
+    except ValueError:
+        return False
+    return True
 
 
 def missing_languages(text: LocalText, languages: list[str]) -> list[str]:
     """The declared languages ``text`` has no value in (a plain text is in the first).
 
-    An e-mail or web address alone is the same in every language.
+    An e-mail or web address alone is the same in every language; a duration
+    (``12 months``) is worded by tutela in each.
     """
-    if _ADDRESS.match(text):
+    if _ADDRESS.match(text) or _is_duration(text):
         return []
     if not text.translations:
         return languages[1:]

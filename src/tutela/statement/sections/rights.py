@@ -116,7 +116,7 @@ def _handling(context: StatementContext) -> Iterator[Fact]:
         _(
             "Within {period}; for complex or many requests up to two months more, and we tell"
             " you why."
-        ).format(period=policy.response_time),
+        ).format(period=wording.duration(policy.response_time)),
     )
     yield Fact(
         _("Checking your identity"), wording.sentence(context.text(policy.identity_verification))
@@ -183,7 +183,7 @@ def _authorities(context: StatementContext) -> Iterator[Fact]:
             text = _("Supervisory authority for {country}, our lead supervisory authority")
         else:
             text = _("Supervisory authority for {country}")
-        text = text.format(country=places.country(code))
+        text = text.format(country=context.country(code))
         if authority.websites:
             text = _("{authority}; website https://{website}").format(
                 authority=text, website=authority.websites[0]

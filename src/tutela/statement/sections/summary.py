@@ -60,7 +60,9 @@ def _who(context: StatementContext) -> str:
 
 
 def _what(context: StatementContext) -> tuple[Block, ...]:
-    groups = wording.unique(context.group_label(context.group(k)) for k in context.all_categories)
+    groups = wording.unique(
+        wording.lowered(context.group_label(context.group(k))) for k in context.all_categories
+    )
     if not groups:
         return (Paragraph(_("We do not process personal data.")),)
     text = _("We process {groups}.").format(groups=wording.join_words(groups))

@@ -156,6 +156,8 @@ def _show(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, dict):
         label = next((value[field] for field in _LABEL_FIELDS if value.get(field)), None)
+        if isinstance(label, dict) and label:  # a text given per language: its first value
+            label = next(iter(label.values()))
         return str(label) if label else json.dumps(value, sort_keys=True, ensure_ascii=False)
     if isinstance(value, list):
         return ", ".join(str(_show(item)) for item in value)
