@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from tutela.checks.findings import CheckContext
 from tutela.jurisdictions import Jurisdictions
+from tutela.programme.establishments import established_in_eea
 from tutela.programme.models import DataSubject, Organisation, Purpose
 from tutela.taxonomy.vocabulary import covers
 
@@ -120,29 +121,6 @@ def dpo_reasons(context: CheckContext) -> list[str]:
 
 
 # --- establishments: Arts. 3, 4(16), 27, 56 -------------------------------------------------
-
-
-def established_in_eea(organisation: Organisation, places: Jurisdictions) -> bool:
-    """An establishment in the EEA (Art. 3(1)); without a list, ``establishment_country``."""
-    if organisation.establishments:
-        return any(places.in_eea(e.country) for e in organisation.establishments)
-    return places.in_eea(organisation.establishment_country)
-
-
-def main_establishment_countries(organisation: Organisation, places: Jurisdictions) -> set[str]:
-    """EEA countries whose establishment decides purposes and means (Art. 4(16)(a)).
-
-    Without a list of establishments, ``establishment_country`` is the main establishment
-    when it is in the EEA (what the field always meant).
-    """
-    if not organisation.establishments:
-        country = organisation.establishment_country
-        return {places.code(country)} if places.in_eea(country) else set()
-    return {
-        places.code(e.country)
-        for e in organisation.establishments
-        if e.decides_purposes_and_means and places.in_eea(e.country)
-    }
 
 
 def representative_required(organisation: Organisation, places: Jurisdictions) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from tutela.jurisdictions import packaged_jurisdictions
+from tutela.programme.establishments import established_in_eea
 from tutela.programme.models import (
     Address,
     Contact,
@@ -61,8 +62,10 @@ def representative_text(organisation: Organisation) -> str:
     """The EU representative (Art. 27), or why there is none."""
     if organisation.eu_representative:
         return contact_text(organisation.eu_representative)
-    if packaged_jurisdictions().in_eea(organisation.establishment_country):
+    if established_in_eea(organisation, packaged_jurisdictions()):
         return "Not required (established in the EEA, Art. 27)"
+    if organisation.representative_exemption:
+        return f"Not required (Art. 27(2)): {organisation.representative_exemption}"
     return "None designated"
 
 

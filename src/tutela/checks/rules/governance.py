@@ -14,13 +14,12 @@ from tutela.checks.facts import (
     art35_cases,
     dpia_covers,
     dpo_reasons,
-    established_in_eea,
-    main_establishment_countries,
     sensitive,
     wp248_criteria,
 )
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
 from tutela.jurisdictions import packaged_jurisdictions
+from tutela.programme.establishments import established_in_eea, main_establishment_countries
 
 DPIA_HINT = (
     "carry out a DPIA before the processing starts and record it under dpias: "
