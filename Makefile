@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/cloudockit
 
-.PHONY: demo test lint types arch pytest install clean catalogues
+.PHONY: demo test lint types arch pytest install clean catalogues taxonomy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ catalogues: $(STAMP)
 				-d src/tutela/locale -l $$lang; \
 		fi; \
 	done
+
+# Rewrite the shipped snapshot of fideslang's default taxonomy from the installed fideslang.
+taxonomy: $(STAMP)
+	$(BIN)/python -c "from tutela.taxonomy.snapshot import main; main()"

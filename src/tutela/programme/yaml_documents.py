@@ -20,6 +20,7 @@ from ruamel.yaml.reader import ReaderError
 
 from tutela.errors import Location, PolicyError
 from tutela.programme.diagnostics import Path_, show_value
+from tutela.programme.yaml_fast import read_fast
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest programme file accepted (bytes); a bigger file is an error, not a slow load."""
@@ -54,6 +55,18 @@ def read_document(path: Path) -> Document:
     errors, duplicate keys, custom tags, and nesting or alias expansion beyond the limits.
     """
     text = _read_text(path)
+    fast = read_fast(path, text, MAX_DEPTH, MAX_VALUES)
+    if fast is not None:
+        return Document(path, *fast)
+    return read_carefully(path, text)
+
+
+def read_carefully(path: Path, text: str) -> Document:
+    """``text`` read with ruamel's round-trip loader: every error named with file and line.
+
+    :func:`read_document` takes this path for any file libyaml's fast path declines
+    (:mod:`tutela.programme.yaml_fast`); the two give the same data and positions.
+    """
     try:
         raw = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:

@@ -1,9 +1,9 @@
 """Data categories, data uses and data subjects known to a programme.
 
 The default vocabulary is fideslang's default taxonomy (dotted keys such as
-``user.contact.email``) plus the few terms the GDPR needs and fideslang lacks
-(:data:`TUTELA_CATEGORIES`, :data:`TUTELA_SUBJECTS`); a programme adds its own categories
-under any parent.
+``user.contact.email``, read from the snapshot of :mod:`tutela.taxonomy.snapshot`) plus
+the few terms the GDPR needs and fideslang lacks (:data:`TUTELA_CATEGORIES`,
+:data:`TUTELA_SUBJECTS`); a programme adds its own categories under any parent.
 A key covers every key below it: ``user.contact`` covers ``user.contact.email``.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+from tutela.taxonomy import snapshot
 
 SPECIAL_CATEGORIES: frozenset[str] = frozenset(
     {
@@ -73,24 +73,16 @@ class Term:
 
 @cache
 def _defaults() -> tuple[dict[str, Term], dict[str, Term], dict[str, Term]]:
-    def terms(items: Iterable[object]) -> dict[str, Term]:
-        result = {}
-        for item in items:
-            key = str(getattr(item, "fides_key"))  # noqa: B009 - fideslang models are untyped here
-            result[key] = Term(
-                key=key,
-                name=str(getattr(item, "name", None) or key),
-                description=str(getattr(item, "description", None) or ""),
-                parent=getattr(item, "parent_key", None),
-            )
-        return result
+    def terms(rows: Iterable[tuple[str, str, str, str | None]]) -> dict[str, Term]:
+        return {key: Term(key, name, text, parent) for key, name, text, parent in rows}
 
-    categories = terms(DEFAULT_TAXONOMY.data_category)
+    shipped = snapshot.load()
+    categories = terms(shipped["data_category"])
     for key, name, text, parent in TUTELA_CATEGORIES:
         categories[key] = Term(key, name, text, parent)
-    subjects = terms(DEFAULT_TAXONOMY.data_subject)
+    subjects = terms(shipped["data_subject"])
     subjects.update({key: Term(key, name, text) for key, name, text in TUTELA_SUBJECTS})
-    return categories, terms(DEFAULT_TAXONOMY.data_use), subjects
+    return categories, terms(shipped["data_use"]), subjects
 
 
 @dataclass(frozen=True)
