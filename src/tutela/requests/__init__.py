@@ -1,0 +1,1 @@
+"""The request lifecycle: types and regimes, states, deadlines, identity and answers."""
