@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from tutela.cli.errors import EXIT_CODES, INTERNAL_ERROR, command_group, user_errors
 from tutela.cli.main import app
+from tutela.ledger.checkpoint import generate_key
 
 ROOT = Path(__file__).resolve().parents[1]
 MINISHOP = ROOT / "tests" / "rights" / "fixtures" / "minishop"
@@ -73,6 +74,7 @@ INPUT_COMMANDS = {
 """Commands reading a requests file: given each hostile file as ``.csv``."""
 
 ACCESS = ["--type", "access", "--identity", "email=a@b.c"]
+VKEY = ["--key", str(generate_key("tutela.local/ledger").verifier)]
 URL_COMMANDS = {
     "tutela datasets reflect": (["datasets", "reflect", "{url}"], None),
     "tutela dsr plan": (["dsr", "plan", str(MINISHOP), *ACCESS], "MINISHOP_URL"),
@@ -83,6 +85,14 @@ URL_COMMANDS = {
         "MINISHOP_URL",
     ),
     "tutela store purge": (["store", "purge"], "TUTELA_DATABASE_URL"),
+    "tutela db upgrade": (["db", "upgrade"], "TUTELA_DATABASE_URL"),
+    "tutela ledger checkpoint": (["ledger", "checkpoint"], "TUTELA_DATABASE_URL"),
+    "tutela ledger verify": (["ledger", "verify", *VKEY], "TUTELA_DATABASE_URL"),
+    "tutela ledger prove": (["ledger", "prove", "0", *VKEY], "TUTELA_DATABASE_URL"),
+    "tutela ledger export": (
+        ["ledger", "export", "req-1", "-o", "{tmp}/bundle.json", *VKEY],
+        "TUTELA_DATABASE_URL",
+    ),
 }
 """Commands opening a database: the broken URL as argument or in the variable named."""
 
@@ -92,6 +102,7 @@ STORE_COMMANDS = ("tutela dsr plan", "tutela dsr run", "tutela dsr resume", "tut
 READ_NOTHING = {
     "tutela connectors list": ["connectors", "list"],
     "tutela plugins list": ["plugins", "list"],
+    "tutela ledger keygen": ["ledger", "keygen", "tutela.local/ledger"],
 }
 """Commands that read no file, URL or store: run in the broken environment, they succeed."""
 

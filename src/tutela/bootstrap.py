@@ -22,11 +22,13 @@ from tutela.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from tutela.connectors.sql import SqlConnector
+    from tutela.ledger.checkpoint import SigningKey
     from tutela.ports import Clock, Connector
     from tutela.programme.models import Programme, System
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
     from tutela.store.dsr import SqlDsrStore
+    from tutela.store.ledger import SqlLedger
 
 
 class SystemClock:
@@ -48,6 +50,7 @@ class Application:
     environ: Mapping[str, str] = field(repr=False)
     clock: Clock = field(default_factory=SystemClock)
     _store: SqlDsrStore | None = field(default=None, init=False, repr=False)
+    _ledger: SqlLedger | None = field(default=None, init=False, repr=False)
 
     def store(self) -> SqlDsrStore:
         """Tutela's store of DSR batches and restrictions (``TUTELA_DATABASE_URL``).
@@ -64,6 +67,33 @@ class Application:
                 statement_timeout=self.settings.statement_timeout,
             )
         return self._store
+
+    def ledger(self) -> SqlLedger:
+        """The ledger in tutela's store (``TUTELA_DATABASE_URL``), its schema upgraded first."""
+        if self._ledger is None:
+            from tutela.store.ledger import open_ledger
+
+            self._ledger = open_ledger(self.settings.database_url, **self.timeouts())
+        return self._ledger
+
+    def ledger_key(self) -> SigningKey:
+        """The ledger's signer key (``TUTELA_LEDGER_KEY``); ConfigurationError when unset.
+
+        The key is a secret: the error for a malformed one never repeats it.
+        """
+        from tutela.ledger.checkpoint import CheckpointError, SigningKey
+
+        text = self.settings.ledger_key
+        if not text:
+            raise ConfigurationError(
+                "TUTELA_LEDGER_KEY is not set: make a key with `tutela ledger keygen NAME`"
+            )
+        try:
+            return SigningKey.parse(text.strip())
+        except CheckpointError:
+            raise ConfigurationError(
+                "TUTELA_LEDGER_KEY is not a signer key (PRIVATE+KEY+<name>+<id>+<key>)"
+            ) from None
 
     def connectors(self, programme: Programme) -> dict[str, Connector]:
         """A connector per system that declares datasets and a connector."""

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
         description="Secret key for keyed-hash masking (HMAC-SHA256); never logged.",
         repr=False,
     )
+    ledger_key: str | None = Field(
+        default=None,
+        description="The ledger's Ed25519 signer key (PRIVATE+KEY+...); never printed.",
+        repr=False,
+    )
+    ledger_origin: str = Field(
+        default="tutela.local/ledger",
+        description="The origin line of the ledger's signed checkpoints.",
+    )
     delivery_window: str = Field(
         default="0h",
         description="How long access and portability answers wait in tutela's store for "

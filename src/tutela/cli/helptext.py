@@ -48,6 +48,13 @@ ENVIRONMENT: dict[str, tuple[tuple[str, str], ...]] = {
         ("connector.password_env", "names the variable holding a system's password"),
     ),
     "store": (_STORE, _WINDOW, *_TIMEOUTS),
+    "db": (_STORE, *_TIMEOUTS),
+    "ledger": (
+        _STORE,
+        ("TUTELA_LEDGER_KEY", "the ledger's signer key (secret; verifier key derived from it)"),
+        ("TUTELA_LEDGER_ORIGIN", "the checkpoints' origin (default tutela.local/ledger)"),
+        *_TIMEOUTS,
+    ),
     "datasets reflect": (
         ("--url-env NAME", "the database URL is read from the variable NAME"),
         ("--password-env NAME", "the password is read from the variable NAME"),

@@ -16,10 +16,12 @@ from tutela.cli import (
     check,
     connectors,
     datasets,
+    db,
     demo,
     dsr,
     importing,
     init,
+    ledger,
     plugins,
     records,
     statement,
@@ -67,6 +69,8 @@ app.add_typer(connectors.app, name="connectors")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
 app.add_typer(store.app, name="store")
+app.add_typer(db.app, name="db")
+app.add_typer(ledger.app, name="ledger")
 app.add_typer(translations.app, name="translations")
 demo.register(app)
 add_epilogs(app)  # keep last: it reaches only the commands registered above

@@ -86,3 +86,16 @@ def _migration_lock(engine: sa.Engine) -> Iterator[None]:
             unlock = "pg_advisory_unlock(:key)" if name == "postgresql" else "RELEASE_LOCK(:name)"
             connection.execute(sa.text(f"SELECT {unlock}"), {"key": LOCK_KEY, "name": LOCK_NAME})
             connection.commit()
+
+
+_VERSION_TABLE = "tutela_alembic_version"
+"""Where Alembic keeps the store's revision (as ``migrations/env.py`` configures it)."""
+
+
+def revision(engine: sa.Engine) -> str | None:
+    """The store's current schema revision (None for a store never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": _VERSION_TABLE})
+        return context.get_current_revision()
