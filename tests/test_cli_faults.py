@@ -55,6 +55,10 @@ PROGRAMME_COMMANDS = {
     "tutela demo": ["demo", "{file}", "--out", "{tmp}/demo"],
     "tutela dsr plan": ["dsr", "plan", "{file}", "--type", "access", "--identity", "email=a@b.c"],
     "tutela dsr run": ["dsr", "run", "{file}", "--type", "access", "--identity", "email=a@b.c"],
+    "tutela requests submit": [
+        *("requests", "submit", "{file}"),
+        *("--type", "erasure", "--identity", "email=a@b.c"),
+    ],
     "tutela dsr resume": [
         "dsr",
         "resume",
@@ -74,6 +78,7 @@ INPUT_COMMANDS = {
 """Commands reading a requests file: given each hostile file as ``.csv``."""
 
 ACCESS = ["--type", "access", "--identity", "email=a@b.c"]
+REQUEST_ID = "00000000-0000-0000-0000-000000000000"
 VKEY = ["--key", str(generate_key("tutela.local/ledger").verifier)]
 URL_COMMANDS = {
     "tutela datasets reflect": (["datasets", "reflect", "{url}"], None),
@@ -93,6 +98,19 @@ URL_COMMANDS = {
         ["ledger", "export", "req-1", "-o", "{tmp}/bundle.json", *VKEY],
         "TUTELA_DATABASE_URL",
     ),
+    **{
+        f"tutela requests {name}": (["requests", name, *argv], "TUTELA_DATABASE_URL")
+        for name, argv in {
+            "submit": [str(MINISHOP), *ACCESS],
+            "show": [REQUEST_ID],
+            "list": ["--due-before", "2025-01-01"],
+            "due": [],
+            "approve": [REQUEST_ID],
+            "deny": [REQUEST_ID, "--reason", "unfounded"],
+            "extend": [REQUEST_ID, "--reason", "complex"],
+            "withdraw": [REQUEST_ID],
+        }.items()
+    },
 }
 """Commands opening a database: the broken URL as argument or in the variable named."""
 

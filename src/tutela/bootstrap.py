@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tutela.ledger.checkpoint import SigningKey
     from tutela.ports import Clock, Connector
     from tutela.programme.models import Programme, System
+    from tutela.requests.service import RequestService
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
     from tutela.store.dsr import SqlDsrStore
@@ -178,6 +179,16 @@ class Application:
             batch_size=self.settings.batch_size,
             delivery_window=Duration.parse(self.settings.delivery_window),
         )
+
+    def request_service(self, programme: Programme | None = None) -> RequestService:
+        """The request lifecycle over the store's requests and ledger (``programme``: submit)."""
+        from tutela.requests.service import RequestService
+        from tutela.store.requests import SqlRequestStore
+
+        ledger = self.ledger()
+        hash_key = None if programme is None else self.hash_key(programme)
+        store = SqlRequestStore(ledger.engine, ledger)
+        return RequestService(store, programme, hash_key, self.clock)
 
 
 def build(environ: Mapping[str, str] | None = None) -> Application:

@@ -47,6 +47,11 @@ ENVIRONMENT: dict[str, tuple[tuple[str, str], ...]] = {
         ("connector.url_env", "names the variable holding a system's URL"),
         ("connector.password_env", "names the variable holding a system's password"),
     ),
+    "requests": (
+        _STORE,
+        ("TUTELA_HASH_KEY", "submit: the subject's keyed digest (or masking.hash_key_env's)"),
+        *_TIMEOUTS,
+    ),
     "store": (_STORE, _WINDOW, *_TIMEOUTS),
     "db": (_STORE, *_TIMEOUTS),
     "ledger": (

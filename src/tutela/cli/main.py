@@ -24,6 +24,7 @@ from tutela.cli import (
     ledger,
     plugins,
     records,
+    requests,
     statement,
     store,
     translations,
@@ -68,6 +69,7 @@ app.add_typer(datasets.app, name="datasets")
 app.add_typer(connectors.app, name="connectors")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
+app.add_typer(requests.app, name="requests")
 app.add_typer(store.app, name="store")
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")

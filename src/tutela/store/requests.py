@@ -1,0 +1,114 @@
+"""Data-subject requests in tutela's store, each change committed with its ledger entry.
+
+:class:`SqlRequestStore` inserts, reads, lists and updates rows of ``tutela_request``.
+Every insert or update appends the ledger entry recording it (:class:`SqlLedger.append`)
+on the same connection, in the same transaction: the change and its entry commit
+together or not at all. An update applies only while the row still has the state it
+was read with, so two staff members acting at once cannot both move one request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+
+import sqlalchemy as sa
+
+from tutela.errors import RequestError
+from tutela.requests.records import LedgerStep, RequestRecord
+from tutela.store.engine import store_error
+from tutela.store.ledger import NewEntry, SqlLedger
+from tutela.store.request_tables import request_table
+
+_UPDATED = ("state", "due_date", "due_rule", "extended", "reason", "updated_at")
+
+
+class RequestChanged(RequestError):
+    """The request changed since it was read (another command moved it): nothing stored."""
+
+
+class SqlRequestStore:
+    """The requests in the store behind ``engine`` (its schema upgraded by the caller).
+
+    Raises :class:`~tutela.errors.StoreError` when the database fails, without secrets.
+    """
+
+    def __init__(self, engine: sa.Engine, ledger: SqlLedger | None = None) -> None:
+        self.engine = engine
+        self.ledger = ledger or SqlLedger(engine)
+
+    def insert(self, record: RequestRecord, step: LedgerStep) -> None:
+        """Insert ``record`` and append ``step`` to the ledger, in one transaction."""
+        with self.guard(), self.engine.begin() as connection:
+            connection.execute(sa.insert(request_table), [asdict(record)])
+            self.ledger.append(connection, [_entry(record.id, step)])
+
+    def get(self, request_id: str) -> RequestRecord | None:
+        """The request ``request_id``, or None."""
+        query = sa.select(request_table).where(request_table.c.id == request_id)
+        with self.guard(), self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else _record(row)
+
+    def list(
+        self,
+        *,
+        state: str | None = None,
+        type: str | None = None,
+        due_before: date | None = None,
+        states: tuple[str, ...] | None = None,
+    ) -> list[RequestRecord]:
+        """The requests matching every filter given, earliest due first."""
+        table = request_table
+        query = sa.select(table).order_by(table.c.due_date, table.c.received_at, table.c.id)
+        if state is not None:
+            query = query.where(table.c.state == state)
+        if states is not None:
+            query = query.where(table.c.state.in_(states))
+        if type is not None:
+            query = query.where(table.c.type == type)
+        if due_before is not None:
+            query = query.where(table.c.due_date < due_before)
+        with self.guard(), self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [_record(row) for row in rows]
+
+    def update(self, before: RequestRecord, after: RequestRecord, step: LedgerStep) -> None:
+        """Store ``after`` over ``before`` and append ``step``, in one transaction.
+
+        Refused (:class:`RequestChanged`, nothing stored) when the row no longer has
+        ``before``'s state.
+        """
+        table = request_table
+        values = {name: getattr(after, name) for name in _UPDATED}
+        statement = (
+            sa.update(table)
+            .where(table.c.id == before.id)
+            .where(table.c.state == before.state)
+            .where(table.c.extended == before.extended)
+            .values(**values)
+        )
+        with self.guard(), self.engine.begin() as connection:
+            if connection.execute(statement).rowcount != 1:
+                raise RequestChanged(f"request {before.id} changed meanwhile; show it and retry")
+            self.ledger.append(connection, [_entry(before.id, step)])
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn a SQLAlchemy error into a StoreError saying what failed, without secrets."""
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as error:
+            raise store_error(error, self.engine.url) from None
+
+
+def _entry(request_id: str, step: LedgerStep) -> NewEntry:
+    return NewEntry(step.time, step.actor, step.action, request_id, step.before, step.after)
+
+
+def _record(row: sa.RowMapping) -> RequestRecord:
+    fields = {name: row[name] for name in RequestRecord.__dataclass_fields__}
+    fields["extended"] = bool(fields["extended"])
+    return RequestRecord(**fields)
