@@ -354,7 +354,17 @@ CASES: list[Case] = [
             set_("organisation.eu_representative", {"name": "Rep BV", "email": "rep@example.test"}),
         ),
     ),
-    ("art13-2-b", "rights/missing-right", set_("rights.offered", ["access", "erasure"]), nothing),
+    (
+        "art13-2-b",
+        "rights/missing-right",
+        # no purpose relies on consent, contract or legitimate interests: portability and
+        # objection are not required (no error), yet the statement should still explain them
+        both(
+            set_("purposes", []),
+            set_("rights.offered", ["access", "rectification", "erasure", "restriction"]),
+        ),
+        set_("purposes", []),
+    ),
     (
         "CP-1-lead",
         "complaints/lead-authority-not-eea",

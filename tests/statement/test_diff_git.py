@@ -22,7 +22,6 @@ from tutela.cli.main import app
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 runner = CliRunner()
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 ANALYTICS = {
     "key": "analytics",

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from tutela.checks.facts import representative_required
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
+from tutela.checks.rules.rights import required_rights
 from tutela.jurisdictions import packaged_jurisdictions
 from tutela.programme.models import ALL_RIGHTS
 
@@ -130,11 +131,16 @@ def no_eu_representative(context: CheckContext) -> Iterator[Violation]:
     source="GDPR Art. 13(2)(b), 15-18, 20, 21",
 )
 def missing_right(context: CheckContext) -> Iterator[Violation]:
-    """The statement lists all six rights of Arts. 15-18, 20, 21 (Art. 13(2)(b))."""
+    """The statement lists all six rights of Arts. 15-18, 20, 21 (Art. 13(2)(b)).
+
+    A right the law grants for this programme is an error of
+    ``rights/required-right-not-offered`` instead; this warning names only the others.
+    """
     if context.programme.rights is None:
         return  # transparency/missing-section reports it
     offered = context.programme.rights.offered
-    missing = [right for right in ALL_RIGHTS if right not in offered]
+    required = required_rights(context.programme)
+    missing = [r for r in ALL_RIGHTS if r not in offered and r not in required]
     if missing:
         yield Violation(
             ("rights", "offered"),
