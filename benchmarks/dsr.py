@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import hmac
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -39,6 +38,7 @@ from tutela import bootstrap
 from tutela.programme.loader import load_programme
 from tutela.rights.models import RequestType, SubjectRequest
 from tutela.testing import shopdb
+from tutela.testing.machine import describe
 
 HASH_KEY = b"tutela-benchmark-hash-key"
 SERVERS = {
@@ -551,8 +551,7 @@ def header(setup: Setup, options: argparse.Namespace) -> list[str]:
     return [
         f"tutela DSR benchmark: {setup.db}, {options.customers:,} customers "
         f"(~{33 * options.customers / 10**6:.1f} M rows) + whales",
-        f"machine: {_cpu()}, {os.cpu_count()} cores, {_memory()}; "
-        f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        describe(),
         f"shop: {_server_version(setup.url)}; store: {_store_name(setup.store_url)}",
         f"floor: minimal hand-written set-based SQL on {DRIVERS[setup.dialect]}, one connection, "
         "other customers; time is execution only, identity given as e-mail",
@@ -560,24 +559,6 @@ def header(setup: Setup, options: argparse.Namespace) -> list[str]:
         f"{options.whales + 2} accesses and {options.whales} erasures each side; "
         f"batch: one of {options.batch:,} erasures",
     ]
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _memory() -> str:
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return "memory unknown"
-    return f"{pages * size / 2**30:.0f} GiB RAM"
 
 
 def _server_version(url: str) -> str:

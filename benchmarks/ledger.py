@@ -18,8 +18,6 @@ verified in 1 ms or less (p95).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import time
@@ -27,7 +25,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from hashlib import sha256
-from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -42,6 +39,7 @@ from tutela.ledger import (
     verify_consistency,
     verify_inclusion,
 )
+from tutela.testing.machine import describe
 
 ORIGIN = "tutela.example/benchmark"
 TARGETS = {  # seconds per call; per 1,000,000 entries for "verify every entry"
@@ -335,31 +333,12 @@ def header(options: argparse.Namespace, built: float) -> list[str]:
     return [
         f"tutela ledger benchmark: {options.entries:,} entries of 40 bytes "
         f"(built and leaf-hashed in {built:.1f} s)",
-        f"machine: {_cpu()}, {os.cpu_count()} cores, {_memory()}; "
-        f"Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        describe(),
         "floor: minimal hand-written code (lists of bytes, hashlib.sha256, the RFC 9162 "
         "loops inlined, no checks; bare Ed25519 for checkpoints)",
         f"whole-tree rows: {options.rounds} rounds; per-proof rows: {options.samples} random "
         "leaves or first sizes against the whole tree, p50/p95",
     ]
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _memory() -> str:
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return "memory unknown"
-    return f"{pages * size / 2**30:.0f} GiB RAM"
 
 
 # --- command line ---------------------------------------------------------------------------
