@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from tutela import bootstrap
 from tutela.programme.loader import load_programme
 from tutela.rights.models import RequestType, SubjectRequest
+from tutela.store.ledger import open_ledger
 from tutela.testing import shopdb
 from tutela.testing.machine import describe
 
@@ -209,6 +210,7 @@ class Tutela:
 
     def __init__(self, setup: Setup) -> None:
         fresh_database(setup.store_url)
+        open_ledger(setup.store_url).close()  # the deployment step: `tutela db upgrade`
         programme = load_programme(shopdb.shop_programme_path())
         app = bootstrap.build(
             {

@@ -1,4 +1,4 @@
-"""The DSR benchmark runs end to end on a tiny SQLite shop (no timing is asserted)."""
+"""The DSR and request benchmarks run end to end on a tiny SQLite shop (no timing is asserted)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "dsr.py"
 LABELS = ("single access", "single erasure", "whale access", "whale erasure", "batch erasure")
 
 
-def benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("tutela_benchmark_dsr", BENCHMARK)
+def benchmark(monkeypatch: pytest.MonkeyPatch, path: Path = BENCHMARK) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"tutela_benchmark_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
@@ -35,3 +35,17 @@ def test_benchmark_prints_every_row_with_positive_numbers(
         numbers = [float(n.replace(",", "")) for n in re.findall(r"([\d,]+\.?\d*) ms", line)]
         ratio = float(re.findall(r"([\d.]+)x$", line)[0])
         assert numbers and all(n > 0 for n in numbers) and ratio > 0, line
+
+
+def test_requests_benchmark_times_every_stage_beside_the_floor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = benchmark(monkeypatch, BENCHMARK.with_name("requests.py"))
+    assert module.main(["--requests", "20", "--dir", str(tmp_path)]) == 0
+    table = capsys.readouterr().out
+    assert "cores" in table and "completed 20 requests and erased 10 customers" in table
+    for label in ("submit", "verify", "approve", "complete", "download", "all stages"):
+        (line,) = [line for line in table.splitlines() if line.startswith(f"{label} ")]
+        numbers = [float(n.replace(",", "")) for n in re.findall(r"([\d,]+\.\d+) ms", line)]
+        ratio = float(re.findall(r"([\d.]+)x$", line)[0])
+        assert len(numbers) == 2 and all(n > 0 for n in numbers) and ratio > 0, line

@@ -10,6 +10,7 @@ import pytest
 from tutela import bootstrap
 from tutela.errors import ConfigurationError
 from tutela.programme.loader import load_programme
+from tutela.store.ledger import open_ledger
 from tutela.testing import shopdb
 
 
@@ -50,9 +51,11 @@ def test_missing_url_variable_is_a_configuration_error() -> None:
 
 
 def test_the_store_is_opened_once_per_application(tmp_path: Path) -> None:
-    app = bootstrap.build({"TUTELA_DATABASE_URL": f"sqlite:///{tmp_path}/store.db"})
+    url = f"sqlite:///{tmp_path}/store.db"
+    open_ledger(url).close()  # what `tutela db upgrade` does
+    app = bootstrap.build({"TUTELA_DATABASE_URL": url})
     assert app.store() is app.store()
-    assert (tmp_path / "store.db").is_file()
+    assert app.ledger() is app.ledger()
 
 
 def test_hash_key_prefers_the_variable_the_programme_names() -> None:

@@ -3,9 +3,9 @@
 The schema is built here with raw SQL, independently of the shop generator, with other
 naming conventions (mixed-case quoted identifiers), a uuid primary key, a composite key,
 an IP address column, a JSON column and a many-to-many table. The test runs the
-README's commands through Typer's runner (``tutela init``, ``datasets reflect
---as-system``, the listed edits, ``dsr plan``, ``dsr run --type access``) on PostgreSQL
-and on MariaDB, and counts the lines a person edits.
+README's commands through Typer's runner (``tutela init``, ``db upgrade``, ``datasets
+reflect --as-system``, the listed edits, ``dsr plan``, ``dsr run --type access``) on
+PostgreSQL and on MariaDB, and counts the lines a person edits.
 """
 
 from __future__ import annotations
@@ -147,6 +147,7 @@ def _byodb(url: str, tmp_path: Path) -> None:
     programme = tmp_path / "my-programme"
     systems = programme / "systems.yml"
     _invoke(["init", str(programme), "--organisation", "Example SA", "--country", "BE"], env)
+    _invoke(["db", "upgrade"], env)  # tutela's own store, once
     reflect = ["datasets", "reflect", "--url-env", "COMMUNITY_URL", "--as-system", "community"]
     _invoke([*reflect, "-o", str(systems)], env)
     written = systems.read_text(encoding="utf-8")

@@ -109,8 +109,20 @@ URL_COMMANDS = {
             "deny": [REQUEST_ID, "--reason", "unfounded"],
             "extend": [REQUEST_ID, "--reason", "complex"],
             "withdraw": [REQUEST_ID],
+            "verify": [REQUEST_ID, "--send"],
+            "complete": [REQUEST_ID, "--programme", str(MINISHOP)],
+            "fee": [REQUEST_ID, "--paid"],
+            "forward": [REQUEST_ID, "--customer", "acme", "--programme", str(MINISHOP)],
+            "export": [REQUEST_ID, "--out", "{tmp}/answer.zip"],
+            "link": [REQUEST_ID],
+            "download": ["1.x.1.y", "--out", "{tmp}/answer.zip"],
+            "purge": [],
+            "notify": ["--programme", str(MINISHOP)],
+            "recipients": [REQUEST_ID],
         }.items()
     },
+    "tutela complaints list": (["complaints", "list"], "TUTELA_DATABASE_URL"),
+    "tutela complaints show": (["complaints", "show", REQUEST_ID], "TUTELA_DATABASE_URL"),
 }
 """Commands opening a database: the broken URL as argument or in the variable named."""
 
@@ -121,6 +133,7 @@ READ_NOTHING = {
     "tutela connectors list": ["connectors", "list"],
     "tutela plugins list": ["plugins", "list"],
     "tutela ledger keygen": ["ledger", "keygen", "tutela.local/ledger"],
+    "tutela db keygen": ["db", "keygen"],
 }
 """Commands that read no file, URL or store: run in the broken environment, they succeed."""
 

@@ -30,7 +30,10 @@ def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.Monke
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
     assert '<html lang="nl">' in (tmp_path / "statement.nl.html").read_text(encoding="utf-8")
-    assert result.output.count("(exit code 0)") == 14
+    assert result.output.count("(exit code 0)") == 15
+    # the demo's new store is set up first, as a user does (`tutela db upgrade`)
+    assert "$ tutela db upgrade" in result.output
+    assert result.output.index("$ tutela db upgrade") < result.output.index("$ tutela dsr plan")
     # data-subject requests on the synthetic shop: reflect, plan, access, dry run, erasure, rerun
     assert "name: login_event" in result.output
     assert "would change" in result.output

@@ -60,10 +60,12 @@ def test_public_api_loads_checks_renders_and_exports_the_example(tmp_path: Path)
 
 
 def test_public_api_answers_a_request_through_the_dsr_service(tmp_path: Path) -> None:
+    from tutela.store.ledger import open_ledger
     from tutela.testing import shopdb
 
     shop = f"sqlite:///{tmp_path}/shop.sqlite"
     shopdb.build(shop, customers=3, seed=1)
+    open_ledger(f"sqlite:///{tmp_path}/store.db").close()  # what `tutela db upgrade` does
     app = tutela.build_application(
         {
             "TUTELA_DATABASE_URL": f"sqlite:///{tmp_path}/store.db",

@@ -14,6 +14,9 @@ The public Python API, pinned by ``tests/test_public_api.py``::
     service = app.dsr_service(programme)        # a tutela.DsrService
     result = service.run([tutela.SubjectRequest("access", (("email", "a@b.c"),))])
 
+The application never upgrades its store: set it up with ``tutela db upgrade``
+first (a store not at this tutela's schema is a :class:`StoreError`).
+
 Every error is a :class:`TutelaError`. Names other than the errors are loaded
 on first use, so ``import tutela`` stays cheap for the command line.
 """

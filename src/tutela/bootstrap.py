@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from tutela.ledger.checkpoint import SigningKey
     from tutela.ports import Clock, Connector
     from tutela.programme.models import Programme, System
+    from tutela.requests.answering import Answering
+    from tutela.requests.delivery import DeliveryReport
+    from tutela.requests.keeping import Keeping
+    from tutela.requests.mail import SmtpSender
+    from tutela.requests.sealing import StoreKey
     from tutela.requests.service import RequestService
+    from tutela.requests.staff import StaffSteps
+    from tutela.requests.verification import Verification
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
     from tutela.store.dsr import SqlDsrStore
@@ -56,7 +63,8 @@ class Application:
     def store(self) -> SqlDsrStore:
         """Tutela's store of DSR batches and restrictions (``TUTELA_DATABASE_URL``).
 
-        The schema is upgraded with Alembic when the store is first opened.
+        The store must be at this tutela's schema: a store not set up, older or
+        newer is refused (StoreError naming the command to run: ``tutela db upgrade``).
         """
         if self._store is None:
             from tutela.store.dsr import SqlDsrStore
@@ -64,17 +72,18 @@ class Application:
             self._store = SqlDsrStore(
                 self.settings.database_url,
                 self.clock,
+                upgrade=False,
                 connect_timeout=self.settings.connect_timeout,
                 statement_timeout=self.settings.statement_timeout,
             )
         return self._store
 
     def ledger(self) -> SqlLedger:
-        """The ledger in tutela's store (``TUTELA_DATABASE_URL``), its schema upgraded first."""
+        """The ledger in tutela's store (``TUTELA_DATABASE_URL``), refused unless it is current."""
         if self._ledger is None:
             from tutela.store.ledger import open_ledger
 
-            self._ledger = open_ledger(self.settings.database_url, **self.timeouts())
+            self._ledger = open_ledger(self.settings.database_url, upgrade=False, **self.timeouts())
         return self._ledger
 
     def ledger_key(self) -> SigningKey:
@@ -188,7 +197,104 @@ class Application:
         ledger = self.ledger()
         hash_key = None if programme is None else self.hash_key(programme)
         store = SqlRequestStore(ledger.engine, ledger)
-        return RequestService(store, programme, hash_key, self.clock)
+        keeping = self.keeping(programme)
+        return RequestService(store, programme, hash_key, self.clock, keeping)
+
+    def keeping(self, programme: Programme | None = None) -> Keeping:
+        """What the lifecycle keeps beside the requests: sealed, with mail and links."""
+        from tutela.programme.durations import Duration
+        from tutela.requests.keeping import Keeping
+        from tutela.store.lifecycle import SqlLifecycleStore
+
+        ledger = self.ledger()
+        return Keeping(
+            SqlLifecycleStore(ledger.engine, ledger),
+            self.store_key(programme),
+            Duration.parse(self.settings.answer_window).shortest,
+            self.mailer(),
+            self.settings.mail_from,
+            self.settings.public_url,
+        )
+
+    def store_key(self, programme: Programme | None = None) -> StoreKey | None:
+        """``TUTELA_STORE_KEY``; without it, a key derived from the hash key; else None."""
+        from tutela.requests.sealing import StoreKey
+
+        if self.settings.store_key:
+            return StoreKey.parse(self.settings.store_key)
+        secret = self.hash_key(programme) if programme is not None else None
+        secret = secret or (self.settings.hash_key or "").encode("utf-8")
+        return StoreKey.derive(secret) if secret else None
+
+    def mailer(self) -> SmtpSender | None:
+        """The mail server of ``TUTELA_SMTP_URL`` (None when unset); its password never shown."""
+        from urllib.parse import parse_qs, unquote, urlsplit
+
+        from tutela.requests.mail import SmtpSender
+
+        text = self.settings.smtp_url
+        if not text:
+            return None
+        try:
+            parts = urlsplit(text.strip())
+            port = parts.port
+        except ValueError:
+            parts, port = None, None
+        if parts is None or parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigurationError(
+                "TUTELA_SMTP_URL is not smtp://[user:password@]host[:port][?starttls=false]"
+            )
+        options = parse_qs(parts.query)
+        starttls = options.get("starttls", ["true"])[0].lower() not in ("false", "0", "no")
+        return SmtpSender(
+            parts.hostname,
+            port or 587,
+            starttls=starttls,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+    def answering(self, programme: Programme | None = None) -> Answering:
+        """Completing requests, their answers and download links."""
+        from tutela.requests.answering import Answering
+
+        service = self.request_service(programme)
+        return Answering(service, self.keeping(programme), programme)
+
+    def deliver_notifications(self, programme: Programme) -> DeliveryReport:
+        """Send the Art. 19 notifications due now (webhook secrets from ``secret_env``)."""
+        from tutela.notify.webhook import WebhookSender
+        from tutela.requests.delivery import Senders, deliver_due
+
+        keeping = self.keeping(programme)
+        secrets = {
+            r.key: self.environ[r.notify.secret_env].encode("utf-8")
+            for r in programme.recipients
+            if r.notify is not None
+            and r.notify.secret_env
+            and self.environ.get(r.notify.secret_env)
+        }
+        senders = Senders(keeping.mail, WebhookSender(), keeping.mail_from)
+        return deliver_due(
+            keeping.store,
+            key=keeping.sealing_key(),
+            senders=senders,
+            secrets=secrets,
+            now=self.clock.now(),
+        )
+
+    def verification(self) -> Verification:
+        """Identity codes and staff verification of stored requests."""
+        from tutela.requests.verification import Verification
+
+        return Verification(self.request_service(), self.keeping())
+
+    def staff_steps(self, programme: Programme | None = None) -> StaffSteps:
+        """Flags, fees, refusals and forwarding of stored requests."""
+        from tutela.requests.staff import StaffSteps
+
+        service = self.request_service(programme)
+        return StaffSteps(service, self.keeping(programme), programme)
 
 
 def build(environ: Mapping[str, str] | None = None) -> Application:

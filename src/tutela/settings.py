@@ -42,6 +42,35 @@ class Settings(BaseSettings):
         description="How long access and portability answers wait in tutela's store for "
         "delivery (a duration: 0h, 72h, 30d); the CLI delivers at once.",
     )
+    store_key: str | None = Field(
+        default=None,
+        description="The key (base64url, 32 bytes) that seals what tutela keeps for a while: "
+        "the identities of open requests, answers awaiting download, recipients' messages; "
+        "and signs download links. Make one with `tutela db keygen`; never printed.",
+        repr=False,
+    )
+    programme: str | None = Field(
+        default=None,
+        description="The programme folder the commands that run requests use by default.",
+    )
+    answer_window: str = Field(
+        default="30d",
+        description="How long a request's answer can be downloaded before it is purged.",
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="The mail server for codes, letters and notices: "
+        "smtp://[user:password@]host[:port][?starttls=false]; never printed.",
+        repr=False,
+    )
+    mail_from: str = Field(
+        default="privacy@localhost",
+        description="The sender address of tutela's mail to subjects and recipients.",
+    )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        description="Where subjects reach tutela: download links start with it.",
+    )
     batch_size: int = Field(
         default=1000, ge=1, le=100_000, description="Requests per batch statement."
     )
@@ -61,7 +90,7 @@ class Settings(BaseSettings):
         description="Seconds one SQL statement may run before the server cancels it (0: no limit).",
     )
 
-    @field_validator("delivery_window")
+    @field_validator("delivery_window", "answer_window")
     @classmethod
     def _a_duration(cls, value: str) -> str:
         from tutela.programme.durations import Duration

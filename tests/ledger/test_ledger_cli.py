@@ -61,7 +61,8 @@ def signed(env: dict[str, str]) -> str:
 
 def test_db_upgrade_prints_the_revision(env: dict[str, str]) -> None:
     result = run(env, "db", "upgrade")
-    assert (result.exit_code, result.output) == (0, "tutela's store is at revision 0004_requests\n")
+    expected = "tutela's store is at revision 0005_lifecycle\n"
+    assert (result.exit_code, result.output) == (0, expected)
 
 
 def test_keygen_prints_a_signer_key_and_its_verifier(env: dict[str, str]) -> None:

@@ -44,6 +44,7 @@ def engine_only(sqlite_url: str, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     }
     folder = tmp_path / "programme"
     folder.mkdir()
+    _invoke(["db", "upgrade"], env)  # tutela's new store is set up first
     reflect = ["datasets", "reflect", "--url-env", "SHOP_URL", "--as-system", "shop"]
     _invoke([*reflect, "-o", str(folder / "systems.yml")], env)
     return folder, env

@@ -18,10 +18,12 @@ EMAIL = "ann.peeters@example.test"
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.chdir(tmp_path)  # no .env file of the developer's is read
-    return {
+    environ = {
         "TUTELA_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
         "MINISHOP_HASH_KEY": "requests-cli-test-key",
     }
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=environ).exit_code == 0
+    return environ
 
 
 def run(env: dict[str, str], *args: str) -> Result:

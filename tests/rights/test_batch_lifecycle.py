@@ -176,6 +176,7 @@ def test_store_purge_abandons_stale_open_batches(
 
 def test_tutela_store_purge_command(tmp_path: Path) -> None:
     env = {"TUTELA_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}"}
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
     result = CliRunner().invoke(app, ["store", "purge", "--open-older-than", "30d"], env=env)
     assert result.exit_code == 0, result.output
     assert "purged 0 expired answer(s); abandoned 0 stale open batch(es)" in result.output

@@ -16,11 +16,13 @@ SECRET = HASH_KEY.decode()
 
 @pytest.fixture
 def env(shop_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
+    environ = {
         "MINISHOP_URL": shop_url,
         "MINISHOP_HASH_KEY": SECRET,
         "TUTELA_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
     }
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=environ).exit_code == 0
+    return environ
 
 
 def dsr(env: dict[str, str], *args: str) -> tuple[int, str]:

@@ -16,11 +16,13 @@ from tutela.rights.models import Coverage
 
 
 def _env(shop_url: str, tmp_path: Path) -> dict[str, str]:
-    return {
+    env = {
         "MINISHOP_URL": shop_url,
         "MINISHOP_HASH_KEY": HASH_KEY.decode(),
         "TUTELA_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
     }
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    return env
 
 
 def test_ER_1_a_complete_erasure_has_no_gaps_and_exits_0(shop_url: str, tmp_path: Path) -> None:

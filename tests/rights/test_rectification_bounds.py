@@ -343,6 +343,7 @@ def test_RE_1_cli_refuses_a_foreign_key_with_exit_4_and_changes_nothing(
         "MINISHOP_HASH_KEY": HASH_KEY.decode(),
         "TUTELA_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
     }
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
     before = checksums(shop_url)
     for target in ("customer.address_id=2", "orders.customer_id=2", "customer.id=42"):
         args = ["--identity", "customer_id=1", "--set", target]

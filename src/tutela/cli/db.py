@@ -15,8 +15,9 @@ app = command_group("tutela's own store: bring its schema up to date.")
 def upgrade(context: typer.Context) -> None:
     """Apply the store's migrations not yet applied (Alembic) and print its revision.
 
-    Safe to run again: nothing is done when the store is up to date. Other commands
-    upgrade the store on first use too; this does it ahead, as a deployment step.
+    Safe to run again: nothing is done when the store is up to date. Run it once on
+    a new store and after each upgrade of tutela (a deployment step): every other
+    command refuses a store that is not set up or is at another revision.
     """
     import sqlalchemy as sa
 
@@ -33,3 +34,16 @@ def upgrade(context: typer.Context) -> None:
     finally:
         engine.dispose()
     typer.echo(f"tutela's store is at revision {revision}")
+
+
+@app.command("keygen")
+@user_errors
+def keygen() -> None:
+    """Print a new store key for TUTELA_STORE_KEY (it seals identities and answers).
+
+    Keep it with your other secrets: answers and identities sealed under a lost key
+    cannot be opened, and a leaked key opens them.
+    """
+    from tutela.requests.sealing import StoreKey
+
+    typer.echo(StoreKey.generate())

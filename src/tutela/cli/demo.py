@@ -163,6 +163,7 @@ def _shop_steps(out: Path) -> tuple[list[Step], dict[str, str]]:
     Returns the steps and the environment they run in: this process's, plus the
     variables a user sets in a shell (the shop's URL, tutela's store and a
     demonstration-only masking key). The process's own environment is left as it is.
+    The first step sets up tutela's new store (``tutela db upgrade``), as a user does.
     """
     from tutela.testing import shopdb
 
@@ -182,6 +183,7 @@ def _shop_steps(out: Path) -> tuple[list[Step], dict[str, str]]:
     shop_programme = str(shopdb.shop_programme_path())
     request = [shop_programme, "--identity", f"email={email}"]
     steps: list[Step] = [
+        ("Set up tutela's own store (its schema)", ["db", "upgrade"], None),
         ("Propose a dataset from the shop's catalog", ["datasets", "reflect", url], None),
         ("Plan an erasure", ["dsr", "plan", *request, "--type", "erasure"], None),
         (

@@ -50,8 +50,15 @@ ENVIRONMENT: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
         _STORE,
         ("TUTELA_HASH_KEY", "submit: the subject's keyed digest (or masking.hash_key_env's)"),
+        ("TUTELA_STORE_KEY", "seals identities and answers, signs links (secret; db keygen)"),
+        ("TUTELA_SMTP_URL", "mail server for codes and notices: smtp://host:port"),
+        ("TUTELA_MAIL_FROM", "sender of tutela's mail (default privacy@localhost)"),
+        ("TUTELA_PROGRAMME", "complete, fee, forward, notify: the programme folder"),
+        ("TUTELA_ANSWER_WINDOW", "how long answers can be downloaded (default 30d)"),
+        ("TUTELA_PUBLIC_URL", "where download links point (default http://localhost:8000)"),
         *_TIMEOUTS,
     ),
+    "complaints": (_STORE, *_TIMEOUTS),
     "store": (_STORE, _WINDOW, *_TIMEOUTS),
     "db": (_STORE, *_TIMEOUTS),
     "ledger": (

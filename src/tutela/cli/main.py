@@ -14,6 +14,7 @@ import typer
 from tutela import __version__
 from tutela.cli import (
     check,
+    complaints,
     connectors,
     datasets,
     db,
@@ -70,6 +71,7 @@ app.add_typer(connectors.app, name="connectors")
 app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
 app.add_typer(requests.app, name="requests")
+app.add_typer(complaints.app, name="complaints")
 app.add_typer(store.app, name="store")
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")

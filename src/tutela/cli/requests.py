@@ -21,6 +21,7 @@ from tutela.cli.errors import command_group, user_errors
 from tutela.errors import RequestError
 
 if TYPE_CHECKING:
+    from tutela.programme.models import Programme
     from tutela.requests.deadlines import DueStatus
     from tutela.requests.records import RequestRecord
     from tutela.requests.service import RequestService
@@ -32,6 +33,12 @@ FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="text for people, json for tools.")
 ]
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The request's id.")]
+ProgrammeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--programme", help="The programme folder (default: TUTELA_PROGRAMME).", show_default=False
+    ),
+]
 ReasonOpt = Annotated[
     str, typer.Option("--reason", help="The reason, for the subject (no personal data).")
 ]
@@ -53,15 +60,40 @@ def submit(
         str | None,
         typer.Option("--received-at", help="When it was received, ISO 8601 with offset."),
     ] = None,
+    residence: Annotated[
+        str | None,
+        typer.Option("--residence", help="Where the subject lives: BE, US-CA (picks the regime)."),
+    ] = None,
+    detail: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--detail",
+            metavar="NAME=VALUE",
+            help="ground=18(1)(a), mode=supplementary_statement, purpose=KEY, customer=KEY, "
+            "transmit_to=https://..., agent=yes (repeatable).",
+        ),
+    ] = None,
+    change: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change", metavar="COLLECTION.FIELD=VALUE", help="A rectification's new value."
+        ),
+    ] = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Record a new request with its deadline, in the controller's time zone."""
     from tutela.programme.loader import load_programme
+    from tutela.rights.requests import parse_change
 
     identities = _identities(identity)
+    details = _identities(detail or [], what="detail")
+    changes = dict(parse_change(text) for text in change or [])
     received = None if received_at is None else _moment(received_at, "--received-at")
     service = application(context).request_service(load_programme(path))
-    _print(service.submit(kind, identities, received), output_format)
+    record = service.submit(
+        kind, identities, received, residence=residence, details=details, changes=changes
+    )
+    _print(record, output_format)
 
 
 @app.command("show")
@@ -124,10 +156,30 @@ def approve(context: typer.Context, identifier: IdArg, output_format: FormatOpt 
 @app.command("deny")
 @user_errors
 def deny(
-    context: typer.Context, identifier: IdArg, reason: ReasonOpt, output_format: FormatOpt = "text"
+    context: typer.Context,
+    identifier: IdArg,
+    reason: ReasonOpt,
+    excessive: Annotated[
+        bool,
+        typer.Option("--excessive", help="Refuse as excessive or repetitive (Art. 12(5)(b))."),
+    ] = False,
+    unfounded: Annotated[
+        bool, typer.Option("--unfounded", help="Refuse as manifestly unfounded (Art. 12(5)(b)).")
+    ] = False,
+    programme: ProgrammeOpt = None,
+    output_format: FormatOpt = "text",
 ) -> None:
-    """Deny the request, with the reason owed to the subject (Art. 12(4))."""
-    _print(_service(context).deny(identifier, reason), output_format)
+    """Deny the request, with the reason and complaint route owed to the subject.
+
+    A refusal as excessive or unfounded (Art. 12(5)(b)) needs --excessive or --unfounded;
+    the notice names the supervisory authorities (Art. 12(4), DL-7).
+    """
+    if not (excessive or unfounded):
+        _print(_service(context).deny(identifier, reason), output_format)
+        return
+    steps = application(context).staff_steps(_programme(context, programme))
+    decided = steps.refuse(identifier, reason, unfounded=unfounded)
+    _print(decided.request, output_format, notice=decided.notice)
 
 
 @app.command("extend")
@@ -158,15 +210,26 @@ def _service(context: typer.Context) -> RequestService:
     return application(context).request_service()
 
 
-def _identities(pairs: list[str]) -> dict[str, str]:
+def _programme(context: typer.Context, path: Path | None) -> Programme:
+    """The programme at ``path``, or at ``TUTELA_PROGRAMME``; ConfigurationError without one."""
+    from tutela.errors import ConfigurationError
+    from tutela.programme.loader import load_programme
+
+    chosen = path or application(context).settings.programme
+    if chosen is None:
+        raise ConfigurationError("this command needs the programme: --programme PATH")
+    return load_programme(Path(chosen))
+
+
+def _identities(pairs: list[str], what: str = "identity") -> dict[str, str]:
     """``NAME=VALUE`` options as a mapping; RequestError naming the name, never the value."""
     found: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise RequestError("an identity is NAME=VALUE, e.g. email=a@b.c")
+            raise RequestError(f"an {what} is NAME=VALUE, e.g. email=a@b.c")
         if name.strip() in found:
-            raise RequestError(f"identity {name.strip()[:40]} is given twice")
+            raise RequestError(f"{what} {name.strip()[:40]} is given twice")
         found[name.strip()] = value
     return found
 
@@ -204,6 +267,8 @@ def _document(record: RequestRecord) -> dict[str, object]:
         "due_rule": record.due_rule,
         "extended": record.extended,
         "reason": record.reason,
+        "details": json.loads(record.details) if record.details else {},
+        "residence": record.residence,
         "zone": record.zone,
         "subject": record.subject,
         "updated_at": record.updated_at.isoformat(),
@@ -219,10 +284,17 @@ def _due_document(record: RequestRecord, status: DueStatus) -> dict[str, object]
     }
 
 
-def _print(record: RequestRecord, output_format: str) -> None:
+def _print(
+    record: RequestRecord, output_format: str, notice: tuple[str, ...] | None = None
+) -> None:
     if output_format == "json":
-        typer.echo(json.dumps(_document(record), indent=2))
+        document = _document(record)
+        if notice is not None:
+            document["notice"] = list(notice)
+        typer.echo(json.dumps(document, indent=2))
         return
+    for line in notice or ():
+        typer.echo(line)
     typer.echo(f"request {record.id}")
     typer.echo(f"  type: {record.type} ({record.regime})")
     typer.echo(f"  state: {record.state}")
@@ -230,4 +302,11 @@ def _print(record: RequestRecord, output_format: str) -> None:
     typer.echo(f"  due: {record.due_date.isoformat()} ({record.zone})")
     if record.reason:
         typer.echo(f"  reason: {record.reason}")
+    if record.details:
+        typer.echo(f"  details: {record.details}")
     typer.echo("  " + record.due_rule.replace("\n", "\n  "))
+
+
+from tutela.cli import request_steps  # noqa: E402  (registers verify, complete, fee...)
+
+request_steps.register(app)

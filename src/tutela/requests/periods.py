@@ -43,6 +43,12 @@ def country_code(code: str) -> str:
     key = _COUNTRY_ALIASES.get(code, code) if isinstance(code, str) else ""
     if key not in _known_countries():
         raise ValueError(f"unknown country {code!r}: give an ISO 3166 code such as BE")
+    return _holiday_country(key)
+
+
+@lru_cache(maxsize=256)
+def _holiday_country(key: str) -> str:
+    """The ``holidays`` package's code for ``key`` (building its calendar once per code)."""
     return str(holidays.country_holidays(key).country)
 
 

@@ -51,6 +51,11 @@ class RequestRecord:
     created_at: datetime
     updated_at: datetime
     reason: str | None = None
+    details: str | None = None
+    """What the type carries, as canonical JSON (ground, mode, fee, forwarding...); no
+    personal data: the identity and the subject's own words stay out of it."""
+    residence: str | None = None
+    """The subject's country (``BE``) or US state (``US-CA``) the regime was chosen from."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,10 @@ def state_digest(record: RequestRecord) -> str:
     state = {
         "due_date": record.due_date.isoformat(),
         "extended": record.extended,
+        "details": record.details,
         "id": record.id,
         "reason": record.reason,
+        "residence": record.residence,
         "regime": record.regime,
         "state": record.state,
         "subject": record.subject,

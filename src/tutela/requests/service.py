@@ -12,6 +12,7 @@ with the reason before anything is stored. The identity is kept only as a keyed 
 from __future__ import annotations
 
 import builtins
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from tutela.errors import ConfigurationError, RequestError
 from tutela.requests import deadlines, periods
+from tutela.requests.details import details_text, require_fee_paid
 from tutela.requests.records import (
     LedgerStep,
     RequestRecord,
@@ -30,13 +32,25 @@ from tutela.requests.records import (
     subject_digest,
 )
 from tutela.requests.states import FINAL_STATES, State, transition
-from tutela.requests.types import TYPES, offered_regimes, request_type
+from tutela.requests.types import (
+    TYPES,
+    Regime,
+    RequestType,
+    offered_regimes,
+    regime_for,
+    request_type,
+)
+from tutela.requests.types import (
+    residence as _where,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from tutela.ports import Clock
+    from tutela.programme.legal import Organisation
     from tutela.programme.models import Programme
+    from tutela.requests.keeping import Keeping
 
 OPEN_STATES = tuple(s.value for s in State if s not in FINAL_STATES)
 CLOCK_SKEW = timedelta(minutes=5)
@@ -48,8 +62,8 @@ R = TypeVar("R")
 class RequestStore(Protocol):
     """Where requests are kept; each change is committed with its ledger step."""
 
-    def insert(self, record: RequestRecord, step: LedgerStep) -> None:
-        """Insert ``record``, committed with ``step``."""
+    def insert(self, record: RequestRecord, step: LedgerStep, secret: bytes | None = None) -> None:
+        """Insert ``record`` and its sealed identity, committed with ``step``."""
 
     def get(self, request_id: str) -> RequestRecord | None:
         """The request ``request_id``, or None."""
@@ -61,6 +75,7 @@ class RequestStore(Protocol):
         type: str | None = None,
         due_before: date | None = None,
         states: tuple[str, ...] | None = None,
+        subject: str | None = None,
     ) -> list[RequestRecord]:
         """The requests matching every filter given, earliest due first."""
 
@@ -77,8 +92,10 @@ class RequestService:
         programme: Programme | None,
         hash_key: bytes | None,
         clock: Clock,
+        keeping: Keeping | None = None,
     ) -> None:
         self.store, self.programme, self.hash_key, self.clock = store, programme, hash_key, clock
+        self.keeping = keeping
 
     def submit(
         self,
@@ -86,28 +103,29 @@ class RequestService:
         identity: Mapping[str, str],
         received_at: datetime | None = None,
         *,
+        residence: str | None = None,
+        details: Mapping[str, str] | None = None,
+        changes: Mapping[str, str] | None = None,
         actor: str = "system",
     ) -> RequestRecord:
-        """Record a new request, received now or at ``received_at``, with its deadline."""
-        programme = self.programme
-        if programme is None:
-            raise ConfigurationError("submitting a request needs the programme")
+        """Record a new request, received now or at ``received_at``, with its deadline.
+
+        ``residence`` (``BE``, ``US-CA``) chooses the regime with the programme's; the
+        identity (and a rectification's ``changes``) is kept sealed until the request ends.
+        """
+        programme = self._programme()
         organisation = programme.organisation
         if organisation is None:
             raise ConfigurationError("the programme has no organisation: its time zone is needed")
         known = request_type(kind)
-        regime = TYPES[known].regime
-        offered = ["gdpr"] if programme.rights is None else programme.rights.regimes
-        if regime not in offered_regimes(offered):
-            raise RequestError(
-                f"{known} is a {regime.name} request; the programme offers no {regime}"
-            )
+        regime = _regime(programme, known, residence)
         if not self.hash_key:
             raise ConfigurationError(
                 f"no hash key: set {programme.masking.hash_key_env} or TUTELA_HASH_KEY "
                 "(the subject is kept only as a keyed digest)"
             )
-        subject = subject_digest(identity_values(identity), self.hash_key)
+        values = identity_values(identity)
+        subject = subject_digest(values, self.hash_key)
         now = self.clock.now()
         received = now if received_at is None else self._receipt(received_at, now)
         zone, country = organisation.timezone, organisation.establishment_country
@@ -126,9 +144,44 @@ class RequestService:
             country=country,
             created_at=now,
             updated_at=now,
+            details=details_text(programme, known, details),
+            residence=None if residence is None else "-".join(filter(None, _where(residence))),
         )
-        self.store.insert(record, LedgerStep(now, actor, "submitted", None, state_digest(record)))
+        sealed = self._seal(record.id, values, changes or {})
+        step = LedgerStep(now, actor, "submitted", None, state_digest(record))
+        self.store.insert(record, step, sealed)
         return record
+
+    def _programme(self) -> Programme:
+        if self.programme is None:
+            raise ConfigurationError("this step needs the programme (give PROGRAMME)")
+        return self.programme
+
+    def _seal(
+        self, request_id: str, identity: Mapping[str, str], changes: Mapping[str, str]
+    ) -> bytes | None:
+        """The identity and changes sealed for the life of the request (None: not kept)."""
+        if self.keeping is None:
+            return None
+        from tutela.requests.sealing import Use, seal
+
+        document = {"identity": dict(identity), "changes": dict(changes)}
+        clear = json.dumps(document, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return seal(self.keeping.sealing_key(), Use.IDENTITY, request_id, clear)
+
+    def identity(self, record: RequestRecord) -> tuple[dict[str, str], dict[str, str]]:
+        """The identity and changes kept sealed for ``record``; RequestError once purged."""
+        from tutela.requests.sealing import Use, unseal
+
+        keeping = self.keeping
+        sealed = None if keeping is None else keeping.store.secret(record.id)
+        if keeping is None or sealed is None:
+            raise RequestError(
+                f"request {record.id} no longer holds the subject's identity (it is purged "
+                "when a request ends, or was not kept): submit a new request"
+            )
+        document = json.loads(unseal(keeping.sealing_key(), Use.IDENTITY, record.id, sealed))
+        return dict(document["identity"]), dict(document["changes"])
 
     def show(self, identifier: str) -> RequestRecord:
         """The request ``identifier``; RequestError when there is none."""
@@ -161,7 +214,9 @@ class RequestService:
 
     def approve(self, identifier: str, *, actor: str = "system") -> RequestRecord:
         """Move the request to in progress (approved by staff, or nothing left to check)."""
-        return self._move(identifier, State.IN_PROGRESS, actor, None)
+        before = self.show(identifier)
+        require_fee_paid(before)
+        return self.move(before, State.IN_PROGRESS, actor, None)
 
     def deny(self, identifier: str, reason: str, *, actor: str = "system") -> RequestRecord:
         """Deny the request with the reason owed to the subject (Art. 12(4), DL-7)."""
@@ -199,22 +254,34 @@ class RequestService:
             reason=why,
             updated_at=now,
         )
-        self._store(before, after, "extended", actor, now)
+        self.record_change(before, after, "extended", actor, now)
         return after
 
     def _move(
         self, identifier: str, target: State, actor: str, reason: str | None
     ) -> RequestRecord:
-        before = self.show(identifier)
+        return self.move(self.show(identifier), target, actor, reason)
+
+    def move(
+        self, before: RequestRecord, target: State, actor: str, reason: str | None
+    ) -> RequestRecord:
+        """Move ``before`` (as just read) to ``target``, ledgered; the identity purged at the end.
+
+        Refused with the reason when the lifecycle has no such step, or (RequestChanged) when
+        another command moved the request since it was read.
+        """
         goal = transition(before.state, target, before.type, reason=reason)
         now = self.clock.now()
         after = replace(before, state=goal.value, reason=reason or before.reason, updated_at=now)
-        self._store(before, after, goal.value, actor, now)
+        self.record_change(before, after, goal.value, actor, now)
+        if goal.is_final and self.keeping is not None:
+            self.keeping.store.purge_secret(before.id)  # the identity is no longer needed
         return after
 
-    def _store(
+    def record_change(
         self, before: RequestRecord, after: RequestRecord, action: str, actor: str, now: datetime
     ) -> None:
+        """Store ``after`` over ``before`` with the ledger entry of ``action`` by ``actor``."""
         step = LedgerStep(now, actor, action, state_digest(before), state_digest(after))
         self.store.update(before, after, step)
 
@@ -226,6 +293,29 @@ class RequestService:
         if received_at > now + CLOCK_SKEW:
             raise RequestError("the receipt time is in the future")
         return received_at
+
+
+def _regime(programme: Programme, kind: RequestType, residence: str | None) -> Regime:
+    """The regime of ``kind`` for a subject living at ``residence`` (BE, US-CA) (GDPR.md §2)."""
+    offered = ["gdpr"] if programme.rights is None else programme.rights.regimes
+    if residence is None:
+        regime = TYPES[kind].regime
+        if regime not in offered_regimes(offered):
+            raise RequestError(
+                f"{kind} is a {regime.name} request; the programme offers no {regime}"
+            )
+        return regime
+    country, _, state = residence.strip().partition("-")
+    organisation = programme.organisation
+    in_eea = organisation is not None and _in_eea(organisation)
+    return regime_for(kind, offered, country, state or None, controller_in_eea=in_eea)
+
+
+def _in_eea(organisation: Organisation) -> bool:
+    from tutela.jurisdictions import packaged_jurisdictions
+    from tutela.programme.establishments import established_in_eea
+
+    return established_in_eea(organisation, packaged_jurisdictions())
 
 
 def deadline_of(record: RequestRecord) -> deadlines.Deadline:

@@ -65,6 +65,12 @@ class DsrService:
         plan = self._plan(normalise_requests(self.programme, requests))
         return plan, statements(plan, self.connectors)
 
+    def plan_only(self, requests: Sequence[SubjectRequest]) -> Plan:
+        """The plan for ``requests`` without rendering its statements (cached per kind)."""
+        if not requests:
+            raise RequestError("a plan needs at least one request")
+        return self._plan(normalise_requests(self.programme, requests))
+
     def run(self, requests: Sequence[SubjectRequest], *, dry_run: bool = False) -> BatchResult:
         """Run ``requests`` as one new batch (see :func:`tutela.rights.executor.execute_batch`)."""
         return self._execute(requests, dry_run=dry_run)

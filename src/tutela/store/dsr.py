@@ -2,7 +2,9 @@
 
 Implements :class:`tutela.ports.BatchStore` and
 :class:`tutela.ports.RestrictionStore` on SQLite (default, WAL mode), PostgreSQL
-or MariaDB. The schema is brought up to date with Alembic on first use.
+or MariaDB. The schema is brought up to date with Alembic when the store is
+opened (``upgrade=True``, the default), or checked to be current (``upgrade=False``,
+what the CLI does: ``tutela db upgrade`` migrates).
 """
 
 from __future__ import annotations
@@ -44,9 +46,8 @@ class SqlDsrStore:
     ) -> None:
         self._clock = clock
         self._engine = _engine(url, connect_timeout, statement_timeout)
-        if upgrade:
-            with self._guard():
-                migrate.upgrade(self._engine)
+        with self._guard():
+            migrate.prepare(self._engine, check_only=not upgrade)
 
     def find_batch(self, batch_id: str) -> tuple[BatchRecord | None, dict[str, Any]]:
         """The stored batch ``batch_id`` and the payload of each finished step; (None, {}) if new.

@@ -137,14 +137,19 @@ class SqlLedger:
 def open_ledger(
     url: str,
     *,
+    upgrade: bool = True,
     connect_timeout: int = sqlengine.CONNECT_TIMEOUT,
     statement_timeout: int = sqlengine.STATEMENT_TIMEOUT,
 ) -> SqlLedger:
-    """The ledger of the store at ``url``, its schema upgraded first."""
+    """The ledger of the store at ``url``, its schema upgraded first.
+
+    With ``upgrade=False`` the schema is only checked: a store not at this
+    tutela's newest revision raises :class:`tutela.store.migrate.StoreNotCurrent`.
+    """
     engine = open_engine(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
     ledger = SqlLedger(engine)
     with ledger.guard():
-        migrate.upgrade(engine)
+        migrate.prepare(engine, check_only=not upgrade)
     return ledger
 
 

@@ -1,16 +1,20 @@
-"""Bring tutela's store to the newest schema with Alembic, programmatically.
+"""Bring tutela's store to the newest schema with Alembic, and check that it is there.
 
-Called on first use of a store in a process; safe to call again (Alembic
-skips what is applied) and to resume: every step is idempotent
-(:mod:`tutela.store.migrations.steps`), so a migration killed half-way on
-MariaDB, whose DDL commits on its own, completes on the next run. On
-PostgreSQL and MariaDB, processes opening a new store at the same time take
-turns (a session lock held until the migration has committed). No
+:func:`upgrade` is what ``tutela db upgrade`` runs (library callers and tests
+may upgrade on open); every other command only checks, with
+:func:`require_current`, and refuses a store not at the newest revision. An
+upgrade is safe to run again (Alembic skips what is applied) and to resume:
+every step is idempotent (:mod:`tutela.store.migrations.steps`), so a migration
+killed half-way on MariaDB, whose DDL commits on its own, completes on the next
+run. On PostgreSQL and MariaDB, processes upgrading a new store at the same time
+take turns (a session lock held until the migration has committed). No
 ``alembic.ini`` is needed.
 """
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from tutela.errors import StoreError
@@ -30,6 +35,17 @@ LOCK_KEY = 0x7475_7465_6C61
 
 LOCK_SECONDS = 60
 """How long MariaDB waits for another process's migration before giving up."""
+
+UPGRADE_HINT = "run `tutela db upgrade`"
+"""What a user does about a store that is not set up or is older than this tutela."""
+
+
+class StoreNotCurrent(StoreError):
+    """The store's schema is not the one this tutela needs: not set up, older, or newer."""
+
+
+_CURRENT: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+"""Engines whose store was found (or made) current: checking them again asks nothing."""
 
 
 def alembic_config(url: str = "") -> Config:
@@ -58,6 +74,64 @@ def upgrade(engine: sa.Engine) -> None:
                 f"tutela's store cannot be upgraded: {error} "
                 "(was it written by a newer version of tutela?)"
             ) from None
+    _CURRENT.add(engine)
+
+
+def prepare(engine: sa.Engine, *, check_only: bool) -> None:
+    """What opening a store does: :func:`upgrade` it, or (``check_only``) :func:`require_current`.
+
+    On any failure the engine's connections are closed before the error goes on
+    to the caller (SQLAlchemy errors included, for the caller to translate).
+    """
+    try:
+        if check_only:
+            require_current(engine)
+        else:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+def require_current(engine: sa.Engine) -> None:
+    """Refuse the store behind ``engine`` unless its schema is at this tutela's newest revision.
+
+    Raises :class:`StoreNotCurrent` saying what to do: run ``tutela db upgrade``
+    for a store not set up or older, upgrade tutela for a store written by a
+    newer one. Reads the revision once per engine; SQLAlchemy errors are left
+    to the caller. Creates nothing in the store.
+    """
+    if engine in _CURRENT:
+        return
+    found = revision(engine)
+    head, known = _revisions()
+    if found != head:
+        raise StoreNotCurrent(_not_current(engine, found, head, known))
+    _CURRENT.add(engine)
+
+
+@functools.cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """The newest revision of tutela's migrations, and every revision they know."""
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    if head is None:  # pragma: no cover - tutela ships its migrations
+        raise StoreError("tutela's migrations are missing: reinstall tutela")
+    return head, frozenset(step.revision for step in script.walk_revisions())
+
+
+def _not_current(engine: sa.Engine, found: str | None, head: str, known: frozenset[str]) -> str:
+    """The refusal for a store at revision ``found`` (None: no schema), the URL without password."""
+    where = f"tutela's store at {engine.url.render_as_string(hide_password=True)}"
+    if found is None:
+        return f"{where} is not set up (no schema): {UPGRADE_HINT}"
+    if found in known:
+        return f"{where} is at revision {found}, this tutela needs {head}: {UPGRADE_HINT}"
+    return (
+        f"{where} is at revision {found}, which this tutela does not know "
+        "(written by a newer tutela?): upgrade tutela, "
+        "or point TUTELA_DATABASE_URL at another store"
+    )
 
 
 @contextmanager

@@ -5,7 +5,8 @@ request was received and is due (a local date in the controller's ``zone``, with
 deadline's explanation in ``due_rule``), whether it was extended, and ``subject``, a
 keyed digest of the identity (HMAC-SHA256 with the programme's hash key), never the
 identity in clear. ``reason`` is a denial's or extension's reason (no personal data, by
-contract). Declared on :data:`tutela.store.tables.metadata`; created by ``0004_requests``.
+contract). Declared on :data:`tutela.store.tables.metadata`; created by ``0004_requests``;
+``details`` and ``residence`` added by ``0005_lifecycle``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,23 @@ def request_columns() -> list[sa.Column[object]]:
     ]
 
 
-STATE_DUE_INDEX = "ix_tutela_request_state_due"
+def lifecycle_request_columns() -> list[sa.Column[object]]:
+    """The columns ``0005_lifecycle`` adds to ``tutela_request`` (shared with the migration).
 
-request_table = sa.Table("tutela_request", metadata, *request_columns())
+    ``details`` is what the type carries as canonical JSON (no personal data);
+    ``residence`` the subject's country (``BE``) or US state (``US-CA``).
+    """
+    return [
+        sa.Column("details", sa.Text, nullable=True),
+        sa.Column("residence", sa.String(6), nullable=True),
+    ]
+
+
+STATE_DUE_INDEX = "ix_tutela_request_state_due"
+SUBJECT_INDEX = "ix_tutela_request_subject"
+
+request_table = sa.Table(
+    "tutela_request", metadata, *request_columns(), *lifecycle_request_columns()
+)
 sa.Index(STATE_DUE_INDEX, request_table.c.state, request_table.c.due_date)
+sa.Index(SUBJECT_INDEX, request_table.c.subject, request_table.c.received_at)

@@ -20,9 +20,19 @@ from tutela.errors import RequestError
 from tutela.requests.records import LedgerStep, RequestRecord
 from tutela.store.engine import store_error
 from tutela.store.ledger import NewEntry, SqlLedger
+from tutela.store.lifecycle_tables import secret_table
 from tutela.store.request_tables import request_table
 
-_UPDATED = ("state", "due_date", "due_rule", "extended", "reason", "updated_at")
+_UPDATED = (
+    "state",
+    "due_date",
+    "due_rule",
+    "extended",
+    "reason",
+    "details",
+    "residence",
+    "updated_at",
+)
 
 
 class RequestChanged(RequestError):
@@ -39,10 +49,13 @@ class SqlRequestStore:
         self.engine = engine
         self.ledger = ledger or SqlLedger(engine)
 
-    def insert(self, record: RequestRecord, step: LedgerStep) -> None:
-        """Insert ``record`` and append ``step`` to the ledger, in one transaction."""
+    def insert(self, record: RequestRecord, step: LedgerStep, secret: bytes | None = None) -> None:
+        """Insert ``record`` (with its sealed identity) and append ``step``, in one transaction."""
         with self.guard(), self.engine.begin() as connection:
             connection.execute(sa.insert(request_table), [asdict(record)])
+            if secret is not None:
+                row = {"request_id": record.id, "sealed": secret, "created_at": step.time}
+                connection.execute(sa.insert(secret_table), [row])
             self.ledger.append(connection, [_entry(record.id, step)])
 
     def get(self, request_id: str) -> RequestRecord | None:
@@ -59,6 +72,7 @@ class SqlRequestStore:
         type: str | None = None,
         due_before: date | None = None,
         states: tuple[str, ...] | None = None,
+        subject: str | None = None,
     ) -> list[RequestRecord]:
         """The requests matching every filter given, earliest due first."""
         table = request_table
@@ -71,6 +85,8 @@ class SqlRequestStore:
             query = query.where(table.c.type == type)
         if due_before is not None:
             query = query.where(table.c.due_date < due_before)
+        if subject is not None:
+            query = query.where(table.c.subject == subject)
         with self.guard(), self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return [_record(row) for row in rows]

@@ -33,8 +33,15 @@ def create_table(name: str, *columns: sa.Column[object]) -> None:
         )
 
 
-def create_index(name: str, table: str, columns: list[str]) -> None:
-    """Create the index ``name`` on ``table`` unless it exists."""
+def create_index(name: str, table: str, columns: list[str], *, unique: bool = False) -> None:
+    """Create the index ``name`` on ``table`` (``unique`` if asked) unless it exists."""
     present = {index["name"] for index in sa.inspect(op.get_bind()).get_indexes(table)}
     if name not in present:
-        op.create_index(name, table, columns)
+        op.create_index(name, table, columns, unique=unique)
+
+
+def add_column(table: str, column: sa.Column[object]) -> None:
+    """Add ``column`` to ``table`` unless the table has a column of that name."""
+    present = {found["name"] for found in sa.inspect(op.get_bind()).get_columns(table)}
+    if column.name not in present:
+        op.add_column(table, column)

@@ -1,0 +1,305 @@
+"""Answering a request: run it on the systems, keep the answer sealed, tell the recipients.
+
+:meth:`Answering.complete` takes an approved request (*in progress*) to *completed*:
+the DSR engine (:mod:`tutela.rights`) runs it on the programme's systems; an access or
+portability request gets a ZIP (data as JSON and CSV, and a cover letter with the
+Art. 15 information for this subject), every other type a letter saying what was done,
+what was kept and why, and the rights that remain. The answer is sealed in the store
+until the delivery window ends (:meth:`purge`), downloadable through a signed link that
+expires and names one request (:meth:`link`, :meth:`download`), each download ledgered.
+Rectification, erasure and restriction are queued for each recipient (Art. 19, NR-1)
+and sent at once where the mail server and webhooks allow, retried later otherwise.
+Completing twice is refused by the state machine; a crash half-way is completed by
+running it again (the engine is idempotent, the answer replaced, notifications unique).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tutela.errors import ConfigurationError, RequestError
+from tutela.requests import sealing
+from tutela.requests.details import details_of, require_fee_paid
+from tutela.requests.keeping import AnswerKind, AnswerRecord, Keeping, NotificationRecord
+from tutela.requests.records import LedgerStep, RequestRecord
+from tutela.requests.service import RequestService
+from tutela.requests.states import State, transition
+from tutela.requests.types import RequestType
+
+if TYPE_CHECKING:
+    from tutela.programme.models import Programme
+    from tutela.requests.letters import LetterContext
+    from tutela.rights.models import Plan
+    from tutela.rights.outcomes import RequestResult
+    from tutela.rights.service import DsrService
+
+_T = RequestType
+ENGINE: dict[RequestType, str] = {
+    _T.ACCESS: "access",
+    _T.KNOW: "access",
+    _T.PORTABILITY: "portability",
+    _T.ERASURE: "erasure",
+    _T.DELETE: "erasure",
+    _T.RECTIFICATION: "rectification",
+    _T.CORRECT: "rectification",
+    _T.RESTRICTION: "restriction",
+}
+"""The request types the DSR engine runs on the systems, and as which engine type."""
+PACKAGED = frozenset({_T.ACCESS, _T.KNOW, _T.PORTABILITY})
+NOTIFIED = frozenset({"erasure", "rectification", "restriction"})
+"""Engine types whose outcome every recipient of the data is told (Art. 19, NR-1)."""
+
+RECORDED = {
+    _T.OBJECTION: "Your objection is upheld: we stop processing for {purpose} (Art. 21(1)).",
+    _T.OBJECTION_DIRECT_MARKETING: (
+        "Your objection to direct marketing is recorded: we stopped at once (Art. 21(3))."
+    ),
+    _T.CONSENT_WITHDRAWAL: (
+        "Your consent to {purpose} is withdrawn: we stopped processing for it (Art. 7(3))."
+    ),
+    _T.OPT_OUT_SALE_SHARING: "We no longer sell or share your personal information.",
+    _T.LIMIT_SENSITIVE: "We limit the use of your sensitive personal information.",
+    _T.COMPLAINT: "Your complaint is recorded and answered; you may also complain to an "
+    "authority (Art. 77).",
+}
+"""What the letter says for a type the engine does not run (the record is the action)."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed request, its answer, and the recipients queued to be told."""
+
+    request: RequestRecord
+    answer: AnswerRecord
+    notifications: tuple[NotificationRecord, ...] = ()
+    unreachable: tuple[str, ...] = ()
+    processor_systems: tuple[str, ...] = ()
+
+
+class Answering:
+    """Answers of the requests in ``requests``, kept by ``keeping``, for ``programme``."""
+
+    def __init__(
+        self, requests: RequestService, keeping: Keeping, programme: Programme | None
+    ) -> None:
+        self.requests, self.keeping, self.programme = requests, keeping, programme
+
+    def complete(
+        self, identifier: str, dsr: DsrService, *, lang: str = "en", actor: str = "system"
+    ) -> Completion:
+        """Run the request, keep its answer, queue Art. 19 notices, mark it completed."""
+        record = self.requests.show(identifier)
+        transition(record.state, State.COMPLETED, record.type)  # refused before any work
+        require_fee_paid(record)
+        kind = RequestType(record.type)
+        identity, changes = self.requests.identity(record)
+        context = self._context(record, lang)
+        result, plan = None, None
+        if kind in ENGINE:
+            plan, result = _run(dsr, kind, record.id, identity, changes)
+        queued: tuple[NotificationRecord, ...] = ()
+        unreachable: tuple[str, ...] = ()
+        if plan is not None and result is not None and ENGINE[kind] in NOTIFIED:
+            queued, unreachable = self._queue(record, plan, result, identity, changes)
+        told = self._names(n.recipient for n in queued)
+        body, answer_kind = self._answer_bytes(kind, record, context, result, told)
+        answer = self._keep(record, body, answer_kind, actor)
+        done = self.requests.move(record, State.COMPLETED, actor, None)
+        forwarded = tuple(f.system for f in plan.forwarded) if plan is not None else ()
+        return Completion(done, answer, queued, unreachable, forwarded)
+
+    def link(self, identifier: str) -> tuple[str, datetime]:
+        """A signed link to the request's answer and when it stops working."""
+        record = self.requests.show(identifier)
+        answer = self._answer(record.id)[0]
+        token = sealing.sign_link(self.keeping.sealing_key(), record.id, answer.expires_at)
+        base = self.keeping.public_url.rstrip("/")
+        return f"{base}/requests/{record.id}/download?token={token}", answer.expires_at
+
+    def download(
+        self, token: object, request_id: str | None = None, *, actor: str = "subject:link"
+    ) -> tuple[AnswerRecord, bytes]:
+        """The answer a link names, once the link is checked; the download is ledgered."""
+        now = self.requests.clock.now()
+        named = sealing.check_link(self.keeping.sealing_key(), token, now, request_id)
+        return self._deliver(named, actor, now)
+
+    def export(self, identifier: str, *, actor: str = "system") -> tuple[AnswerRecord, bytes]:
+        """The answer of a request for staff to deliver by hand; ledgered as a download."""
+        record = self.requests.show(identifier)
+        return self._deliver(record.id, actor, self.requests.clock.now())
+
+    def recipients(self, identifier: str) -> list[NotificationRecord]:
+        """The recipients told (or being told) of the request (Art. 19, NR-1)."""
+        return self.keeping.store.notifications(self.requests.show(identifier).id)
+
+    def purge(self, *, actor: str = "system") -> list[str]:
+        """Purge every answer whose delivery window has ended; the request ids purged."""
+        return self.keeping.store.purge_answers(self.requests.clock.now(), actor)
+
+    def _deliver(self, request_id: str, actor: str, now: datetime) -> tuple[AnswerRecord, bytes]:
+        answer, sealed = self._answer(request_id)
+        if sealed is None or answer.purged_at is not None or now >= answer.expires_at:
+            raise RequestError(
+                f"the answer of request {request_id} was purged when its delivery window "
+                "ended; the subject may make a new request"
+            )
+        clear = sealing.unseal(self.keeping.sealing_key(), sealing.Use.ANSWER, request_id, sealed)
+        step = LedgerStep(now, actor, "answer_downloaded", None, answer.digest)
+        self.keeping.store.record_download(request_id, step)
+        return answer, clear
+
+    def _answer(self, request_id: str) -> tuple[AnswerRecord, bytes | None]:
+        found = self.keeping.store.answer(request_id)
+        if found is None:
+            raise RequestError(f"request {request_id} has no answer yet: complete it first")
+        return found
+
+    def _context(self, record: RequestRecord, lang: str) -> LetterContext:
+        from tutela.requests.letters import LetterContext
+
+        programme = self._programme()
+        organisation = programme.organisation
+        return LetterContext(
+            request_id=record.id,
+            type=record.type,
+            regime=record.regime,
+            controller=_name(programme),
+            contact=organisation.privacy_email if organisation else None,
+            received_at=record.received_at,
+            answered_at=self.requests.clock.now(),
+            due=record.due_date,
+            language=lang,
+        )
+
+    def _answer_bytes(
+        self,
+        kind: RequestType,
+        record: RequestRecord,
+        context: LetterContext,
+        result: RequestResult | None,
+        told: tuple[str, ...] = (),
+    ) -> tuple[bytes, AnswerKind]:
+        from tutela.i18n import language
+        from tutela.requests import letters
+        from tutela.requests.disclosure import disclose
+        from tutela.requests.package import answer_package
+
+        programme = self._programme()
+        with language(context.language):
+            if kind in PACKAGED and result is not None:
+                found = letters.found_in(result)
+                cover = letters.cover_letter(context, disclose(programme, found, found))
+                return answer_package(result, ENGINE[kind], cover), AnswerKind.PACKAGE
+            names = {p.key: str(p.name) for p in programme.purposes}
+            if result is not None:
+                outcome = letters.outcome_from_result(result, ENGINE[kind], purposes=names)
+            else:
+                purpose = details_of(record.details).get("purpose", "")
+                done = RECORDED[kind].format(purpose=names.get(purpose, "this purpose"))
+                outcome = letters.Outcome(done=(done,))
+        rights, authorities = _routes(programme)
+        outcome = replace(
+            outcome, rights_left=rights, authorities=authorities, recipients_told=told
+        )
+        return letters.outcome_letter(context, outcome).encode("utf-8"), AnswerKind.LETTER
+
+    def _queue(
+        self,
+        record: RequestRecord,
+        plan: Plan,
+        result: RequestResult,
+        identity: dict[str, str],
+        changes: dict[str, str],
+    ) -> tuple[tuple[NotificationRecord, ...], tuple[str, ...]]:
+        from tutela.requests import delivery, notices, recipients
+
+        programme = self._programme()
+        categories = recipients.categories_changed(plan, result)
+        now = self.requests.clock.now()
+        queued = recipients.notifications_for(programme, record.id, categories, now)
+        controller = _name(programme)
+        document = notices.recipient_message(
+            ENGINE[RequestType(record.type)], record.id, controller, identity, categories, changes
+        )
+        documents = {n.recipient: document for n in queued}
+        sealed = delivery.seal_messages(self.keeping.sealing_key(), queued, documents)
+        self.keeping.store.add_notifications(queued, sealed)
+        missing = tuple(r.key for r in recipients.unreachable(programme, categories))
+        return tuple(queued), missing
+
+    def _keep(
+        self, record: RequestRecord, body: bytes, kind: AnswerKind, actor: str
+    ) -> AnswerRecord:
+        now = self.requests.clock.now()
+        package = kind is AnswerKind.PACKAGE
+        answer = AnswerRecord(
+            request_id=record.id,
+            kind=kind,
+            media_type="application/zip" if package else "text/html; charset=utf-8",
+            filename=f"request-{record.id[:8]}.{'zip' if package else 'html'}",
+            digest=hashlib.sha256(body).hexdigest(),
+            size=len(body),
+            created_at=now,
+            expires_at=now + self.keeping.answer_window,
+        )
+        key = self.keeping.sealing_key()
+        sealed = sealing.seal(key, sealing.Use.ANSWER, record.id, body)
+        step = LedgerStep(now, actor, "answer_kept", None, answer.digest)
+        self.keeping.store.save_answer(answer, sealed, step)
+        return answer
+
+    def _names(self, keys: Iterable[str]) -> tuple[str, ...]:
+        names = {r.key: str(r.name) for r in self._programme().recipients}
+        return tuple(names.get(key, key) for key in keys)
+
+    def _programme(self) -> Programme:
+        if self.programme is None:
+            raise ConfigurationError("answering a request needs the programme (give PROGRAMME)")
+        return self.programme
+
+
+def _run(
+    dsr: DsrService,
+    kind: RequestType,
+    request_id: str,
+    identity: dict[str, str],
+    changes: dict[str, str],
+) -> tuple[Plan, RequestResult]:
+    from tutela.rights.models import SubjectRequest
+
+    engine_type = ENGINE[kind]
+    request = SubjectRequest(
+        engine_type,  # type: ignore[arg-type]
+        tuple(identity.items()),
+        tuple(changes.items()),
+        reference=request_id,
+    )
+    plan = dsr.plan_only([request])
+    (result,) = dsr.run([request]).results
+    return plan, result
+
+
+def _routes(
+    programme: Programme,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The rights left and the authorities to complain to, for every letter (CP-1)."""
+    from tutela.jurisdictions import packaged_jurisdictions
+    from tutela.requests.excessive import authorities
+
+    rights = programme.rights
+    offered = tuple(str(r) for r in rights.offered) if rights is not None else ()
+    named = authorities(programme.complaints, packaged_jurisdictions())
+    pairs = tuple((a.name, ", ".join(a.websites)) for a in named)
+    return offered, pairs
+
+
+def _name(programme: Programme) -> str:
+    organisation = programme.organisation
+    if organisation is None:
+        return ""
+    return str(organisation.trading_name or organisation.legal_name)
