@@ -119,6 +119,14 @@ URL_COMMANDS = {
             "purge": [],
             "notify": ["--programme", str(MINISHOP)],
             "recipients": [REQUEST_ID],
+            "lift": [
+                REQUEST_ID,
+                "--lifts-at",
+                "2030-01-01T09:00+01:00",
+                "--programme",
+                str(MINISHOP),
+            ],
+            "lift-due": ["--programme", str(MINISHOP)],
         }.items()
     },
     "tutela complaints list": (["complaints", "list"], "TUTELA_DATABASE_URL"),

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tutela.requests.answering import Answering
     from tutela.requests.delivery import DeliveryReport
     from tutela.requests.keeping import Keeping
+    from tutela.requests.lifting import Lifting
     from tutela.requests.mail import SmtpSender
     from tutela.requests.sealing import StoreKey
     from tutela.requests.service import RequestService
@@ -256,10 +257,18 @@ class Application:
 
     def answering(self, programme: Programme | None = None) -> Answering:
         """Completing requests, their answers and download links."""
+        from tutela.notify.webhook import WebhookSender
         from tutela.requests.answering import Answering
 
         service = self.request_service(programme)
-        return Answering(service, self.keeping(programme), programme)
+        return Answering(service, self.keeping(programme), programme, WebhookSender(timeout=60))
+
+    def lifting(self, programme: Programme | None = None) -> Lifting:
+        """Telling subjects a restriction will be lifted, and lifting it when due (RS-3)."""
+        from tutela.requests.lifting import Lifting
+
+        service = self.request_service(programme)
+        return Lifting(service, self.keeping(programme), programme)
 
     def deliver_notifications(self, programme: Programme) -> DeliveryReport:
         """Send the Art. 19 notifications due now (webhook secrets from ``secret_env``)."""

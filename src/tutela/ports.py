@@ -222,8 +222,11 @@ class BatchStore(Protocol):
         keep: Sequence[str] = (),
         expires_at: datetime | None = None,
         lease_until: datetime | None = None,
+        lifted: Sequence[RestrictionRecord] = (),
     ) -> None:
         """Mark ``steps`` finished and record ``restrictions``, atomically.
+
+        ``lifted`` removes the whole-subject restrictions of the subjects it names (RS-3).
 
         ``opening`` is a batch not stored yet, recorded in the same transaction.
         ``status`` (``done`` or ``failed``) is set in the same transaction with

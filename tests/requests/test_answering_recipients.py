@@ -186,3 +186,39 @@ class _Later:
 
     def deliver(self, programme: Programme) -> Any:
         return self.app.deliver_notifications(programme)
+
+
+def test_po_3_portability_is_transmitted_to_the_other_controller(
+    app: Application, hook: int
+) -> None:
+    from dataclasses import replace
+
+    from tutela.requests.details import with_detail
+    from tutela.requests.package import read_package
+
+    Hook.failures_left = 0
+    programme = load_programme(shopdb.shop_programme_path())
+    engine = sa.create_engine(app.environ["TUTELA_SHOP_URL"])
+    with engine.connect() as connection:
+        address = connection.execute(sa.text("SELECT email FROM customer LIMIT 1")).scalar_one()
+    engine.dispose()
+    service = app.request_service(programme)
+    details = {"transmit_to": "https://new-controller.example/import"}
+    record = service.submit("portability", {"email": address}, details=details)
+    # the loopback server stands in for the other controller (a public host in real use)
+    local = with_detail(record.details, "transmit_to", f"http://127.0.0.1:{hook}/import")
+    service.record_change(
+        record, replace(record, details=local), "test_endpoint", "system", record.updated_at
+    )
+    app.verification().accept(record.id, "known session")
+    service.approve(record.id)
+    dsr = app.dsr_service(programme)
+    try:
+        done = app.answering(programme).complete(record.id, dsr)
+    finally:
+        dsr.close()
+    ((body, _signature),) = Hook.received
+    files = read_package(body)
+    assert address in files["data.json"].decode()
+    answer, _ = app.keeping().store.answer(record.id)  # type: ignore[misc]
+    assert answer.digest == done.answer.digest and answer.downloads == 1

@@ -131,7 +131,7 @@ def verified_by_code(env: dict[str, str], inbox: Inbox, request: str, address: s
 
 
 def completed(env: dict[str, str], request: str) -> dict[str, Any]:
-    run(env, "requests", "approve", request)
+    run(env, "requests", "approve", request, "--actor", "staff:alice")
     result = run(env, "requests", "complete", request, "--format", "json")
     document: dict[str, Any] = json.loads(result.output)
     assert document["state"] == "completed"
@@ -167,6 +167,12 @@ def test_ac_1_access_request_end_to_end_with_real_smtp(
         assert str(purpose.name) in letter  # the customer's data serves every shop purpose
     assert "Belgian" in letter or "Gegevensbeschermingsautoriteit" in letter or "APD" in letter
     assert person["email"] not in (tmp_path / "store.sqlite").read_bytes().decode("latin-1")
+    run(env, "ledger", "checkpoint")
+    run(env, "ledger", "export", request, "-o", str(tmp_path / "evidence.json"))
+    evidence = (tmp_path / "evidence.json").read_text()
+    actions = [json.loads(e["entry"])["action"] for e in json.loads(evidence)["entries"]]
+    assert actions[0] == "submitted" and "answer_downloaded" in actions
+    assert "staff:alice" in evidence and person["email"] not in evidence
 
 
 def test_er_2_erasure_then_access_finds_only_retained_fields(
@@ -251,6 +257,7 @@ HOSTILE = [
     ["requests", "submit", "{programme}", "--type", "access", "--identity", "email=a@b.c",
      "--residence", "Atlantis"],
     ["complaints", "show", "{id}"],
+    ["requests", "approve", "{id}", "--actor", "alice smith; DROP TABLE"],
 ]  # fmt: skip
 
 
@@ -265,3 +272,23 @@ def test_hostile_input_on_lifecycle_commands_is_refused_and_changes_nothing(
     assert result.exit_code in (2, 4), result.output
     assert "Traceback" not in result.output and "error" in result.output.lower()
     assert run(env, "requests", "list", "--format", "json").output == before
+
+
+def test_dl_7_a_denial_leaves_a_letter_with_the_reason_and_the_complaint_route(
+    env: dict[str, str], shop: str, tmp_path: Path
+) -> None:
+    request = submitted(env, "erasure", customer(shop, 7)["email"])
+    run(env, "requests", "deny", request, "--reason", "We cannot identify you from what we hold")
+    run(env, "requests", "export", request, "--out", str(tmp_path / "letter.html"))
+    letter = (tmp_path / "letter.html").read_text()
+    assert "We cannot identify you from what we hold" in letter
+    assert "Art. 77" in letter or "supervisory authority" in letter
+
+
+def test_ob_2_an_objection_to_direct_marketing_is_answered_without_weighing(
+    env: dict[str, str], shop: str, tmp_path: Path
+) -> None:
+    request = submitted(env, "objection_direct_marketing", customer(shop, 8)["email"])
+    done = completed(env, request)  # no identity step, no staff weighing (Art. 21(3))
+    letter = downloaded(env, done, tmp_path / "letter.html").decode()
+    assert "direct marketing is recorded" in letter

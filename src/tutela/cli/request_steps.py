@@ -17,13 +17,16 @@ import typer
 
 from tutela.cli.context import application
 from tutela.cli.errors import user_errors
+from tutela.cli.request_lift import lift, lift_due
 from tutela.cli.requests import (
+    ActorOpt,
     FormatOpt,
     IdArg,
     ProgrammeOpt,
     _document,
     _print,
     _programme,
+    who,
 )
 from tutela.errors import RequestError
 
@@ -47,6 +50,8 @@ def register(app: typer.Typer) -> None:
         ("purge", purge),
         ("notify", notify),
         ("recipients", recipients),
+        ("lift", lift),
+        ("lift-due", lift_due),
     ):
         app.command(name)(user_errors(command))
 
@@ -64,6 +69,7 @@ def verify(
     ] = None,
     source: Annotated[str, typer.Option("--source", help="Where the code was asked from.")] = "cli",
     lang: LangOpt = "en",
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Verify the subject: mail a code (--send), check one (--code), or accept (--accept)."""
@@ -71,13 +77,13 @@ def verify(
         raise RequestError("give exactly one of --send, --code CODE, --accept --evidence TEXT")
     steps = application(context).verification()
     if send:
-        sent = steps.send_code(identifier, source=source, lang=lang)
+        sent = steps.send_code(identifier, source=source, lang=lang, actor=who(actor))
         typer.echo(f"code sent; valid until {sent.expires_at.isoformat()}", err=True)
         _print(sent.request, output_format)
     elif accept:
-        _print(steps.accept(identifier, evidence or ""), output_format)
+        _print(steps.accept(identifier, evidence or "", actor=who(actor)), output_format)
     else:
-        checked = steps.check_code(identifier, code)
+        checked = steps.check_code(identifier, code, actor=who(actor))
         if not checked.outcome == "verified":
             raise RequestError(f"{checked.outcome.message} ({checked.attempts_left} attempts left)")
         _print(checked.request, output_format)
@@ -88,6 +94,7 @@ def complete(
     identifier: IdArg,
     programme: ProgrammeOpt = None,
     lang: LangOpt = "en",
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Run the request on the systems, keep its answer, tell recipients, mark it completed."""
@@ -95,7 +102,7 @@ def complete(
     loaded = _programme(context, programme)
     dsr = app_.dsr_service(loaded)
     try:
-        done = app_.answering(loaded).complete(identifier, dsr, lang=lang)
+        done = app_.answering(loaded).complete(identifier, dsr, lang=lang, actor=who(actor))
     finally:
         dsr.close()
     if done.notifications:  # the first attempt now; `tutela requests notify` retries
@@ -150,6 +157,7 @@ def fee(
     ] = False,
     paid: Annotated[bool, typer.Option("--paid", help="Record that the fee was paid.")] = False,
     programme: ProgrammeOpt = None,
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Ask a reasonable fee with the notice owed (DL-7), or record its payment.
@@ -158,13 +166,20 @@ def fee(
     copy of an access answer (Art. 15(3)); answering and the first copy are free.
     """
     if paid:
-        _print(application(context).staff_steps().fee_paid(identifier), output_format)
+        steps = application(context).staff_steps()
+        _print(steps.fee_paid(identifier, actor=who(actor)), output_format)
         return
     if amount is None or basis is None:
         raise RequestError("a fee needs --amount and --basis (or --paid to record payment)")
     steps = application(context).staff_steps(_programme(context, programme))
     decided = steps.fee(
-        identifier, amount, currency, basis, unfounded=unfounded, further_copy=further_copy
+        identifier,
+        amount,
+        currency,
+        basis,
+        unfounded=unfounded,
+        further_copy=further_copy,
+        actor=who(actor),
     )
     _print(decided.request, output_format, notice=decided.notice)
 
@@ -174,17 +189,21 @@ def forward(
     identifier: IdArg,
     customer: Annotated[str, typer.Option("--customer", help="The DPA register's customer key.")],
     programme: ProgrammeOpt = None,
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Forward a request about processor data to the customer (PR-2) and tell the subject."""
     steps = application(context).staff_steps(_programme(context, programme))
-    decided = steps.forward(identifier, customer)
+    decided = steps.forward(identifier, customer, actor=who(actor))
+    application(context).answering(steps.programme).closing_letter(
+        decided.request.id, actor=who(actor)
+    )
     _print(decided.request, output_format, notice=decided.notice)
 
 
-def export(context: typer.Context, identifier: IdArg, out: OutOpt) -> None:
+def export(context: typer.Context, identifier: IdArg, out: OutOpt, actor: ActorOpt = None) -> None:
     """Write the request's answer to a file, for staff to deliver; ledgered as a download."""
-    answer, body = application(context).answering().export(identifier, actor="staff:cli")
+    answer, body = application(context).answering().export(identifier, actor=who(actor))
     _write(out, body)
     typer.echo(f"{answer.kind} written to {out} ({answer.size} bytes, sha256 {answer.digest})")
 
@@ -207,9 +226,9 @@ def download(
     typer.echo(f"{answer.kind} written to {out} ({answer.size} bytes)")
 
 
-def purge(context: typer.Context) -> None:
+def purge(context: typer.Context, actor: ActorOpt = None) -> None:
     """Purge the answers whose delivery window has ended (each purge ledgered)."""
-    purged = application(context).answering().purge()
+    purged = application(context).answering().purge(actor=who(actor))
     typer.echo(f"{len(purged)} answer(s) purged")
 
 

@@ -9,7 +9,9 @@ with the reason), 6 when the store fails, 7 when the hash key is missing.
 
 from __future__ import annotations
 
+import getpass
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -37,6 +39,15 @@ ProgrammeOpt = Annotated[
     Path | None,
     typer.Option(
         "--programme", help="The programme folder (default: TUTELA_PROGRAMME).", show_default=False
+    ),
+]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        help="Who acts, as the ledger records it: kind:name, e.g. staff:alice "
+        "(default: staff:<your login>).",
+        show_default=False,
     ),
 ]
 ReasonOpt = Annotated[
@@ -79,6 +90,7 @@ def submit(
             "--change", metavar="COLLECTION.FIELD=VALUE", help="A rectification's new value."
         ),
     ] = None,
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Record a new request with its deadline, in the controller's time zone."""
@@ -91,7 +103,13 @@ def submit(
     received = None if received_at is None else _moment(received_at, "--received-at")
     service = application(context).request_service(load_programme(path))
     record = service.submit(
-        kind, identities, received, residence=residence, details=details, changes=changes
+        kind,
+        identities,
+        received,
+        residence=residence,
+        details=details,
+        changes=changes,
+        actor=who(actor),
     )
     _print(record, output_format)
 
@@ -148,9 +166,14 @@ def due(
 
 @app.command("approve")
 @user_errors
-def approve(context: typer.Context, identifier: IdArg, output_format: FormatOpt = "text") -> None:
+def approve(
+    context: typer.Context,
+    identifier: IdArg,
+    actor: ActorOpt = None,
+    output_format: FormatOpt = "text",
+) -> None:
     """Move the request to in progress (approved, or nothing left to check)."""
-    _print(_service(context).approve(identifier), output_format)
+    _print(_service(context).approve(identifier, actor=who(actor)), output_format)
 
 
 @app.command("deny")
@@ -167,6 +190,7 @@ def deny(
         bool, typer.Option("--unfounded", help="Refuse as manifestly unfounded (Art. 12(5)(b)).")
     ] = False,
     programme: ProgrammeOpt = None,
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Deny the request, with the reason and complaint route owed to the subject.
@@ -174,12 +198,19 @@ def deny(
     A refusal as excessive or unfounded (Art. 12(5)(b)) needs --excessive or --unfounded;
     the notice names the supervisory authorities (Art. 12(4), DL-7).
     """
-    if not (excessive or unfounded):
-        _print(_service(context).deny(identifier, reason), output_format)
-        return
-    steps = application(context).staff_steps(_programme(context, programme))
-    decided = steps.refuse(identifier, reason, unfounded=unfounded)
-    _print(decided.request, output_format, notice=decided.notice)
+    chosen = _programme(context, programme) if (programme or excessive or unfounded) else None
+    if chosen is None and application(context).settings.programme:
+        chosen = _programme(context, None)
+    notice: tuple[str, ...] | None = None
+    if excessive or unfounded:
+        steps = application(context).staff_steps(chosen)
+        decided = steps.refuse(identifier, reason, unfounded=unfounded, actor=who(actor))
+        record, notice = decided.request, decided.notice
+    else:
+        record = _service(context).deny(identifier, reason, actor=who(actor))
+    if chosen is not None:  # the letter the subject downloads (Art. 12(4), DL-7)
+        application(context).answering(chosen).closing_letter(record.id, actor=who(actor))
+    _print(record, output_format, notice=notice)
 
 
 @app.command("extend")
@@ -192,18 +223,37 @@ def extend(
         str | None,
         typer.Option("--notice-at", help="When the subject was told, ISO 8601 (default: now)."),
     ] = None,
+    actor: ActorOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
     """Extend the deadline once, by up to two months (GDPR) or 45 days (CCPA)."""
     notice = None if notice_at is None else _moment(notice_at, "--notice-at")
-    _print(_service(context).extend(identifier, reason, notice), output_format)
+    _print(_service(context).extend(identifier, reason, notice, actor=who(actor)), output_format)
 
 
 @app.command("withdraw")
 @user_errors
-def withdraw(context: typer.Context, identifier: IdArg, output_format: FormatOpt = "text") -> None:
+def withdraw(
+    context: typer.Context,
+    identifier: IdArg,
+    actor: ActorOpt = None,
+    output_format: FormatOpt = "text",
+) -> None:
     """Record that the subject withdrew the request."""
-    _print(_service(context).withdraw(identifier), output_format)
+    _print(_service(context).withdraw(identifier, actor=who(actor)), output_format)
+
+
+_ACTOR = re.compile(r"system|[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def who(actor: str | None) -> str:
+    """The ledger's actor: ``--actor`` as given, or ``staff:<login>``; RequestError if malformed."""
+    if actor is None:
+        login = "".join(c for c in getpass.getuser() if c.isalnum() or c in "._-")[:64]
+        return f"staff:{login or 'unknown'}"
+    if not _ACTOR.fullmatch(actor):
+        raise RequestError("--actor is kind:name in letters and digits, e.g. staff:alice")
+    return actor
 
 
 def _service(context: typer.Context) -> RequestService:

@@ -16,12 +16,13 @@ running it again (the engine is idempotent, the answer replaced, notifications u
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tutela.errors import ConfigurationError, RequestError
+from tutela.i18n import N_, _
 from tutela.requests import sealing
 from tutela.requests.details import details_of, require_fee_paid
 from tutela.requests.keeping import AnswerKind, AnswerRecord, Keeping, NotificationRecord
@@ -54,19 +55,27 @@ NOTIFIED = frozenset({"erasure", "rectification", "restriction"})
 """Engine types whose outcome every recipient of the data is told (Art. 19, NR-1)."""
 
 RECORDED = {
-    _T.OBJECTION: "Your objection is upheld: we stop processing for {purpose} (Art. 21(1)).",
-    _T.OBJECTION_DIRECT_MARKETING: (
+    _T.OBJECTION: N_("Your objection is upheld: we stop processing for {purpose} (Art. 21(1))."),
+    _T.OBJECTION_DIRECT_MARKETING: N_(
         "Your objection to direct marketing is recorded: we stopped at once (Art. 21(3))."
     ),
-    _T.CONSENT_WITHDRAWAL: (
+    _T.CONSENT_WITHDRAWAL: N_(
         "Your consent to {purpose} is withdrawn: we stopped processing for it (Art. 7(3))."
     ),
-    _T.OPT_OUT_SALE_SHARING: "We no longer sell or share your personal information.",
-    _T.LIMIT_SENSITIVE: "We limit the use of your sensitive personal information.",
-    _T.COMPLAINT: "Your complaint is recorded and answered; you may also complain to an "
-    "authority (Art. 77).",
+    _T.OPT_OUT_SALE_SHARING: N_("We no longer sell or share your personal information."),
+    _T.LIMIT_SENSITIVE: N_("We limit the use of your sensitive personal information."),
+    _T.COMPLAINT: N_(
+        "Your complaint is recorded and answered; you may also complain to an authority (Art. 77)."
+    ),
 }
 """What the letter says for a type the engine does not run (the record is the action)."""
+
+
+class Transmitter(Protocol):
+    """Posts a package to another controller's HTTPS endpoint (Art. 20(2))."""
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """POST ``body``; a ConnectorError unless the endpoint accepts it."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,14 @@ class Answering:
     """Answers of the requests in ``requests``, kept by ``keeping``, for ``programme``."""
 
     def __init__(
-        self, requests: RequestService, keeping: Keeping, programme: Programme | None
+        self,
+        requests: RequestService,
+        keeping: Keeping,
+        programme: Programme | None,
+        transmitter: Transmitter | None = None,
     ) -> None:
         self.requests, self.keeping, self.programme = requests, keeping, programme
+        self.transmitter = transmitter
 
     def complete(
         self, identifier: str, dsr: DsrService, *, lang: str = "en", actor: str = "system"
@@ -108,9 +122,40 @@ class Answering:
         told = self._names(n.recipient for n in queued)
         body, answer_kind = self._answer_bytes(kind, record, context, result, told)
         answer = self._keep(record, body, answer_kind, actor)
+        target = details_of(record.details).get("transmit_to")
+        if kind is _T.PORTABILITY and target:
+            self._transmit(record, str(target), body, answer.digest, actor)
         done = self.requests.move(record, State.COMPLETED, actor, None)
         forwarded = tuple(f.system for f in plan.forwarded) if plan is not None else ()
         return Completion(done, answer, queued, unreachable, forwarded)
+
+    def closing_letter(
+        self, identifier: str, *, lang: str = "en", actor: str = "system"
+    ) -> AnswerRecord:
+        """Keep the letter of a request that ended without being run.
+
+        Denied: the reason and the complaint route (Art. 12(4), DL-7); forwarded: the
+        controller to address (PR-2); withdrawn: as the subject asked.
+        """
+        from tutela.i18n import language
+        from tutela.requests import letters
+
+        record = self.requests.show(identifier)
+        programme = self._programme()
+        context = self._context(record, lang)
+        rights, authorities = _routes(programme)
+        outcome = letters.Outcome(rights_left=rights, authorities=authorities)
+        if record.state == State.DENIED:
+            outcome = replace(outcome, refused_reason=record.reason or "")
+        elif record.state == State.FORWARDED_TO_CONTROLLER:
+            outcome = replace(outcome, forwarded_to=_controller(programme, record))
+        elif record.state == State.WITHDRAWN:
+            with language(lang):
+                outcome = replace(outcome, done=(_("Your request was withdrawn, as you asked."),))
+        else:
+            raise RequestError(f"request {record.id} is {record.state}: complete it instead")
+        body = letters.outcome_letter(context, outcome).encode("utf-8")
+        return self._keep(record, body, AnswerKind.LETTER, actor)
 
     def link(self, identifier: str) -> tuple[str, datetime]:
         """A signed link to the request's answer and when it stops working."""
@@ -200,7 +245,8 @@ class Answering:
                 outcome = letters.outcome_from_result(result, ENGINE[kind], purposes=names)
             else:
                 purpose = details_of(record.details).get("purpose", "")
-                done = RECORDED[kind].format(purpose=names.get(purpose, "this purpose"))
+                named = names.get(purpose) or _("this purpose")
+                done = _(RECORDED[kind]).format(purpose=named)
                 outcome = letters.Outcome(done=(done,))
         rights, authorities = _routes(programme)
         outcome = replace(
@@ -231,6 +277,17 @@ class Answering:
         self.keeping.store.add_notifications(queued, sealed)
         missing = tuple(r.key for r in recipients.unreachable(programme, categories))
         return tuple(queued), missing
+
+    def _transmit(
+        self, record: RequestRecord, url: str, body: bytes, digest: str, actor: str
+    ) -> None:
+        """Send the portability package to the other controller (Art. 20(2), PO-3)."""
+        if self.transmitter is None:
+            raise ConfigurationError("no sender for the other controller's endpoint")
+        headers = {"Content-Type": "application/zip", "Tutela-Request": record.id}
+        self.transmitter.send(url, body, headers)  # a failure leaves the request in progress
+        step = LedgerStep(self.requests.clock.now(), actor, "answer_transmitted", None, digest)
+        self.keeping.store.record_download(record.id, step)
 
     def _keep(
         self, record: RequestRecord, body: bytes, kind: AnswerKind, actor: str
@@ -296,6 +353,15 @@ def _routes(
     named = authorities(programme.complaints, packaged_jurisdictions())
     pairs = tuple((a.name, ", ".join(a.websites)) for a in named)
     return offered, pairs
+
+
+def _controller(programme: Programme, record: RequestRecord) -> str:
+    """The customer a request was forwarded to, with its contact (PR-2)."""
+    key = details_of(record.details).get("customer")
+    for customer in programme.dpa_register:
+        if customer.key == key:
+            return f"{customer.name}, {customer.contact}"
+    return "the controller named in our data processing agreement"
 
 
 def _name(programme: Programme) -> str:

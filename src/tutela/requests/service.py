@@ -274,7 +274,7 @@ class RequestService:
         now = self.clock.now()
         after = replace(before, state=goal.value, reason=reason or before.reason, updated_at=now)
         self.record_change(before, after, goal.value, actor, now)
-        if goal.is_final and self.keeping is not None:
+        if goal.is_final and self.keeping is not None and not _still_needed(after):
             self.keeping.store.purge_secret(before.id)  # the identity is no longer needed
         return after
 
@@ -293,6 +293,11 @@ class RequestService:
         if received_at > now + CLOCK_SKEW:
             raise RequestError("the receipt time is in the future")
         return received_at
+
+
+def _still_needed(record: RequestRecord) -> bool:
+    """True for a completed restriction: its identity is needed to lift it (RS-3)."""
+    return record.state == State.COMPLETED and record.type == RequestType.RESTRICTION
 
 
 def _regime(programme: Programme, kind: RequestType, residence: str | None) -> Regime:

@@ -27,7 +27,9 @@ def render_plan(plan: Plan, texts: dict[str, list[str]]) -> str:
         lines += ["   " + field_line(f) for f in step.fields]
         if step.delete_rows:
             lines.append("   rows: delete")
-        if step.restriction_flag:
+        if step.restriction_flag and plan.type == "restriction_lift":
+            lines.append(f"   {step.restriction_flag}: set false (RS-3)")
+        elif step.restriction_flag:
             lines.append(f"   {step.restriction_flag}: set true (RS-1)")
         lines += ["   > " + text.replace("\n", "\n     ") for text in texts.get(step.address, [])]
     lines.append("act order (children first): " + ", ".join(plan.act_order))
@@ -83,6 +85,8 @@ def render_batch(result: BatchResult) -> str:
         lines += [f"    {retained_line(kept)}" for kept in answer.retained]
         if answer.restricted_purposes:
             lines.append("    allowed while restricted: " + ", ".join(answer.restricted_purposes))
+        if result.type == "restriction_lift" and answer.found:
+            lines.append("    restriction lifted: flag set false (RS-3)")
     lines += forwarded_lines(result.forwarded)
     lines += result.coverage.lines()
     return "\n".join(lines)

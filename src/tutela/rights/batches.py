@@ -31,7 +31,7 @@ RESOLVE = "resolve"
 SUBJECTS = "subjects"
 ANSWERS = "answers"
 DONE = "done"
-WRITING = ("erasure", "rectification", "restriction")
+WRITING = ("erasure", "rectification", "restriction", "restriction_lift")
 """Request types that change data: only their resolution is stored (to resume)."""
 
 
@@ -69,9 +69,15 @@ class StoreLog:
         counts: Mapping[str, int],
         answers: Mapping[str, Any] | None = None,
         expires_at: datetime | None = None,
+        lifted: Sequence[RestrictionRecord] = (),
     ) -> None:
-        """Mark the batch done with its counts; delete its checkpoints but the answers."""
+        """Mark the batch done with its counts; delete its checkpoints but the answers.
+
+        ``lifted`` names the subjects whose restriction ends (RS-3): their records go
+        in the same commit, once every system's flag is false.
+        """
         steps = {ANSWERS: answers} if answers is not None else {}
+        extra: dict[str, Any] = {"lifted": lifted} if lifted else {}
         self.store.save_checkpoints(
             self.record.id,
             steps,
@@ -80,6 +86,7 @@ class StoreLog:
             counts=counts,
             keep=(ANSWERS,) if answers is not None else (),
             expires_at=expires_at if answers is not None else None,
+            **extra,
         )
         self.saved += 1
 
@@ -149,6 +156,12 @@ class BatchRun:
             steps[SUBJECTS] = {}
             restrictions += subject_restrictions(self.requests, self.record, self.hash_key)
         log.save(steps, restrictions)
+
+    def lifted(self) -> list[RestrictionRecord]:
+        """The subjects whose restriction a lift ends, by each identity given (RS-3)."""
+        if self.plan.type != "restriction_lift":
+            return []
+        return subject_restrictions(self.requests, self.record, self.hash_key)
 
     def counts(self, applied: Mapping[str, int]) -> dict[str, int]:
         """Rows changed per writing collection, in act order (resumed ones from checkpoints)."""

@@ -169,19 +169,22 @@ def _run_batch(
         resumed_from=log.record.created_at if stored_resolution is not None else None,
         coverage=plan.coverage,
     )
-    _close(log, result, options)
+    _close(log, result, options, run)
     return result
 
 
-def _close(log: StoreLog, result: BatchResult, options: Options) -> None:
-    """Close the batch; access answers stay only while they await delivery."""
+def _close(log: StoreLog, result: BatchResult, options: Options, run: BatchRun) -> None:
+    """Close the batch; access answers stay only while they await delivery.
+
+    A lift's restriction records go with the closing commit, after every flag is false.
+    """
     keep = options.delivery_until is not None and result.type in ("access", "portability")
     if keep:
         from tutela.rights.export import batch_json
 
         log.close(result.counts, {"json": batch_json(result)}, options.delivery_until)
     else:
-        log.close(result.counts)
+        log.close(result.counts, lifted=run.lifted())
 
 
 def _act(

@@ -41,6 +41,7 @@ from tutela.rights.models import (
     Step,
 )
 from tutela.rights.rectification import change_targets
+from tutela.rights.requests import RESTRICTING
 from tutela.taxonomy.vocabulary import covers
 
 Catalog = Mapping[str, Mapping[str, CollectionInfo]]
@@ -193,7 +194,7 @@ def _step(
         carries=carries,
         fields=fields,
         delete_rows=deleting,
-        restriction_flag=node.collection.restriction_flag if kind == "restriction" else None,
+        restriction_flag=node.collection.restriction_flag if kind in RESTRICTING else None,
         retention_from=node.collection.retention_from if kind == "erasure" else None,
     )
 
@@ -253,7 +254,7 @@ def _field(
     personal = is_personal(f)
     if kind == "rectification":
         return _replace(base, action="rectify") if f.name in targets else None
-    if kind in ("restriction",):
+    if kind in RESTRICTING:
         return None
     if kind == "erasure":
         return erasure_plan(programme, node, f, base, info, keys) if personal else None

@@ -18,8 +18,17 @@ from typing import Literal, get_args
 
 from tutela.errors import RequestError
 
-RequestType = Literal["access", "erasure", "rectification", "restriction", "portability"]
-REQUEST_TYPES: tuple[RequestType, ...] = get_args(RequestType)
+RequestType = Literal[
+    "access", "erasure", "rectification", "restriction", "portability", "restriction_lift"
+]
+REQUEST_TYPES: tuple[RequestType, ...] = get_args(RequestType)[:5]
+"""The types a request may be given as (intake, ``tutela dsr``).
+
+``restriction_lift`` is not one of them: it sets the restriction flag back to false
+and is run only by the request lifecycle, once the subject was told (RS-3, Art. 18(3)).
+"""
+RESTRICTING: tuple[RequestType, ...] = ("restriction", "restriction_lift")
+"""Engine types that write the collections' restriction flag: true, then false (RS-1, RS-3)."""
 
 RESTRICTION_ALLOWED_PURPOSES: tuple[str, ...] = (
     "storage",

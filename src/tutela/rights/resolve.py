@@ -22,6 +22,7 @@ from tutela.ports import Connector, IgnoreCase, Row
 from tutela.rights.fingerprint import after_image, fingerprint, written_columns
 from tutela.rights.identities import comparable
 from tutela.rights.models import FieldPlan, Plan, Selector, Step, SubjectRequest
+from tutela.rights.requests import RESTRICTING
 from tutela.rights.retained import Ends, expired_updates, retained_plans, row_ends
 from tutela.rights.strategies import ColumnSpec, column_domain, masker
 from tutela.rights.values import ValueProblem, check_changes, rectified_value
@@ -274,8 +275,8 @@ def _resolved(
             result.updates = _with_expired(step, rows, result, hash_key, now)
     elif plan.type == "rectification":
         result.updates = _rectified(step, rows, owners, requests)
-    elif plan.type == "restriction" and step.restriction_flag:
-        result.constant = {step.restriction_flag: True}
+    elif plan.type in RESTRICTING and step.restriction_flag:  # lifted: false again (RS-3)
+        result.constant = {step.restriction_flag: plan.type == "restriction"}
     if hash_key:
         columns = written_columns(result.updates, result.constant)
         result.before = fingerprint(rows, hash_key, columns)

@@ -74,8 +74,12 @@ class SqlDsrStore:
         keep: Sequence[str] = (),
         expires_at: datetime | None = None,
         lease_until: datetime | None = None,
+        lifted: Sequence[RestrictionRecord] = (),
     ) -> None:
         """Mark ``steps`` finished with their payloads and record ``restrictions``, in one commit.
+
+        ``lifted`` ends the whole-subject restrictions (RS-1) of the subjects it names
+        (by ``identity`` and ``value``; RS-3); fields kept under a legal obligation stay (ER-2).
 
         ``opening`` (a batch not stored yet) is recorded first; ``status`` (with
         the finish time and ``counts``) is set last, and ``done`` deletes every
@@ -97,6 +101,8 @@ class SqlDsrStore:
                 connection.execute(_INSERT_CHECKPOINT, rows)
             if restrictions:
                 connection.execute(_INSERT_RESTRICTION, [_row(r) for r in restrictions])
+            if lifted:
+                connection.execute(_lift(lifted))
             if status is not None:
                 close = _close_row(batch_id, status, now, counts, expires_at)
                 connection.execute(_CLOSE, close)
@@ -257,6 +263,16 @@ def _purge_batch(batch_id: str, keep: Sequence[str]) -> sa.Delete:
     """Delete the checkpoints of a closed batch, but those in ``keep``."""
     query = sa.delete(dsr_checkpoint).where(dsr_checkpoint.c.batch_id == batch_id)
     return query.where(dsr_checkpoint.c.step.not_in(list(keep))) if keep else query
+
+
+def _lift(lifted: Sequence[RestrictionRecord]) -> sa.Delete:
+    """Delete the whole-subject restrictions of the subjects in ``lifted`` (RS-3)."""
+    subjects = sorted({(r.identity, r.value) for r in lifted})
+    return sa.delete(restriction).where(
+        sa.tuple_(restriction.c.identity, restriction.c.value).in_(subjects),
+        restriction.c.collection == "",
+        restriction.c.field == "",
+    )
 
 
 def _abandon(connection: sa.Connection, before: datetime, now: datetime) -> int:
