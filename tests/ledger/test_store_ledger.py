@@ -26,12 +26,14 @@ def new(request: str = "req-1", action: str = "received") -> NewEntry:
 
 
 @pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ],
 )
 def ledger(request: pytest.FixtureRequest) -> Iterator[SqlLedger]:
-    url = str(
-        request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    )
+    url = str(request.getfixturevalue(f"{request.param}_url".replace("postgresql", "postgres")))
     opened = open_ledger(url)
     yield opened
     opened.close()
@@ -91,11 +93,18 @@ def _appender(ledger: SqlLedger, request: str, got: list[list[int]], errors: lis
         errors.append(repr(error))
 
 
-@pytest.mark.postgres
-def test_two_concurrent_appenders_on_postgresql_get_distinct_consecutive_seqs(
-    postgres_url: str,
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param("postgres_url", marks=pytest.mark.postgres),
+        pytest.param("mariadb_url", marks=pytest.mark.mariadb),
+    ],
+)
+def test_two_concurrent_appenders_get_distinct_consecutive_seqs(
+    server: str, request: pytest.FixtureRequest
 ) -> None:
-    ledger = open_ledger(postgres_url)
+    """PostgreSQL takes turns on an advisory lock; MariaDB locks the highest row (FOR UPDATE)."""
+    ledger = open_ledger(str(request.getfixturevalue(server)))
     got: list[list[int]] = []
     errors: list[str] = []
     threads = [

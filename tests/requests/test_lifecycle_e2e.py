@@ -109,10 +109,14 @@ def table_rows(shop: str, sql: str, **params: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def submitted(env: dict[str, str], kind: str, address: str, identity: str = "") -> str:
+def submitted(
+    env: dict[str, str], kind: str, address: str, identity: str = "", detail: str = ""
+) -> str:
+    more = ["--detail", detail] if detail else []
     result = run(
         env, "requests", "submit", env["TUTELA_PROGRAMME"], "--type", kind,
         "--identity", identity or f"email={address}", "--residence", "BE", "--format", "json",
+        *more,
     )  # fmt: skip
     return str(json.loads(result.output)["id"])
 
@@ -127,7 +131,7 @@ def verified_by_code(env: dict[str, str], inbox: Inbox, request: str, address: s
     result = run(env, "requests", "verify", request, "--code", wrong, code=4)
     assert "not correct" in result.output
     shown = run(env, "requests", "verify", request, "--code", code, "--format", "json")
-    assert json.loads(shown.output)["state"] == "verified"
+    assert json.loads(shown.output)["state"] in ("verified", "awaiting_approval")
 
 
 def completed(env: dict[str, str], request: str) -> dict[str, Any]:
@@ -292,3 +296,40 @@ def test_ob_2_an_objection_to_direct_marketing_is_answered_without_weighing(
     done = completed(env, request)  # no identity step, no staff weighing (Art. 21(3))
     letter = downloaded(env, done, tmp_path / "letter.html").decode()
     assert "direct marketing is recorded" in letter
+
+
+def test_ob_1_an_objection_on_legitimate_interests_is_weighed_by_staff(
+    env: dict[str, str], shop: str, inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    person = customer(shop, 9)
+    programme = load_programme(Path(env["TUTELA_PROGRAMME"]))
+    weighed = next(p.key for p in programme.purposes if p.legal_basis == "legitimate_interests")
+    upheld = submitted(env, "objection", person["email"], detail=f"purpose={weighed}")
+    verified_by_code(env, inbox[0], upheld, person["email"])
+    shown = run(env, "requests", "show", upheld, "--format", "json")
+    assert json.loads(shown.output)["state"] == "awaiting_approval"  # routed to staff
+    letter = downloaded(env, completed(env, upheld), tmp_path / "upheld.html").decode()
+    assert "objection is upheld" in letter
+    overridden = submitted(env, "objection", person["email"], detail=f"purpose={weighed}")
+    verified_by_code(env, inbox[0], overridden, person["email"])
+    reason = "Compelling legitimate grounds: logins are kept to stop account takeover"
+    run(env, "requests", "deny", overridden, "--reason", reason)
+    run(env, "requests", "export", overridden, "--out", str(tmp_path / "overridden.html"))
+    assert reason in (tmp_path / "overridden.html").read_text()
+
+
+def test_re_1_a_rectification_changes_the_value_and_keeps_it_out_of_the_store(
+    env: dict[str, str], shop: str, inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    person = customer(shop, 10)
+    result = run(
+        env, "requests", "submit", env["TUTELA_PROGRAMME"], "--type", "rectification",
+        "--identity", f"email={person['email']}", "--change", "customer.name=Ann Peeters-Maes",
+        "--detail", "mode=correct", "--format", "json",
+    )  # fmt: skip
+    request = json.loads(result.output)["id"]
+    verified_by_code(env, inbox[0], request, person["email"])
+    completed(env, request)
+    (row,) = table_rows(shop, "SELECT name FROM customer WHERE id = :c", c=person["id"])
+    assert row["name"] == "Ann Peeters-Maes"
+    assert "Peeters-Maes" not in (tmp_path / "store.sqlite").read_bytes().decode("latin-1")

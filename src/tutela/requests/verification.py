@@ -126,6 +126,8 @@ class Verification:
         now = self.requests.clock.now()
         after = replace(record, state=goal.value, reason=reason or record.reason, updated_at=now)
         self.requests.record_change(record, after, goal.value, actor, now)
+        if TYPES[RequestType(record.type)].needs_approval:  # staff weigh the grounds (OB-1)
+            return self.requests.move(after, State.AWAITING_APPROVAL, actor, None)
         return after
 
     def _limit(self, address: str, source: str, now: datetime) -> None:

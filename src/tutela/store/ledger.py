@@ -160,7 +160,10 @@ def _next_seq(connection: sa.Connection) -> int:
     if name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
     elif name in ("mysql", "mariadb"):
-        highest = highest.with_for_update()
+        # An exclusive lock on a row that always exists (the store's one version row):
+        # locking the highest entry is not enough on an empty ledger, where both
+        # appenders' gap locks are compatible and their inserts then deadlock.
+        connection.execute(sa.text(f"SELECT version_num FROM {migrate.VERSION_TABLE} FOR UPDATE"))
     elif name == "sqlite":  # a write statement first: this transaction takes the write lock
         connection.execute(sa.delete(ledger_entry).where(sa.false()))
     value = connection.execute(highest).scalar()

@@ -162,7 +162,7 @@ def _migration_lock(engine: sa.Engine) -> Iterator[None]:
             connection.commit()
 
 
-_VERSION_TABLE = "tutela_alembic_version"
+VERSION_TABLE = "tutela_alembic_version"
 """Where Alembic keeps the store's revision (as ``migrations/env.py`` configures it)."""
 
 
@@ -171,5 +171,5 @@ def revision(engine: sa.Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": _VERSION_TABLE})
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
         return context.get_current_revision()
