@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 from tutela.cli.main import app
 from tutela.ledger.checkpoint import generate_key
 from tutela.ledger.merkle import verify_inclusion
+from tutela.store import migrate
 from tutela.store.ledger import NewEntry, open_ledger
 
 ORIGIN = "tutela.local/ledger"
@@ -61,7 +62,7 @@ def signed(env: dict[str, str]) -> str:
 
 def test_db_upgrade_prints_the_revision(env: dict[str, str]) -> None:
     result = run(env, "db", "upgrade")
-    expected = "tutela's store is at revision 0005_lifecycle\n"
+    expected = f"tutela's store is at revision {migrate.head()}\n"
     assert (result.exit_code, result.output) == (0, expected)
 
 

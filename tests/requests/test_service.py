@@ -73,7 +73,7 @@ def _all_text(engine: sa.Engine) -> str:
 
 
 def test_the_migration_creates_the_request_table(ledger: SqlLedger) -> None:
-    assert migrate.revision(ledger.engine) == "0005_lifecycle"
+    assert migrate.revision(ledger.engine) == migrate.head()
     migrate.upgrade(ledger.engine)  # again: nothing to do
     assert "tutela_request" in sa.inspect(ledger.engine).get_table_names()
 

@@ -153,10 +153,13 @@ def open_ledger(
     return ledger
 
 
+_HIGHEST = sa.select(sa.func.max(ledger_entry.c.seq))
+_TAKE_WRITE_LOCK = sa.delete(ledger_entry).where(sa.false())
+
+
 def _next_seq(connection: sa.Connection) -> int:
     """The next sequence number, once this transaction holds the appenders' turn."""
     name = connection.dialect.name
-    highest = sa.select(sa.func.max(ledger_entry.c.seq))
     if name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
     elif name in ("mysql", "mariadb"):
@@ -165,6 +168,6 @@ def _next_seq(connection: sa.Connection) -> int:
         # appenders' gap locks are compatible and their inserts then deadlock.
         connection.execute(sa.text(f"SELECT version_num FROM {migrate.VERSION_TABLE} FOR UPDATE"))
     elif name == "sqlite":  # a write statement first: this transaction takes the write lock
-        connection.execute(sa.delete(ledger_entry).where(sa.false()))
-    value = connection.execute(highest).scalar()
+        connection.execute(_TAKE_WRITE_LOCK)
+    value = connection.execute(_HIGHEST).scalar()
     return 0 if value is None else int(value) + 1

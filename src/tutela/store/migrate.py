@@ -110,6 +110,11 @@ def require_current(engine: sa.Engine) -> None:
     _CURRENT.add(engine)
 
 
+def head() -> str:
+    """The newest revision of tutela's migrations (what ``tutela db upgrade`` brings a store to)."""
+    return _revisions()[0]
+
+
 @functools.cache
 def _revisions() -> tuple[str, frozenset[str]]:
     """The newest revision of tutela's migrations, and every revision they know."""

@@ -60,9 +60,8 @@ class SqlRequestStore:
 
     def get(self, request_id: str) -> RequestRecord | None:
         """The request ``request_id``, or None."""
-        query = sa.select(request_table).where(request_table.c.id == request_id)
         with self.guard(), self.engine.connect() as connection:
-            row = connection.execute(query).mappings().first()
+            row = connection.execute(_BY_ID, {"wanted": request_id}).mappings().first()
         return None if row is None else _record(row)
 
     def list(
@@ -97,17 +96,10 @@ class SqlRequestStore:
         Refused (:class:`RequestChanged`, nothing stored) when the row no longer has
         ``before``'s state.
         """
-        table = request_table
-        values = {name: getattr(after, name) for name in _UPDATED}
-        statement = (
-            sa.update(table)
-            .where(table.c.id == before.id)
-            .where(table.c.state == before.state)
-            .where(table.c.extended == before.extended)
-            .values(**values)
-        )
+        values = {f"new_{name}": getattr(after, name) for name in _UPDATED}
+        values |= {"wanted": before.id, "was": before.state, "was_extended": before.extended}
         with self.guard(), self.engine.begin() as connection:
-            if connection.execute(statement).rowcount != 1:
+            if connection.execute(_UPDATE, values).rowcount != 1:
                 raise RequestChanged(f"request {before.id} changed meanwhile; show it and retry")
             self.ledger.append(connection, [_entry(before.id, step)])
 
@@ -118,6 +110,17 @@ class SqlRequestStore:
             yield
         except sa.exc.SQLAlchemyError as error:
             raise store_error(error, self.engine.url) from None
+
+
+_BY_ID = sa.select(request_table).where(request_table.c.id == sa.bindparam("wanted"))
+_UPDATE = (
+    sa.update(request_table)
+    .where(request_table.c.id == sa.bindparam("wanted"))
+    .where(request_table.c.state == sa.bindparam("was"))
+    .where(request_table.c.extended == sa.bindparam("was_extended"))
+    .values({name: sa.bindparam(f"new_{name}") for name in _UPDATED})
+)
+"""The statements built once: only their parameters change from one request to the next."""
 
 
 def _entry(request_id: str, step: LedgerStep) -> NewEntry:
