@@ -49,3 +49,21 @@ def test_requests_benchmark_times_every_stage_beside_the_floor(
         numbers = [float(n.replace(",", "")) for n in re.findall(r"([\d,]+\.\d+) ms", line)]
         ratio = float(re.findall(r"([\d.]+)x$", line)[0])
         assert len(numbers) == 2 and all(n > 0 for n in numbers) and ratio > 0, line
+
+
+@pytest.mark.postgres
+@pytest.mark.celery
+def test_ac_1_service_benchmark_answers_every_request_over_http_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AC-1: requests over HTTP through an API and a Celery worker, each answered once."""
+    module = benchmark(monkeypatch, BENCHMARK.with_name("service.py"))
+    argv = ["--requests", "20", "--apis", "1", "--workers", "1", "--latency-samples", "3"]
+    assert module.main([*argv, "--no-compare"]) == 0
+    out = capsys.readouterr().out
+    assert "cores" in out and "staff-verified submission is allowed" in out
+    (row,) = [line for line in out.splitlines() if line.startswith("1 API + 1 worker")]
+    cells = row.split()
+    assert cells[5] == "20" and cells[-2:] == ["0", "0"], row  # requests; duplicates, losses
+    assert re.search(r"^end to end: [\d,]+\.\d requests/s$", out, re.MULTILINE), out
+    assert float(re.findall(r"^end to end: ([\d,.]+)", out, re.MULTILINE)[0]) > 0

@@ -59,6 +59,7 @@ PROGRAMME_COMMANDS = {
         *("requests", "submit", "{file}"),
         *("--type", "erasure", "--identity", "email=a@b.c"),
     ],
+    "tutela serve": ["serve", "{file}", "--port", "1"],
     "tutela dsr resume": [
         "dsr",
         "resume",
@@ -130,7 +131,22 @@ URL_COMMANDS = {
         }.items()
     },
     "tutela complaints list": (["complaints", "list"], "TUTELA_DATABASE_URL"),
+    "tutela mail ingest": (
+        ["mail", "ingest", "{tmp}/ok.csv", "--programme", str(MINISHOP)],
+        "TUTELA_DATABASE_URL",
+    ),
+    "tutela mail fetch": (["mail", "fetch", "--programme", str(MINISHOP)], "TUTELA_IMAP_URL"),
+    "tutela mail listen": (
+        ["mail", "listen", "--port", "1", "--programme", str(MINISHOP)],
+        "TUTELA_DATABASE_URL",
+    ),
+    "tutela mail queue": (["mail", "queue"], "TUTELA_DATABASE_URL"),
     "tutela complaints show": (["complaints", "show", REQUEST_ID], "TUTELA_DATABASE_URL"),
+    "tutela keys create": (["keys", "create", "alice", "--role", "admin"], "TUTELA_DATABASE_URL"),
+    "tutela keys list": (["keys", "list"], "TUTELA_DATABASE_URL"),
+    "tutela keys revoke": (["keys", "revoke", REQUEST_ID], "TUTELA_DATABASE_URL"),
+    "tutela serve": (["serve", str(MINISHOP), "--port", "1"], "TUTELA_DATABASE_URL"),
+    "tutela worker": (["worker", "--once", "--programme", str(MINISHOP)], "TUTELA_DATABASE_URL"),
 }
 """Commands opening a database: the broken URL as argument or in the variable named."""
 

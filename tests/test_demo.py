@@ -6,17 +6,33 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tutela.cli.main import app
+from tutela.programme.loader import load_programme
+from tutela.requests.package import read_package
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cloudockit"
 
 
-def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TUTELA_SHOP_URL", "TUTELA_DATABASE_URL", "TUTELA_HASH_KEY"):
-        monkeypatch.delenv(name, raising=False)  # the demo sets them; restored after the test
-    result = CliRunner().invoke(app, ["demo", str(EXAMPLE), "--out", str(tmp_path)])
+@pytest.fixture(scope="module")
+def toured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    """One tour for the module's tests (it takes a few seconds)."""
+    out = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in (
+            "TUTELA_SHOP_URL",
+            "TUTELA_DATABASE_URL",
+            "TUTELA_HASH_KEY",
+            "TUTELA_PROGRAMME",
+        ):
+            monkeypatch.delenv(name, raising=False)  # the demo sets them; restored after
+        result = CliRunner().invoke(app, ["demo", str(EXAMPLE), "--out", str(out)])
+    return result, out
+
+
+def test_demo_tour_writes_every_output(toured: tuple[Result, Path]) -> None:
+    result, tmp_path = toured
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     outputs = ("statement.md", "statement.html", "records.xlsx", "records.json")
@@ -30,7 +46,7 @@ def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.Monke
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
     assert '<html lang="nl">' in (tmp_path / "statement.nl.html").read_text(encoding="utf-8")
-    assert result.output.count("(exit code 0)") == 15
+    assert result.output.count("(exit code 0)") == 20
     # the demo's new store is set up first, as a user does (`tutela db upgrade`)
     assert "$ tutela db upgrade" in result.output
     assert result.output.index("$ tutela db upgrade") < result.output.index("$ tutela dsr plan")
@@ -43,3 +59,35 @@ def test_demo_tour_writes_every_output(tmp_path: Path, monkeypatch: pytest.Monke
     assert "resumed" not in result.output  # nothing is replayed from tutela's store
     assert sorted(p.suffix for p in (tmp_path / "access").iterdir()) == [".csv"] * 6 + [".json"]
     assert "demo-only-key" not in result.output
+
+
+def test_AC_1_demo_answers_an_access_request_from_the_examples_synthetic_systems(
+    toured: tuple[Result, Path],
+) -> None:
+    """The tour builds every system of the example and takes one request through its life."""
+    result, tmp_path = toured
+    assert result.exit_code == 0, result.output
+    programme = load_programme(EXAMPLE)
+    systems = {s.key for s in programme.systems if s.connector and s.datasets}
+    assert {p.stem for p in (tmp_path / "systems").glob("*.sqlite")} == systems
+    life = result.output.split("== Build the programme's 10 systems")[1]
+    commands = [line for line in life.splitlines() if line.startswith("$ tutela requests")]
+    verbs = [line.split()[3] for line in commands]
+    assert verbs == ["submit", "verify", "approve", "complete", "export"]
+    request_id = commands[1].split()[4]
+    assert all(request_id in line for line in commands[1:])
+    assert "--accept --evidence" in commands[1] and "state: completed" in life
+    assert "(exit code 0)" in life.split("$ tutela requests export")[1]
+    answer = tmp_path / "answer.zip"
+    assert f"answer is in {answer}" in result.output
+    files = read_package(answer.read_bytes())
+    data = json.loads(files["data.json"])
+    assert data["processed"] is True
+    system_of = {dataset.key: system.key for system, dataset in programme.datasets()}
+    found = {system_of[c["collection"].split(".")[0]] for c in data["collections"] if c["rows"]}
+    assert len(found) >= 3 and {"webshop", "crm", "support_desk"} <= found
+    email = commands[0].split("email=")[1].split()[0]
+    (contact,) = next(c for c in data["collections"] if c["collection"] == "webshop_db.contact")[
+        "rows"
+    ]
+    assert contact["email"] == email

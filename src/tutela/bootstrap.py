@@ -12,8 +12,9 @@ that need them, so an interface that only prints help never loads them.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -21,8 +22,13 @@ from typing import TYPE_CHECKING
 from tutela.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from tutela.access.limits import SubjectLimits
+    from tutela.access.service import KeyService
+    from tutela.access.staff import StaffDesk
+    from tutela.access.subjects import SubjectDesk
     from tutela.connectors.sql import SqlConnector
     from tutela.ledger.checkpoint import SigningKey
+    from tutela.notify.imap import ImapReader
     from tutela.ports import Clock, Connector
     from tutela.programme.models import Programme, System
     from tutela.requests.answering import Answering
@@ -30,6 +36,7 @@ if TYPE_CHECKING:
     from tutela.requests.keeping import Keeping
     from tutela.requests.lifting import Lifting
     from tutela.requests.mail import SmtpSender
+    from tutela.requests.mailbox import Mailbox
     from tutela.requests.sealing import StoreKey
     from tutela.requests.service import RequestService
     from tutela.requests.staff import StaffSteps
@@ -37,7 +44,9 @@ if TYPE_CHECKING:
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
     from tutela.store.dsr import SqlDsrStore
+    from tutela.store.jobs import SqlJobStore
     from tutela.store.ledger import SqlLedger
+    from tutela.store.ledger_proofs import LedgerProofs
 
 
 class SystemClock:
@@ -86,6 +95,12 @@ class Application:
 
             self._ledger = open_ledger(self.settings.database_url, upgrade=False, **self.timeouts())
         return self._ledger
+
+    def jobs(self) -> SqlJobStore:
+        """The job steps in tutela's store (``TUTELA_DATABASE_URL``), refused unless current."""
+        from tutela.store.jobs import SqlJobStore
+
+        return SqlJobStore(self.ledger().engine)
 
     def ledger_key(self) -> SigningKey:
         """The ledger's signer key (``TUTELA_LEDGER_KEY``); ConfigurationError when unset.
@@ -199,7 +214,16 @@ class Application:
         hash_key = None if programme is None else self.hash_key(programme)
         store = SqlRequestStore(ledger.engine, ledger)
         keeping = self.keeping(programme)
-        return RequestService(store, programme, hash_key, self.clock, keeping)
+        return RequestService(store, programme, hash_key, self.clock, keeping, self._waker())
+
+    def _waker(self) -> Callable[[], None] | None:
+        """With a broker, a function telling the workers a step is ready (else None)."""
+        broker = self.settings.broker_url
+        if not broker:
+            return None
+        from tutela.jobs.celery_app import wake
+
+        return functools.partial(wake, broker, self.settings.batch_size)
 
     def keeping(self, programme: Programme | None = None) -> Keeping:
         """What the lifecycle keeps beside the requests: sealed, with mail and links."""
@@ -304,6 +328,61 @@ class Application:
 
         service = self.request_service(programme)
         return StaffSteps(service, self.keeping(programme), programme)
+
+    def key_service(self) -> KeyService:
+        """Staff API keys (``tutela keys``, the API's authentication), ledgered."""
+        from tutela.access.service import KeyService
+        from tutela.store.keys import SqlKeyStore
+
+        ledger = self.ledger()
+        return KeyService(SqlKeyStore(ledger.engine, ledger), self.clock)
+
+    def ledger_proofs(self) -> LedgerProofs:
+        """Checkpoints, proofs and evidence of the ledger (``TUTELA_LEDGER_ORIGIN``)."""
+        from tutela.store.ledger_proofs import LedgerProofs
+
+        return LedgerProofs(self.ledger(), self.settings.ledger_origin)
+
+    def subject_desk(
+        self, programme: Programme, limits: SubjectLimits | None = None
+    ) -> SubjectDesk:
+        """Subjects' requests over the network: submit, status token, code, download."""
+        from tutela.access.subjects import SubjectDesk
+
+        service = self.request_service(programme)
+        answering = self.answering(programme)
+        return SubjectDesk(service, self.verification(), answering, limits)
+
+    def staff_desk(self, programme: Programme) -> StaffDesk:
+        """Staff decisions with their letters (deny, refuse, forward) and the complaints."""
+        from tutela.access.staff import StaffDesk
+
+        service = self.request_service(programme)
+        return StaffDesk(service, self.staff_steps(programme), self.answering(programme))
+
+    def mailbox(self, programme: Programme | None = None) -> Mailbox:
+        """The privacy@ mailbox: inbound mail made requests, replies or staff's queue."""
+        from tutela.requests.mailbox import Mailbox
+        from tutela.requests.verification import Verification
+        from tutela.store.mail import SqlMailStore
+
+        ledger = self.ledger()
+        service, keeping = self.request_service(programme), self.keeping(programme)
+        store = SqlMailStore(ledger.engine, ledger)
+        verification = Verification(service, keeping)
+        return Mailbox(
+            service, verification, keeping, store, programme, max_size=self.settings.mail_max_size
+        )
+
+    def imap_reader(self) -> ImapReader:
+        """The reader of the mailbox at ``TUTELA_IMAP_URL``; ConfigurationError when unset."""
+        from tutela.notify.imap import ImapReader
+
+        if not self.settings.imap_url:
+            raise ConfigurationError(
+                "TUTELA_IMAP_URL is not set: imaps://user:pass@host[:port]/INBOX"
+            )
+        return ImapReader.from_url(self.settings.imap_url)
 
 
 def build(environ: Mapping[str, str] | None = None) -> Application:

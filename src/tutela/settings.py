@@ -71,6 +71,32 @@ class Settings(BaseSettings):
         default="http://localhost:8000",
         description="Where subjects reach tutela: download links start with it.",
     )
+    broker_url: str | None = Field(
+        default=None,
+        description="The Celery broker (redis://host:6379/0 or amqp://...): with it, "
+        "`tutela worker` runs Celery workers; without, jobs run in-process; never printed.",
+        repr=False,
+    )
+    job_lease: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="Seconds a worker holds a claimed job step; a step still claimed after "
+        "that (its worker died) is claimed again. Longer than the longest step.",
+    )
+    imap_url: str | None = Field(
+        default=None,
+        description="The privacy@ mailbox `tutela mail fetch` reads: "
+        "imaps://user:password@host[:port]/INBOX (imap:// without TLS); never printed.",
+        repr=False,
+    )
+    mail_max_size: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="The largest inbound message read, in bytes; a larger one goes to the "
+        "staff queue as too large and stays in the mailbox.",
+    )
     batch_size: int = Field(
         default=1000, ge=1, le=100_000, description="Requests per batch statement."
     )

@@ -7,6 +7,7 @@ the same Typer app, writing its outputs to the output folder.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -28,8 +29,12 @@ if TYPE_CHECKING:
 DEMO_CUSTOMERS = 500
 """Synthetic customers in the demo's shop database."""
 
-Step = tuple[str, list[str], Callable[[], None] | None]
-"""Title, arguments of ``tutela``, and what to prepare before the step runs."""
+DEMO_PEOPLE = 200
+"""Synthetic people spread over the programme's systems (:mod:`tutela.testing.synthetic`)."""
+
+Step = tuple[str, list[str] | Callable[[], list[str]], Callable[[], None] | None]
+"""Title, arguments of ``tutela`` (or how to make them once earlier steps ran), and what to
+prepare before the step runs."""
 
 NEXT_VERSION_PURPOSE = """\
 purposes:
@@ -74,13 +79,17 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> None:
     command = get_command(app)
     assert isinstance(command, TyperGroup), "tutela's app is a group of commands"
     shop_steps, environ = _shop_steps(out)
-    for title, args, prepare in [*_steps(programme, out), *shop_steps]:
+    system_steps, environ = _system_steps(programme, out, environ)
+    for title, arguments, prepare in [*_steps(programme, out), *shop_steps, *system_steps]:
         if prepare is not None:
             prepare()
+        args = arguments() if callable(arguments) else arguments
         typer.secho(f"\n== {title}", bold=True)
-        typer.secho("$ tutela " + " ".join(args), fg=typer.colors.CYAN)
+        typer.secho("$ tutela " + shlex.join(args), fg=typer.colors.CYAN)
         code = _invoke(command, args, bootstrap.build(environ))
         typer.echo(f"(exit code {code})")
+    if system_steps:
+        typer.secho(f"\nThe access request's answer is in {out / ANSWER}", bold=True)
     typer.secho(f"\nOutputs are in {out}/", bold=True)
 
 
@@ -200,6 +209,79 @@ def _shop_steps(out: Path) -> tuple[list[Step], dict[str, str]]:
         ),
     ]
     return steps, environ
+
+
+ANSWER = "answer.zip"
+"""The file, in the output folder, the demo exports the access request's answer to."""
+
+SYSTEMS = "systems"
+"""The folder, in the output folder, of the programme's systems as SQLite databases."""
+
+
+def _system_steps(
+    programme: Path, out: Path, environ: dict[str, str]
+) -> tuple[list[Step], dict[str, str]]:
+    """A request's life on the programme's own systems, built as synthetic SQLite databases.
+
+    Every SQL system of ``programme`` gets a database in ``out/systems`` (built by the
+    first step, which adds the systems' URL variables to the environment returned) holding
+    :data:`DEMO_PEOPLE` synthetic people; an access request for the person found in the
+    most of them is submitted, verified by staff, approved, completed and exported.
+    Returns the steps (none when no system holds people) and the environment they run in.
+    """
+    from tutela.programme.loader import load_programme
+    from tutela.testing import synthetic
+
+    loaded = load_programme(programme)
+    cast = synthetic.plan_cast(loaded, people=DEMO_PEOPLE, seed=1)
+    someone = cast.best_known()
+    if someone is None:
+        return [], environ
+    environ = dict(environ)
+    src, found = str(programme), len(cast.datasets_of(someone.index))
+    built = sum(1 for system in loaded.systems if synthetic.buildable(system))
+
+    def build() -> None:  # the systems' URL variables join the demo's environment
+        environ.update(synthetic.build_systems(loaded, out / SYSTEMS, people=DEMO_PEOPLE, seed=1))
+
+    def with_id(*args: str) -> Callable[[], list[str]]:
+        return lambda: [args[0], args[1], _latest_request(environ), *args[2:]]
+
+    evidence = "demo: staff checked the customer account"
+    identity = ["--identity", f"email={someone.email}"]
+    steps: list[Step] = [
+        (
+            f"Build the programme's {built} systems with {DEMO_PEOPLE} synthetic people "
+            f"({SYSTEMS}/); submit an access request for one found in {found} datasets",
+            ["requests", "submit", src, "--type", "access", *identity, "--residence", "BE"],
+            build,
+        ),
+        (
+            "Record that staff verified who asks (ID-4)",
+            with_id("requests", "verify", "--accept", "--evidence", evidence),
+            None,
+        ),
+        ("Approve the request", with_id("requests", "approve"), None),
+        (
+            "Answer it from every system (kept sealed; prints the signed link)",
+            with_id("requests", "complete", "--programme", src),
+            None,
+        ),
+        (
+            f"Export the answer for staff to deliver ({ANSWER})",
+            with_id("requests", "export", "--out", str(out / ANSWER)),
+            None,
+        ),
+    ]
+    return steps, environ
+
+
+def _latest_request(environ: dict[str, str]) -> str:
+    """The id of the request submitted last (the demo's store is new for each tour)."""
+    records = bootstrap.build(environ).request_service().list()
+    if not records:
+        raise ConfigurationError("the demo's access request was not recorded; see the step above")
+    return max(records, key=lambda record: record.received_at).id
 
 
 def _next_version(programme: Path, target: Path) -> None:

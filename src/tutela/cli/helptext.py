@@ -59,6 +59,17 @@ ENVIRONMENT: dict[str, tuple[tuple[str, str], ...]] = {
         *_TIMEOUTS,
     ),
     "complaints": (_STORE, *_TIMEOUTS),
+    "mail": (
+        _STORE,
+        ("TUTELA_IMAP_URL", "fetch: the mailbox, imaps://user:pass@host/INBOX (secret)"),
+        ("TUTELA_MAIL_MAX_SIZE", "the largest message read, in bytes (10 MiB); larger: queued"),
+        ("TUTELA_HASH_KEY", "the subject's keyed digest (or masking.hash_key_env's)"),
+        ("TUTELA_STORE_KEY", "seals queued mail; keys the messages' digests (secret)"),
+        ("TUTELA_SMTP_URL", "mail server for acknowledgements and codes: smtp://host:port"),
+        ("TUTELA_MAIL_FROM", "sender of tutela's mail (default privacy@localhost)"),
+        ("TUTELA_PROGRAMME", "the programme folder (or --programme)"),
+        *_TIMEOUTS,
+    ),
     "store": (_STORE, _WINDOW, *_TIMEOUTS),
     "db": (_STORE, *_TIMEOUTS),
     "ledger": (

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -20,7 +22,6 @@ from tutela.cli.errors import command_group, user_errors
 if TYPE_CHECKING:
     from tutela.bootstrap import Application
     from tutela.ledger.checkpoint import VerifierKey
-    from tutela.ledger.entries import Entry
 
 app = command_group("The ledger: keys, checkpoints, audits, proofs and evidence bundles.")
 
@@ -55,22 +56,15 @@ def keygen(
 @user_errors
 def checkpoint(context: typer.Context) -> None:
     """Sign the ledger's current head with TUTELA_LEDGER_KEY, store and print the note."""
-    from tutela.ledger.checkpoint import Checkpoint, sign_checkpoint
-    from tutela.ledger.merkle import tree_head
-    from tutela.store.ledger_audit import LedgerError, head_entries
+    from tutela.store.ledger_audit import LedgerError
 
     app_ = application(context)
     key = app_.ledger_key()
-    ledger = app_.ledger()
     try:
-        _check_latest(app_, key.verifier)
-        entries = head_entries(ledger.rows())
+        signed = app_.ledger_proofs().checkpoint(key)
     except LedgerError as error:
         _fail(str(error))
-    root = tree_head([entry.leaf_hash() for entry in entries])
-    note = sign_checkpoint(Checkpoint(app_.settings.ledger_origin, len(entries), root), key)
-    ledger.save_checkpoint(note, len(entries))
-    typer.echo(note, nl=False)
+    typer.echo(signed.note, nl=False)
 
 
 @app.command("verify")
@@ -105,24 +99,10 @@ def prove(
     key: KeyOption = None,
 ) -> None:
     """Print the inclusion proof of entry SEQ against the latest checkpoint, as JSON."""
-    from tutela.ledger.merkle import MerkleTree
-
     app_ = application(context)
     verifier = _verifier(app_, key)
-    entries, note = _audited(app_, verifier)
-    if seq >= len(entries):
-        _fail(f"entry {seq} is not in the latest checkpoint (size {len(entries)})")
-    tree = MerkleTree([entry.leaf_hash() for entry in entries])
-    proof = {
-        "seq": seq,
-        "entry": entries[seq].encode().decode("ascii"),
-        "leaf_hash": tree.leaf(seq).hex(),
-        "tree_size": len(entries),
-        "root": tree.root().hex(),
-        "proof": [node.hex() for node in tree.inclusion(seq)],
-        "checkpoint": note,
-        "verifier_key": str(verifier),
-    }
+    with _proving():
+        proof = app_.ledger_proofs().inclusion(seq, verifier)
     typer.echo(json.dumps(proof, indent=2, sort_keys=True))
 
 
@@ -135,18 +115,26 @@ def export(
     key: KeyOption = None,
 ) -> None:
     """Write the evidence bundle of one request's entries (python -m tutela.ledger.verifier)."""
-    from tutela.ledger.bundle import build_bundle, bundle_text
-    from tutela.ledger.verifier import BundleError
+    from tutela.ledger.bundle import bundle_text
 
     app_ = application(context)
     verifier = _verifier(app_, key)
-    entries, note = _audited(app_, verifier)
-    try:
-        bundle = build_bundle(entries, request, note, verifier)
-    except BundleError as error:
-        _fail(str(error))
+    with _proving():
+        bundle = app_.ledger_proofs().evidence(request, verifier)
     _write(output, bundle_text(bundle))
     typer.echo(f"wrote {output}: {len(bundle['entries'])} entries of request {request}")
+
+
+@contextmanager
+def _proving() -> Iterator[None]:
+    """Exit :data:`TAMPERED` with the reason when the ledger holds nothing to prove."""
+    from tutela.ledger.merkle import ProofError
+    from tutela.store.ledger_audit import LedgerError
+
+    try:
+        yield
+    except (LedgerError, ProofError) as error:  # BundleError is a ProofError
+        _fail(str(error))
 
 
 def _verifier(app_: Application, text: str | None) -> VerifierKey:
@@ -159,35 +147,6 @@ def _verifier(app_: Application, text: str | None) -> VerifierKey:
         return VerifierKey.parse(text)
     except CheckpointError as error:
         raise typer.BadParameter(str(error), param_hint="--key") from None
-
-
-def _audited(app_: Application, verifier: VerifierKey) -> tuple[list[Entry], str]:
-    """The entries the latest checkpoint covers and its note, once the ledger verifies."""
-    from tutela.ledger.entries import Entry
-    from tutela.store.ledger_audit import audit_rows
-
-    ledger = app_.ledger()
-    rows, latest = ledger.rows(), ledger.latest_checkpoint()
-    if latest is None:
-        _fail("no checkpoint yet: sign one with `tutela ledger checkpoint`")
-    report = audit_rows(rows, latest[1], verifier, origin=app_.settings.ledger_origin)
-    if not report.ok:
-        _fail(f"{report.problems[0]}; run `tutela ledger verify`")
-    return [Entry.decode(row.text.encode("ascii")) for row in rows[: report.size]], latest[1]
-
-
-def _check_latest(app_: Application, verifier: VerifierKey) -> None:
-    """Refuse to sign a new head when the ledger no longer matches the last checkpoint."""
-    from tutela.store.ledger_audit import LedgerError, audit_rows
-
-    latest = app_.ledger().latest_checkpoint()
-    if latest is None:
-        return
-    report = audit_rows(
-        app_.ledger().rows(), latest[1], verifier, origin=app_.settings.ledger_origin
-    )
-    if not report.ok:
-        raise LedgerError(f"{report.problems[0]}; run `tutela ledger verify`")
 
 
 def _write(path: Path, text: str) -> None:

@@ -22,13 +22,17 @@ from tutela.cli import (
     dsr,
     importing,
     init,
+    keys,
     ledger,
+    mail,
     plugins,
     records,
     requests,
+    serve,
     statement,
     store,
     translations,
+    worker,
 )
 from tutela.cli.errors import command_group
 from tutela.cli.helptext import add_epilogs
@@ -75,8 +79,12 @@ app.add_typer(complaints.app, name="complaints")
 app.add_typer(store.app, name="store")
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(keys.app, name="keys")
+app.add_typer(mail.app, name="mail")
 app.add_typer(translations.app, name="translations")
 demo.register(app)
+serve.register(app)
+worker.register(app)
 add_epilogs(app)  # keep last: it reaches only the commands registered above
 
 

@@ -16,12 +16,12 @@ running it again (the engine is idempotent, the answer replaced, notifications u
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from tutela.errors import ConfigurationError, RequestError
+from tutela.errors import ConfigurationError, RequestError, TutelaError
 from tutela.i18n import N_, _
 from tutela.requests import sealing
 from tutela.requests.details import details_of, require_fee_paid
@@ -106,19 +106,77 @@ class Answering:
         self, identifier: str, dsr: DsrService, *, lang: str = "en", actor: str = "system"
     ) -> Completion:
         """Run the request, keep its answer, queue Art. 19 notices, mark it completed."""
+        ready = self._ready(identifier)
+        plan, result = None, None
+        if ready.kind in ENGINE:
+            plan, result = _run(dsr, ready.kind, ready.record.id, ready.identity, ready.changes)
+        return self._answer_run(ready, plan, result, lang, actor)
+
+    def complete_many(
+        self,
+        identifiers: Sequence[str],
+        dsr: DsrService,
+        *,
+        lang: str = "en",
+        actor: str = "system",
+    ) -> dict[str, Completion | TutelaError]:
+        """Complete several requests, the engine run ONCE per engine type for all of them.
+
+        Each request is then answered as :meth:`complete` does. Returns, per identifier
+        given, its :class:`Completion` or the error that stopped it (the others go on);
+        a batch the engine refuses is run again one request at a time, so one bad
+        request does not hold back the rest.
+        """
+        outcomes: dict[str, Completion | TutelaError] = {}
+        groups: dict[str, list[_Ready]] = {}
+        for identifier in identifiers:
+            try:
+                ready = self._ready(identifier)
+            except TutelaError as error:
+                outcomes[identifier] = error
+                continue
+            groups.setdefault(ENGINE.get(ready.kind, ""), []).append(ready)
+        for engine_type, group in groups.items():
+            runs = _run_group(dsr, group) if engine_type else {}
+            for ready in group:
+                outcomes[ready.identifier] = self._answer_one(ready, runs, lang, actor)
+        return outcomes
+
+    def _ready(self, identifier: str) -> _Ready:
+        """The request, checked ready to complete (refused before any work), its identity."""
         record = self.requests.show(identifier)
-        transition(record.state, State.COMPLETED, record.type)  # refused before any work
+        transition(record.state, State.COMPLETED, record.type)
         require_fee_paid(record)
-        kind = RequestType(record.type)
         identity, changes = self.requests.identity(record)
+        return _Ready(identifier, record, RequestType(record.type), identity, changes)
+
+    def _answer_one(
+        self, ready: _Ready, runs: Mapping[str, _Run | TutelaError], lang: str, actor: str
+    ) -> Completion | TutelaError:
+        ran = runs.get(ready.record.id)
+        if isinstance(ran, TutelaError):
+            return ran
+        plan, result = (None, None) if ran is None else ran
+        try:
+            return self._answer_run(ready, plan, result, lang, actor)
+        except TutelaError as error:
+            return error
+
+    def _answer_run(
+        self,
+        ready: _Ready,
+        plan: Plan | None,
+        result: RequestResult | None,
+        lang: str,
+        actor: str,
+    ) -> Completion:
+        """Keep the answer of a request the engine ran (or had nothing to run), complete it."""
+        record, kind = ready.record, ready.kind
         context = self._context(record, lang)
-        result, plan = None, None
-        if kind in ENGINE:
-            plan, result = _run(dsr, kind, record.id, identity, changes)
         queued: tuple[NotificationRecord, ...] = ()
         unreachable: tuple[str, ...] = ()
         if plan is not None and result is not None and ENGINE[kind] in NOTIFIED:
-            queued, unreachable = self._queue(record, plan, result, identity, changes)
+            queued, unreachable = self._queue(record, plan, result, ready.identity, ready.changes)
         told = self._names(n.recipient for n in queued)
         body, answer_kind = self._answer_bytes(kind, record, context, result, told)
         answer = self._keep(record, body, answer_kind, actor)
@@ -318,6 +376,46 @@ class Answering:
         if self.programme is None:
             raise ConfigurationError("answering a request needs the programme (give PROGRAMME)")
         return self.programme
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A request checked ready to complete, with its identity and changes."""
+
+    identifier: str
+    record: RequestRecord
+    kind: RequestType
+    identity: dict[str, str]
+    changes: dict[str, str]
+
+
+_Run = tuple["Plan", "RequestResult"]
+
+
+def _run_group(dsr: DsrService, group: Sequence[_Ready]) -> dict[str, _Run | TutelaError]:
+    """One engine run for ``group`` (one engine type); per request id, its plan and result.
+
+    When the engine refuses the batch, each request is run alone and keeps its own error.
+    """
+    from tutela.rights.models import SubjectRequest
+
+    requests = [
+        SubjectRequest(
+            ENGINE[r.kind],  # type: ignore[arg-type]
+            tuple(r.identity.items()),
+            tuple(r.changes.items()),
+            reference=r.record.id,
+        )
+        for r in group
+    ]
+    try:
+        plan = dsr.plan_only(requests)
+        results = dsr.run(requests).results
+    except TutelaError as error:
+        if len(group) == 1:
+            return {group[0].record.id: error}
+        return {k: v for ready in group for k, v in _run_group(dsr, [ready]).items()}
+    return {str(r.request.reference): (plan, r) for r in results}
 
 
 def _run(

@@ -40,6 +40,7 @@ class Use(StrEnum):
     NOTIFICATION = "notification"
     LINK = "link"
     CODE = "code"  # the key of one-time codes' and rate limits' keyed digests
+    MAIL = "mail"  # inbound mail kept for staff, and the keyed digests that find it again
 
 
 class SealError(RequestError):

@@ -93,9 +93,12 @@ class RequestService:
         hash_key: bytes | None,
         clock: Clock,
         keeping: Keeping | None = None,
+        wake: Callable[[], None] | None = None,
     ) -> None:
         self.store, self.programme, self.hash_key, self.clock = store, programme, hash_key, clock
         self.keeping = keeping
+        self.wake = wake
+        """Called when a request enters in progress: its step is ready for the workers."""
 
     def submit(
         self,
@@ -276,6 +279,8 @@ class RequestService:
         self.record_change(before, after, goal.value, actor, now)
         if goal.is_final and self.keeping is not None and not _still_needed(after):
             self.keeping.store.purge_secret(before.id)  # the identity is no longer needed
+        if goal is State.IN_PROGRESS and self.wake is not None:
+            self.wake()
         return after
 
     def record_change(

@@ -18,11 +18,15 @@ import sqlalchemy as sa
 
 from tutela.errors import RequestError
 from tutela.requests.records import LedgerStep, RequestRecord
+from tutela.requests.states import State
 from tutela.store.engine import store_error
+from tutela.store.jobs import COMPLETE, SqlJobStore
 from tutela.store.ledger import NewEntry, SqlLedger
 from tutela.store.lifecycle_tables import secret_table
 from tutela.store.request_tables import request_table
 
+IN_PROGRESS = State.IN_PROGRESS.value
+"""The state whose entry makes the request's ``complete`` step ready."""
 _UPDATED = (
     "state",
     "due_date",
@@ -94,7 +98,8 @@ class SqlRequestStore:
         """Store ``after`` over ``before`` and append ``step``, in one transaction.
 
         Refused (:class:`RequestChanged`, nothing stored) when the row no longer has
-        ``before``'s state.
+        ``before``'s state. A request entering *in progress* gets its ``complete`` job step
+        in the same transaction, so a worker finds it whatever interface moved it.
         """
         values = {f"new_{name}": getattr(after, name) for name in _UPDATED}
         values |= {"wanted": before.id, "was": before.state, "was_extended": before.extended}
@@ -102,6 +107,8 @@ class SqlRequestStore:
             if connection.execute(_UPDATE, values).rowcount != 1:
                 raise RequestChanged(f"request {before.id} changed meanwhile; show it and retry")
             self.ledger.append(connection, [_entry(before.id, step)])
+            if after.state == IN_PROGRESS and before.state != IN_PROGRESS:
+                SqlJobStore(self.engine).enqueue(connection, before.id, COMPLETE, step.time)
 
     @contextmanager
     def guard(self) -> Iterator[None]:

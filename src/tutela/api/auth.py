@@ -1,0 +1,67 @@
+"""Who calls: staff by API key (``Authorization: Bearer tk_...``), subjects by status token.
+
+:func:`needs` makes the dependency of a staff route: the key is checked by
+:class:`tutela.access.service.KeyService`; no key, an unknown, wrong or revoked key is
+401 with ``WWW-Authenticate: Bearer``; a key whose role lacks the route's scope is 403
+naming the scope. The subject's status token travels in the ``X-Status-Token`` header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from tutela.access.keys import Scope
+from tutela.access.service import Staff
+from tutela.api.services import Services, services
+
+
+class Unauthenticated(Exception):
+    """No valid staff key was presented (401)."""
+
+
+class MissingScope(Exception):
+    """The key's role does not grant ``scope`` (403)."""
+
+    def __init__(self, staff: Staff, scope: Scope) -> None:
+        self.staff, self.scope = staff, scope
+        super().__init__(f"the role {staff.role} does not grant the scope {scope}")
+
+
+BEARER = HTTPBearer(auto_error=False, description="A staff API key from `tutela keys create`.")
+StatusToken = Annotated[
+    str | None,
+    Header(
+        alias="X-Status-Token",
+        max_length=200,
+        description="The status_token returned when the request was submitted.",
+    ),
+]
+
+
+def needs(scope: Scope) -> Callable[..., Staff]:
+    """The dependency of a route that needs ``scope``: the staff member calling."""
+
+    def staff(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+        given: Annotated[Services, Depends(services)],
+    ) -> Staff:
+        key = credentials.credentials if credentials is not None else None
+        found = given.keys.authenticate(key) if key else None
+        if found is None:
+            raise Unauthenticated()
+        if scope not in found.scopes:
+            raise MissingScope(found, scope)
+        return found
+
+    staff.__name__ = f"staff_with_{scope.name.lower()}"
+    return staff
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, as the rate limits count it."""
+    return request.client.host if request.client is not None else "unknown"
