@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/tutela demo $(EXAMPLE) --out out
+	$(BIN)/tutela demo $(EXAMPLE) --out out --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -91,3 +91,56 @@ def test_AC_1_demo_answers_an_access_request_from_the_examples_synthetic_systems
         "rows"
     ]
     assert contact["email"] == email
+
+
+def test_demo_serve_prints_a_staff_key_and_a_curl_line_that_submits(tmp_path: Path) -> None:
+    """`make demo` ends serving: the printed key and curl body work against the server."""
+    import os
+    import re
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tutela = str(Path(sys.executable).parent / "tutela")
+    argv = [tutela, "demo", str(EXAMPLE), "--out", str(tmp_path / "out"), "--serve"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTELA_")}
+    server = subprocess.Popen(
+        [*argv, "--port", str(port)], cwd=tmp_path, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        printed = ""
+        deadline = time.monotonic() + 120
+        while "Ctrl-C stops the server" not in printed and time.monotonic() < deadline:
+            line = server.stdout.readline() if server.stdout else ""
+            if not line and server.poll() is not None:
+                break
+            printed += line
+        key = re.search(r"staff API key \(admin, demo only\): (\S+)", printed)
+        body = re.search(r"-d '(\{.*\})'", printed)
+        assert key and body, printed[-2000:]
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        json_body = {"Content-Type": "application/json"}
+        submitted = httpx.post(
+            f"{base}/api/v1/requests", content=body.group(1), headers=json_body, timeout=10
+        )
+        assert submitted.status_code in (200, 201, 202), submitted.text
+        staff = {"Authorization": f"Bearer {key.group(1)}"}
+        listed = httpx.get(f"{base}/api/v1/staff/requests", headers=staff, timeout=10)
+        assert listed.status_code == 200 and submitted.json()["id"] in listed.text
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -223,7 +223,7 @@ class Application:
             return None
         from tutela.jobs.celery_app import wake
 
-        return functools.partial(wake, broker, self.settings.batch_size)
+        return functools.partial(wake, broker)  # each worker claims its own --batch
 
     def keeping(self, programme: Programme | None = None) -> Keeping:
         """What the lifecycle keeps beside the requests: sealed, with mail and links."""

@@ -1,24 +1,16 @@
 """The privacy@ mailbox read over IMAP from a real dovecot, and received by tutela's listener.
 
-dovecot (Debian's dovecot-imapd, installed by .ci/run) is started per test with its own
-configuration: a Maildir in a temporary folder, one passwd-file user, plain IMAP on a
-free loopback port. A missing dovecot fails the test, never skips it.
+The dovecot fixture and ``deliver`` are in conftest.py (shared with test_service_e2e.py).
 """
 
 from __future__ import annotations
 
 import imaplib
 import json
-import shutil
 import smtplib
-import subprocess
-import tempfile
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from tests.mail.conftest import CORPUS, Inbox, free_port, run
+from tests.mail.conftest import CORPUS, PASSWORD, USER, Inbox, deliver, free_port, imap_url, run
 
 from tutela.bootstrap import build
 from tutela.errors import ConfigurationError
@@ -28,87 +20,6 @@ from tutela.programme.loader import load_programme
 from tutela.requests.mail import MailError
 from tutela.testing import shopdb
 
-USER, PASSWORD = "privacy", "imap-Pw-4711"
-CONFIG = """
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid=nobody gid=nogroup home={root}/home/%u
-}}
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-"""
-
-
-@pytest.fixture
-def dovecot() -> Iterator[int]:
-    """A dovecot serving one mailbox on a free loopback port; stopped afterwards."""
-    binary = shutil.which("dovecot") or (
-        "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
-    )
-    if binary is None:
-        pytest.fail("dovecot is not installed: apt-get install -y dovecot-imapd (see .ci/run)")
-    root = Path(tempfile.mkdtemp(prefix="tutela-dovecot-"))  # short: socket paths are limited
-    root.chmod(0o755)  # dovecot's unprivileged processes traverse it
-    for folder in ("mail", "home"):
-        (root / folder).mkdir()
-        shutil.chown(root / folder, "nobody", "nogroup")
-    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-    port = free_port()
-    (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=port))
-    process = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")])
-    try:
-        _wait_for(port, process)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(100):
-        if process.poll() is not None:
-            pytest.fail("dovecot stopped at start: see its log")
-        try:
-            imaplib.IMAP4("127.0.0.1", port, timeout=1).logout()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("dovecot did not listen in 10 s")
-
-
-def deliver(port: int, *names: str) -> None:
-    client = imaplib.IMAP4("127.0.0.1", port)
-    client.login(USER, PASSWORD)
-    for name in names:
-        raw = (CORPUS / name).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-        client.append("INBOX", None, None, raw)
-    client.logout()
-
 
 def unseen(port: int) -> int:
     client = imaplib.IMAP4("127.0.0.1", port)
@@ -117,10 +28,6 @@ def unseen(port: int) -> int:
     found = client.uid("SEARCH", "UNSEEN")[1][0].split()
     client.logout()
     return len(found)
-
-
-def imap_url(port: int, password: str = PASSWORD) -> str:
-    return f"imap://{USER}:{password}@127.0.0.1:{port}/INBOX"
 
 
 def test_DL_1_mail_fetched_over_imap_becomes_requests_and_queue_entries(

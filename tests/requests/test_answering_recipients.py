@@ -160,8 +160,8 @@ def test_nr_1_erasure_tells_each_recipient_and_retries_the_failing_one(
     assert {n.recipient for n in done.notifications} == {"courier", "mailer"}
     first = app.deliver_notifications(programme)
     assert (first.delivered, first.retrying) == (1, 1)  # the webhook answered 503
-    (message,) = inbox[0].messages
-    assert message["To"] == "privacy@mailing-house.test" and record.id[:8] in message["Subject"]
+    (message,) = [m for m in inbox[0].messages if m["To"] == "privacy@mailing-house.test"]
+    assert record.id[:8] in message["Subject"]
     assert app.deliver_notifications(programme).attempted == 0  # not due before its delay
     later = _Later(app, timedelta(minutes=1, seconds=1))
     assert later.deliver(programme).delivered == 1

@@ -155,6 +155,9 @@ def test_ac_1_access_request_end_to_end_with_real_smtp(
     request = submitted(env, "access", person["email"])
     verified_by_code(env, inbox[0], request, person["email"])
     done = completed(env, request)
+    told = inbox[0].messages[-1]  # Art. 12(3): the subject is told, with the link
+    assert "is answered" in told["Subject"] and told["To"] == person["email"]
+    assert done["answer"]["link"] in told.get_payload(decode=True).decode()
     files = read_package(downloaded(env, done, tmp_path / "answer.zip"))
     data = json.loads(files["data.json"])
     assert data["processed"] is True
@@ -333,3 +336,16 @@ def test_re_1_a_rectification_changes_the_value_and_keeps_it_out_of_the_store(
     (row,) = table_rows(shop, "SELECT name FROM customer WHERE id = :c", c=person["id"])
     assert row["name"] == "Ann Peeters-Maes"
     assert "Peeters-Maes" not in (tmp_path / "store.sqlite").read_bytes().decode("latin-1")
+
+
+def test_dl_6_an_extension_is_told_to_the_subject_with_its_reason(
+    env: dict[str, str], shop: str, inbox: tuple[Inbox, int]
+) -> None:
+    person = customer(shop, 11)
+    request = submitted(env, "access", person["email"])
+    reason = "The request covers ten years of tickets across three systems"
+    run(env, "requests", "extend", request, "--reason", reason)
+    told = inbox[0].messages[-1]
+    assert "more time is needed" in told["Subject"] and told["To"] == person["email"]
+    body = told.get_payload(decode=True).decode()
+    assert reason in body and request[:8] in body

@@ -9,6 +9,7 @@ lifecycle services' own methods.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tutela.requests.staff import Decided
@@ -37,15 +38,26 @@ class StaffDesk:
     ) -> Decided:
         """Deny (or refuse as excessive or unfounded, Art. 12(5)(b)) and keep the letter."""
         if excessive or unfounded:
-            decided = self.steps.refuse(identifier, reason, unfounded=unfounded, actor=actor)
+            decided = self.steps.refuse(
+                identifier, reason, unfounded=unfounded, actor=actor, purge=False
+            )
         else:
-            decided = Decided(self.requests.deny(identifier, reason, actor=actor), ())
+            denied = self.requests.deny(identifier, reason, actor=actor, purge=False)
+            decided = Decided(denied, ())
         self.answering.closing_letter(decided.request.id, actor=actor)
         return decided
 
+    def extend(
+        self, identifier: str, reason: str, notice_at: datetime | None, *, actor: str
+    ) -> RequestRecord:
+        """Extend the deadline once (DL-5) and tell the subject why by e-mail (DL-6)."""
+        extended = self.requests.extend(identifier, reason, notice_at, actor=actor)
+        self.answering.tell_extension(extended.id, actor=actor)
+        return extended
+
     def forward(self, identifier: str, customer: str, *, actor: str) -> Decided:
         """Forward a request about processor data to the customer (PR-2); keep the letter."""
-        decided = self.steps.forward(identifier, customer, actor=actor)
+        decided = self.steps.forward(identifier, customer, actor=actor, purge=False)
         self.answering.closing_letter(decided.request.id, actor=actor)
         return decided
 

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tutela.access.limits import SlidingWindows, SubjectLimits, Throttled
@@ -25,7 +25,7 @@ from tutela.errors import RequestError, TutelaError
 from tutela.requests import sealing
 from tutela.requests.codes import email_code_suffices
 from tutela.requests.records import identity_values
-from tutela.requests.sealing import LinkError, StoreKey, Use
+from tutela.requests.sealing import STATUS_TOKEN_LIFE, LinkError, StoreKey, Use, status_key
 from tutela.requests.types import TYPES, request_type
 
 if TYPE_CHECKING:
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from tutela.requests.records import RequestRecord
     from tutela.requests.service import RequestService
     from tutela.requests.verification import CodeSent, Verification
-
-TOKEN_LIFE = timedelta(days=400)
-"""How long a status token works: past any deadline with its extension and the answer window."""
 
 
 class TokenError(RequestError):
@@ -102,7 +99,8 @@ class SubjectDesk:
         record = self.requests.submit(
             known.value, values, residence=residence, details=details, actor="subject:api"
         )
-        token = sealing.sign_link(self._key(), record.id, self.requests.clock.now() + TOKEN_LIFE)
+        until = self.requests.clock.now() + STATUS_TOKEN_LIFE
+        token = sealing.sign_link(self._key(), record.id, until)
         sent = self._first_code(record, values, source, lang)
         return Submitted(sent or record, token, sent is not None)
 
@@ -131,7 +129,9 @@ class SubjectDesk:
     def withdraw(self, identifier: str, token: object) -> RequestRecord:
         """Withdraw the request the token names, as its subject asks."""
         checked = self.check_token(identifier, token)
-        return self.requests.withdraw(checked, actor="subject:api")
+        withdrawn = self.requests.withdraw(checked, actor="subject:api", purge=False)
+        self.answering.closing_letter(withdrawn.id, actor="subject:api")  # tells, then purges
+        return withdrawn
 
     def recipients(self, identifier: str, token: object) -> list[NotificationRecord]:
         """The recipients told of the request the token names (Art. 19, NR-1)."""
@@ -154,9 +154,8 @@ class SubjectDesk:
             ) from None
 
     def _key(self) -> StoreKey:
-        """The status tokens' key: derived from the links' subkey, so tokens are not links."""
-        links = self.answering.keeping.sealing_key().subkey(Use.LINK)
-        return StoreKey.derive(links + b"/tutela/status-token/v1")
+        """The status tokens' key (:func:`tutela.requests.sealing.status_key`)."""
+        return status_key(self.answering.keeping.sealing_key())
 
     def _limit(self, identity: Mapping[str, str], source: str) -> None:
         key = self.answering.keeping.sealing_key().subkey(Use.CODE)

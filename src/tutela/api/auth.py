@@ -3,7 +3,8 @@
 :func:`needs` makes the dependency of a staff route: the key is checked by
 :class:`tutela.access.service.KeyService`; no key, an unknown, wrong or revoked key is
 401 with ``WWW-Authenticate: Bearer``; a key whose role lacks the route's scope is 403
-naming the scope. The subject's status token travels in the ``X-Status-Token`` header.
+naming the scope. The subject's status token travels in the ``X-Status-Token`` header,
+or as the ``token`` query parameter (the status link the acknowledgement mails has it).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tutela.access.keys import Scope
@@ -32,7 +33,7 @@ class MissingScope(Exception):
 
 
 BEARER = HTTPBearer(auto_error=False, description="A staff API key from `tutela keys create`.")
-StatusToken = Annotated[
+TokenHeader = Annotated[
     str | None,
     Header(
         alias="X-Status-Token",
@@ -40,6 +41,22 @@ StatusToken = Annotated[
         description="The status_token returned when the request was submitted.",
     ),
 ]
+TokenQuery = Annotated[
+    str | None,
+    Query(
+        alias="token",
+        max_length=200,
+        description="The status token as a query parameter, as the mailed status link has it.",
+    ),
+]
+
+
+def status_token(header: TokenHeader = None, query: TokenQuery = None) -> str | None:
+    """The subject's status token: the ``X-Status-Token`` header, else the ``token`` query."""
+    return header if header is not None else query
+
+
+StatusToken = Annotated[str | None, Depends(status_token)]
 
 
 def needs(scope: Scope) -> Callable[..., Staff]:

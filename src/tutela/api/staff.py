@@ -91,7 +91,7 @@ def deny(id: RequestId, body: DenyBody, staff: Decider, given: Given) -> StaffDo
 @router.post("/requests/{id}/extend")
 def extend(id: RequestId, body: ExtendBody, staff: Decider, given: Given) -> StaffDocument:
     """Extend the deadline once (DL-5, DL-6), with the reason told to the subject."""
-    record = given.requests.extend(id, body.reason, body.notice_at, actor=staff.actor)
+    record = given.desk.extend(id, body.reason, body.notice_at, actor=staff.actor)
     return StaffDocument.staff(record)
 
 

@@ -1,7 +1,8 @@
 """Subjects' routes: open, rate-limited, and authorised by the request's status token.
 
 ``POST /api/v1/requests`` submits and returns the ``status_token`` the other routes take
-in ``X-Status-Token``; ``download`` takes the answer's signed link token (``?token=``).
+in ``X-Status-Token`` or as ``?token=`` (the acknowledgement of a mailed request links to
+``/requests/{id}/status?token=``); ``download`` takes the answer's signed link token.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def submit(body: SubmitBody, request: Request, given: Given) -> SubmittedDocumen
 
 @router.post("/{id}/code")
 def send_code(
-    id: RequestId, body: CodeBody, request: Request, given: Given, token: StatusToken = None
+    id: RequestId, body: CodeBody, request: Request, given: Given, token: StatusToken
 ) -> RequestDocument:
     """Mail a new code to the address on file (rate-limited, Retry-After on 429)."""
     sent = given.subjects.send_code(id, token, source=client_address(request), lang=body.lang)
@@ -54,15 +55,13 @@ def send_code(
 
 
 @router.post("/{id}/verify")
-def verify(
-    id: RequestId, body: VerifyBody, given: Given, token: StatusToken = None
-) -> RequestDocument:
+def verify(id: RequestId, body: VerifyBody, given: Given, token: StatusToken) -> RequestDocument:
     """Verify the subject with the code mailed (ID-1); 422 says how many attempts are left."""
     return RequestDocument.of(given.subjects.verify(id, token, body.code))
 
 
 @router.get("/{id}/status")
-def status(id: RequestId, given: Given, token: StatusToken = None) -> StatusDocument:
+def status(id: RequestId, given: Given, token: StatusToken) -> StatusDocument:
     """Where the request stands; once answered, the signed download link and its expiry."""
     found = given.subjects.status(id, token)
     return StatusDocument.of(
@@ -71,13 +70,13 @@ def status(id: RequestId, given: Given, token: StatusToken = None) -> StatusDocu
 
 
 @router.post("/{id}/withdraw")
-def withdraw(id: RequestId, given: Given, token: StatusToken = None) -> RequestDocument:
+def withdraw(id: RequestId, given: Given, token: StatusToken) -> RequestDocument:
     """Withdraw the request."""
     return RequestDocument.of(given.subjects.withdraw(id, token))
 
 
 @router.get("/{id}/recipients")
-def recipients(id: RequestId, given: Given, token: StatusToken = None) -> list[RecipientDocument]:
+def recipients(id: RequestId, given: Given, token: StatusToken) -> list[RecipientDocument]:
     """The recipients told of the request's outcome (Art. 19, NR-1)."""
     return [RecipientDocument.of(n) for n in given.subjects.recipients(id, token)]
 
@@ -100,5 +99,6 @@ def download(id: RequestId, token: LinkToken, given: Given) -> Response:
 
 
 links = APIRouter(include_in_schema=False)
-"""The path of the links :meth:`~tutela.requests.answering.Answering.link` makes."""
+"""The paths of the links tutela mails: the answer's download and the request's status."""
 links.add_api_route("/requests/{id}/download", download, methods=["GET"], response_class=Response)
+links.add_api_route("/requests/{id}/status", status, methods=["GET"])

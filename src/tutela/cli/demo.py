@@ -6,6 +6,7 @@ the same Typer app, writing its outputs to the output folder.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -64,17 +65,57 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path, typer.Option("--out", "-o", help="Folder for the outputs (created).")
         ] = Path("out"),
+        serve: Annotated[
+            bool,
+            typer.Option("--serve", help="Then serve the API on localhost with the tour's data."),
+        ] = False,
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="For --serve.")] = 8000,
     ) -> None:
         """Tour check, statement render and diff, records export and data-subject requests."""
         if not programme.is_dir():
             raise ConfigurationError(f"{programme} is not a programme folder; give the folder")
         if out.exists() and not out.is_dir():
             raise ConfigurationError(f"--out {out} is a file; give a folder for the outputs")
-        run_tour(app, programme, out)
+        environ = run_tour(app, programme, out)
+        if serve:
+            serve_demo(programme, environ, port)
 
 
-def run_tour(app: typer.Typer, programme: Path, out: Path) -> None:
-    """Run every step of the tour against ``programme``, writing into ``out``."""
+def serve_demo(programme: Path, environ: dict[str, str], port: int) -> None:
+    """Serve the API on localhost over the tour's store and systems, with a staff key."""
+    from tutela.cli.serve import run_server
+    from tutela.programme.loader import load_programme
+
+    application = bootstrap.build(environ)
+    key = application.key_service().create("demo", "admin").key
+    base = f"http://127.0.0.1:{port}"
+    someone = _demo_person(programme)
+    typer.secho("\n== tutela is serving the Cloudockit example", bold=True)
+    typer.echo(f"API and its documentation: {base}/docs (OpenAPI at {base}/openapi.json)")
+    typer.echo(f"staff API key (admin, demo only): {key}")
+    body = json.dumps({"type": "access", "identity": {"email": someone}, "residence": "BE"})
+    typer.echo("submit a request as a data subject would:")
+    typer.echo(f"  curl -s -X POST {base}/api/v1/requests -H 'Content-Type: application/json' \\")
+    typer.echo(f"       -d '{body}'")
+    typer.echo("list the requests as staff:")
+    typer.echo(f"  curl -s {base}/api/v1/staff/requests -H 'Authorization: Bearer {key}'")
+    typer.echo("(Ctrl-C stops the server)")
+    run_server(application, load_programme(programme), "127.0.0.1", port)
+
+
+def _demo_person(programme: Path) -> str:
+    from tutela.programme.loader import load_programme
+    from tutela.testing import synthetic
+
+    person = synthetic.best_known_person(load_programme(programme), people=DEMO_PEOPLE, seed=1)
+    return person.email if person is not None else "someone@example.test"
+
+
+def run_tour(app: typer.Typer, programme: Path, out: Path) -> dict[str, str]:
+    """Run every step of the tour against ``programme``, writing into ``out``.
+
+    Returns the environment the steps ran in (the tour's store and systems).
+    """
     out.mkdir(parents=True, exist_ok=True)
     command = get_command(app)
     assert isinstance(command, TyperGroup), "tutela's app is a group of commands"
@@ -91,6 +132,7 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> None:
     if system_steps:
         typer.secho(f"\nThe access request's answer is in {out / ANSWER}", bold=True)
     typer.secho(f"\nOutputs are in {out}/", bold=True)
+    return environ
 
 
 def _invoke(command: TyperGroup, args: list[str], application: Application) -> int:

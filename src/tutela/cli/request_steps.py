@@ -194,7 +194,7 @@ def forward(
 ) -> None:
     """Forward a request about processor data to the customer (PR-2) and tell the subject."""
     steps = application(context).staff_steps(_programme(context, programme))
-    decided = steps.forward(identifier, customer, actor=who(actor))
+    decided = steps.forward(identifier, customer, actor=who(actor), purge=False)
     application(context).answering(steps.programme).closing_letter(
         decided.request.id, actor=who(actor)
     )

@@ -204,10 +204,12 @@ def deny(
     notice: tuple[str, ...] | None = None
     if excessive or unfounded:
         steps = application(context).staff_steps(chosen)
-        decided = steps.refuse(identifier, reason, unfounded=unfounded, actor=who(actor))
+        decided = steps.refuse(
+            identifier, reason, unfounded=unfounded, actor=who(actor), purge=chosen is None
+        )
         record, notice = decided.request, decided.notice
     else:
-        record = _service(context).deny(identifier, reason, actor=who(actor))
+        record = _service(context).deny(identifier, reason, actor=who(actor), purge=chosen is None)
     if chosen is not None:  # the letter the subject downloads (Art. 12(4), DL-7)
         application(context).answering(chosen).closing_letter(record.id, actor=who(actor))
     _print(record, output_format, notice=notice)
@@ -228,7 +230,10 @@ def extend(
 ) -> None:
     """Extend the deadline once, by up to two months (GDPR) or 45 days (CCPA)."""
     notice = None if notice_at is None else _moment(notice_at, "--notice-at")
-    _print(_service(context).extend(identifier, reason, notice, actor=who(actor)), output_format)
+    extended = _service(context).extend(identifier, reason, notice, actor=who(actor))
+    if application(context).answering().tell_extension(extended.id, actor=who(actor)):
+        typer.echo("the subject was told by e-mail (DL-6)", err=True)
+    _print(extended, output_format)
 
 
 @app.command("withdraw")
@@ -240,7 +245,13 @@ def withdraw(
     output_format: FormatOpt = "text",
 ) -> None:
     """Record that the subject withdrew the request."""
-    _print(_service(context).withdraw(identifier, actor=who(actor)), output_format)
+    chosen = application(context).settings.programme
+    withdrawn = _service(context).withdraw(identifier, actor=who(actor), purge=not chosen)
+    if chosen:  # the subject's letter, then the identity is purged
+        application(context).answering(_programme(context, None)).closing_letter(
+            withdrawn.id, actor=who(actor)
+        )
+    _print(withdrawn, output_format)
 
 
 _ACTOR = re.compile(r"system|[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -41,13 +41,17 @@ def serve(
     ] = "127.0.0.1",
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and run the job steps in-process."""
+    from tutela.programme.loader import load_programme
+
+    run_server(application(context), load_programme(path), host, port)
+
+
+def run_server(app_: Application, programme: Programme, host: str, port: int) -> None:
+    """Serve ``programme``'s API with ``app_`` until stopped, with the in-process worker."""
     import uvicorn
 
     from tutela.api.app import create_app
-    from tutela.programme.loader import load_programme
 
-    programme = load_programme(path)
-    app_ = application(context)
     api = create_app(app_, programme)  # refuses a store not at the head revision
     stop = _start_worker(app_, programme)
     typer.echo(f"tutela API on http://{host}:{port} (docs at /docs)", err=True)

@@ -81,7 +81,7 @@ def make_celery(broker_url: str, context: Context, schedule: Schedule | None = N
     def run_ready(batch: int = chosen.batch) -> int:
         worker = process.current()
         return Worker(
-            worker.application, worker.programme, worker.name, batch, worker.lease
+            worker.application, worker.programme, worker.name, batch, worker.lease, worker.engines
         ).run_once()
 
     def run_periodic() -> list[str]:
@@ -126,13 +126,16 @@ def _client(broker_url: str) -> Any:
     return Celery("tutela-client", broker=broker_url, set_as_current=False)
 
 
-def wake(broker_url: str, batch: int = 100) -> None:
+def wake(broker_url: str, batch: int | None = None) -> None:
     """Tell the workers a step is ready now, instead of at the next beat tick.
 
-    Best effort: the step is a row already, so a broker that cannot be reached only
-    delays it until the next tick; nothing is lost.
+    The worker that takes the message claims ``batch`` steps, by default its own
+    ``--batch``: a larger claim would leave the other workers idle. Best effort: the
+    step is a row already, so a broker that cannot be reached only delays it until the
+    next tick; nothing is lost.
     """
+    args = () if batch is None else (batch,)
     try:
-        _client(broker_url).send_task(RUN_READY, args=(batch,), expires=30, retry=False)
+        _client(broker_url).send_task(RUN_READY, args=args, expires=30, retry=False)
     except Exception:
         logging.getLogger(__name__).warning("could not wake the workers; the next tick will")

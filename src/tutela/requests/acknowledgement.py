@@ -4,9 +4,11 @@ The subject wrote to the privacy@ mailbox; :func:`acknowledgement` answers by e-
 (DL-10), in the language they wrote in, with the request's reference, what tutela
 understood, the date the answer is due (the clock started when the message arrived,
 DL-1) and, when the type has an identity step, that a verification code follows in a
-separate message (ID-1). Its Message-ID is ``<request-id.tutela@domain>``, so the
-subject's reply threads back to the request. The message holds nothing the subject did
-not write or tutela did not decide: no data from the systems.
+separate message (ID-1), and the link where they follow, verify and withdraw the
+request (it carries the status token, sent to the address on file like the code). Its
+Message-ID is ``<request-id.tutela@domain>``, so the subject's reply threads back to
+the request. The message holds nothing the subject did not write or tutela did not
+decide: no data from the systems.
 """
 
 from __future__ import annotations
@@ -62,11 +64,14 @@ def acknowledgement(
     code_follows: bool,
     lang: str = "en",
     in_reply_to: str | None = None,
+    status_link: str | None = None,
 ) -> EmailMessage:
     """The message acknowledging request ``request_id`` to ``to``, in ``lang``.
 
     Addresses with line breaks or more than one address are refused (CodeError), so no
     header can be injected; ``in_reply_to`` is kept only when it is one plain Message-ID.
+    ``status_link``, when given, is the request's status page with its token: one line
+    tells the subject to follow, verify and withdraw the request there.
     """
     sender, to = channel_address(sender), channel_address(to)
     if not _ID.fullmatch(request_id) or kind not in LABELS:
@@ -75,7 +80,7 @@ def acknowledgement(
         subject = _("We received your request [{reference}]").format(
             reference=reference(request_id)
         )
-        body = _body(request_id, kind, received_at, due, code_follows)
+        body = _body(request_id, kind, received_at, due, code_follows, status_link)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -91,7 +96,9 @@ def acknowledgement(
     return message
 
 
-def _body(request_id: str, kind: str, received_at: datetime, due: date, code: bool) -> str:
+def _body(
+    request_id: str, kind: str, received_at: datetime, due: date, code: bool, link: str | None
+) -> str:
     lines = [
         _("Hello,"),
         "",
@@ -110,6 +117,10 @@ def _body(request_id: str, kind: str, received_at: datetime, due: date, code: bo
                 "To protect your data, we first check that this address is yours: "
                 "a verification code follows in a separate message."
             )
+        )
+    if link is not None:
+        lines.append(
+            _("Follow your request, verify it and withdraw it here: {link}").format(link=link)
         )
     lines.append(_("If we misunderstood your message, reply to this e-mail and tell us."))
     lines.append(_("If you did not write to us, you can ignore this message."))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from tutela.errors import ConfigurationError, RequestError, TutelaError
+from tutela.errors import ConfigurationError, ConnectorError, RequestError, TutelaError
 from tutela.i18n import N_, _
 from tutela.requests import sealing
 from tutela.requests.details import details_of, require_fee_paid
@@ -87,6 +87,8 @@ class Completion:
     notifications: tuple[NotificationRecord, ...] = ()
     unreachable: tuple[str, ...] = ()
     processor_systems: tuple[str, ...] = ()
+    mailed: bool = False
+    """True when the subject was told by e-mail that the answer is ready (with its link)."""
 
 
 class Answering:
@@ -183,9 +185,39 @@ class Answering:
         target = details_of(record.details).get("transmit_to")
         if kind is _T.PORTABILITY and target:
             self._transmit(record, str(target), body, answer.digest, actor)
+        mailed = self._tell(record, ready.identity, "answer", lang, actor)
         done = self.requests.move(record, State.COMPLETED, actor, None)
         forwarded = tuple(f.system for f in plan.forwarded) if plan is not None else ()
-        return Completion(done, answer, queued, unreachable, forwarded)
+        return Completion(done, answer, queued, unreachable, forwarded, mailed)
+
+    def _tell(
+        self, record: RequestRecord, identity: dict[str, str], kind: str, lang: str, actor: str
+    ) -> bool:
+        """Mail the subject that ``kind`` happened, with the answer's link; False if not sent.
+
+        A mail server that refuses does not undo the work: the answer stays behind its
+        link, and staff see that the subject was not told.
+        """
+        from tutela.requests.subject_mail import tell
+
+        link = self.link(record.id) if kind != "extended" else None
+        now = self.requests.clock.now()
+        try:
+            sent = tell(self.keeping, record, identity, kind, link=link, lang=lang, now=now,
+                        actor=actor)  # fmt: skip
+        except ConnectorError:
+            return False
+        return sent is not None
+
+    def tell_extension(self, identifier: str, *, lang: str = "en", actor: str = "system") -> bool:
+        """Tell the subject of an extension and its reason (DL-5, DL-6); False if not sent."""
+        record = self.requests.show(identifier)
+        if not record.extended:
+            raise RequestError(f"request {record.id} was not extended")
+        if self.keeping.mail is None:
+            return False  # no mail server: staff tell the subject
+        identity, _changes = self.requests.identity(record)
+        return self._tell(record, identity, "extended", lang, actor)
 
     def closing_letter(
         self, identifier: str, *, lang: str = "en", actor: str = "system"
@@ -213,7 +245,13 @@ class Answering:
         else:
             raise RequestError(f"request {record.id} is {record.state}: complete it instead")
         body = letters.outcome_letter(context, outcome).encode("utf-8")
-        return self._keep(record, body, AnswerKind.LETTER, actor)
+        answer = self._keep(record, body, AnswerKind.LETTER, actor)
+        kind = {State.DENIED: "denied", State.FORWARDED_TO_CONTROLLER: "forwarded"}
+        if self.keeping.store.secret(record.id) is not None:  # still kept: tell, then purge
+            identity, _changes = self.requests.identity(record)
+            self._tell(record, identity, kind.get(State(record.state), "withdrawn"), lang, actor)
+            self.keeping.store.purge_secret(record.id)
+        return answer
 
     def link(self, identifier: str) -> tuple[str, datetime]:
         """A signed link to the request's answer and when it stops working."""

@@ -125,6 +125,9 @@ class LifecycleStore(Protocol):
     def record_download(self, request_id: str, step: LedgerStep) -> None:
         """Count one download of the answer, with ``step``."""
 
+    def record_mail(self, request_id: str, step: LedgerStep) -> None:
+        """Ledger a message sent to the subject of ``request_id`` (``step`` holds its digest)."""
+
     def purge_answers(self, now: datetime, actor: str) -> list[str]:
         """Purge every answer expired at ``now``, each ledgered by ``actor``; their ids.
 

@@ -26,8 +26,9 @@ _S, _M, _W = 0.8, 0.5, 0.25
 
 _EN = {
     "access": "access request|subject access|right of access|copy of my data|copy of my personal"
-    "|copy of all the data|what data you hold|what personal data|access to my data"
-    "|access to my personal|article 15|art 15|send me my data|:what information you have",
+    "|copy of all the data|copy of all the personal|what data you hold|what personal data"
+    "|access to my data|access to my personal|article 15|art 15|send me my data"
+    "|:what information you have",
     "erasure": "delete my data|delete my personal|delete my account|delete all my|erase my"
     "|erasure|right to be forgotten|remove my data|remove my personal|article 17|art 17"
     "|:close my account|:forget me|~delete|~remove",

@@ -11,7 +11,8 @@
 3. a message from one plain address whose words name a right (:func:`classify`) becomes
    a request of that type with the sender as the identity to verify, received when the
    message arrived (DL-1); the subject gets an acknowledgement with the due date (DL-10)
-   and, when the type has an identity step, a code (ID-1);
+   and the request's status link (its status token, to follow, verify and withdraw it
+   through the API) and, when the type has an identity step, a code (ID-1);
 4. anything else (automatic replies, unclassified text, spoofed or several senders,
    too large, unreadable) goes to the staff queue, the message sealed under the store key.
 
@@ -44,7 +45,7 @@ from tutela.requests.mail_records import (
     MailStore,
 )
 from tutela.requests.records import LedgerStep, identity_values, subject_digest
-from tutela.requests.sealing import Use, seal
+from tutela.requests.sealing import STATUS_TOKEN_LIFE, Use, seal, sign_link, status_key
 from tutela.requests.types import TYPES, RequestType
 
 __all__ = ["IngestResult", "MailRecord", "MailState", "MailStore", "Mailbox"]
@@ -221,6 +222,7 @@ class Mailbox:
                     code_follows=code,
                     lang=lang,
                     in_reply_to=message_id,
+                    status_link=self._status_link(record.id),
                 )
             )
             if code:
@@ -231,6 +233,13 @@ class Mailbox:
         after = replace(row, reason=None)
         self.store.update(row, after, step=self._step("acknowledged", row), subject=record.id)
         return _result(after)
+
+    def _status_link(self, request_id: str) -> str:
+        """The request's status page with a status token, as the API takes it."""
+        until = self.requests.clock.now() + STATUS_TOKEN_LIFE
+        token = sign_link(status_key(self.keeping.sealing_key()), request_id, until)
+        base = self.keeping.public_url.rstrip("/")
+        return f"{base}/requests/{request_id}/status?token={token}"
 
     def _step(self, action: str, row: MailRecord) -> LedgerStep:
         return LedgerStep(self.requests.clock.now(), self.actor, action, None, "h:" + row.message)

@@ -7,6 +7,8 @@ HKDF-SHA256 from the store key (``TUTELA_STORE_KEY``), one subkey per use. The r
 id is bound as associated data, so a sealed value copied onto another request does not
 open. Download links carry the request id and an expiry, signed with HMAC-SHA256 under
 a subkey of their own: a link names one request and stops working when it expires.
+Status tokens (what a subject presents to follow a request) are signed the same way under
+:func:`status_key`, a key of their own, so a status token is never a download link.
 Errors never repeat a key, a token or what was sealed.
 """
 
@@ -18,7 +20,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from hashlib import sha256
 
@@ -30,6 +32,9 @@ _VERSION = b"\x01"
 _LINK_VERSION = "1"
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _LONGEST_TOKEN = 200
+
+STATUS_TOKEN_LIFE = timedelta(days=400)
+"""How long a status token works: past any deadline with its extension and the answer window."""
 
 
 class Use(StrEnum):
@@ -93,6 +98,15 @@ class StoreKey:
 
         info = b"tutela/store-key/v1/" + use.value.encode("ascii")
         return HKDF(hashes.SHA256(), KEY_BYTES, salt=None, info=info).derive(self.secret)
+
+
+def status_key(key: StoreKey) -> StoreKey:
+    """The key of status tokens, derived from the links' subkey so a token is never a link.
+
+    Sign and check status tokens with :func:`sign_link` and :func:`check_link` under it.
+    The derivation is fixed: changing it would void every status token already issued.
+    """
+    return StoreKey.derive(key.subkey(Use.LINK) + b"/tutela/status-token/v1")
 
 
 def seal(key: StoreKey, use: Use, request_id: str, clear: bytes) -> bytes:

@@ -221,13 +221,21 @@ class RequestService:
         require_fee_paid(before)
         return self.move(before, State.IN_PROGRESS, actor, None)
 
-    def deny(self, identifier: str, reason: str, *, actor: str = "system") -> RequestRecord:
-        """Deny the request with the reason owed to the subject (Art. 12(4), DL-7)."""
-        return self._move(identifier, State.DENIED, actor, reason_text(reason, "a denial"))
+    def deny(
+        self, identifier: str, reason: str, *, actor: str = "system", purge: bool = True
+    ) -> RequestRecord:
+        """Deny the request with the reason owed to the subject (Art. 12(4), DL-7).
 
-    def withdraw(self, identifier: str, *, actor: str = "system") -> RequestRecord:
-        """Record that the subject withdrew the request."""
-        return self._move(identifier, State.WITHDRAWN, actor, None)
+        ``purge=False`` keeps the identity until the subject is told (the caller purges).
+        """
+        why = reason_text(reason, "a denial")
+        return self.move(self.show(identifier), State.DENIED, actor, why, purge=purge)
+
+    def withdraw(
+        self, identifier: str, *, actor: str = "system", purge: bool = True
+    ) -> RequestRecord:
+        """Record that the subject withdrew the request (``purge`` as for :meth:`deny`)."""
+        return self.move(self.show(identifier), State.WITHDRAWN, actor, None, purge=purge)
 
     def extend(
         self,
@@ -266,7 +274,13 @@ class RequestService:
         return self.move(self.show(identifier), target, actor, reason)
 
     def move(
-        self, before: RequestRecord, target: State, actor: str, reason: str | None
+        self,
+        before: RequestRecord,
+        target: State,
+        actor: str,
+        reason: str | None,
+        *,
+        purge: bool = True,
     ) -> RequestRecord:
         """Move ``before`` (as just read) to ``target``, ledgered; the identity purged at the end.
 
@@ -277,7 +291,7 @@ class RequestService:
         now = self.clock.now()
         after = replace(before, state=goal.value, reason=reason or before.reason, updated_at=now)
         self.record_change(before, after, goal.value, actor, now)
-        if goal.is_final and self.keeping is not None and not _still_needed(after):
+        if purge and goal.is_final and self.keeping is not None and not _still_needed(after):
             self.keeping.store.purge_secret(before.id)  # the identity is no longer needed
         if goal is State.IN_PROGRESS and self.wake is not None:
             self.wake()

@@ -94,7 +94,13 @@ class StaffSteps:
         return self._detail(record, "fee", {**fee, "paid": True}, "fee_paid", actor)
 
     def refuse(
-        self, identifier: str, reason: str, *, unfounded: bool = False, actor: str = "system"
+        self,
+        identifier: str,
+        reason: str,
+        *,
+        unfounded: bool = False,
+        actor: str = "system",
+        purge: bool = True,
     ) -> Decided:
         """Refuse a manifestly unfounded or excessive request (Art. 12(5)(b)), with DL-7."""
         record = self._open(identifier)
@@ -106,10 +112,13 @@ class StaffSteps:
             flag=self.flag(record.id),
             manifestly_unfounded=unfounded,
         )
-        denied = self.requests.deny(record.id, f"{decision.ground}: {decision.reason}", actor=actor)
+        why = f"{decision.ground}: {decision.reason}"
+        denied = self.requests.deny(record.id, why, actor=actor, purge=purge)
         return Decided(denied, self._notice(decision))
 
-    def forward(self, identifier: str, customer: str, *, actor: str = "system") -> Decided:
+    def forward(
+        self, identifier: str, customer: str, *, actor: str = "system", purge: bool = True
+    ) -> Decided:
         """Forward a request about processor data to the customer (PR-2); tell the subject."""
         from tutela.requests.forwarding import controller_message, forward_targets, subject_notice
         from tutela.rights.planner import forwardings
@@ -131,7 +140,7 @@ class StaffSteps:
         )
         keeping.mailer().send(message)
         moved = self._detail(record, "customer", customer, "forward_sent", actor)
-        after = self.requests.move(moved, State.FORWARDED_TO_CONTROLLER, actor, None)
+        after = self.requests.move(moved, State.FORWARDED_TO_CONTROLLER, actor, None, purge=purge)
         return Decided(after, subject_notice([target], record.type))
 
     def _open(self, identifier: str) -> RequestRecord:

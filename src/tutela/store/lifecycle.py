@@ -133,6 +133,11 @@ class SqlLifecycleStore:
         record = AnswerRecord(**{**_fields(AnswerRecord, row), "kind": AnswerKind(row["kind"])})
         return record, _bytes(row["sealed"])
 
+    def record_mail(self, request_id: str, step: LedgerStep) -> None:
+        """Ledger a message sent to the subject of ``request_id`` (its digest in ``step``)."""
+        with self.guard(), self.engine.begin() as connection:
+            self.ledger.append(connection, [_entry(request_id, step)])
+
     def record_download(self, request_id: str, step: LedgerStep) -> None:
         """Count one download of the answer, with ``step``.
 
