@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tutela.testing.smtp import Inbox, smtp_inbox
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cloudockit"
 
 PG_ADMIN_URL = os.environ.get(
@@ -74,3 +76,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """A fresh database on each backend tutela supports: SQLite, PostgreSQL, MariaDB."""
     fixture = {"sqlite": "sqlite_url", "postgresql": "postgres_url", "mariadb": "mariadb_url"}
     return str(request.getfixturevalue(fixture[request.param]))
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on loopback keeping what tutela sends, and its port."""
+    with smtp_inbox() as running:
+        yield running

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import email
-import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -23,40 +18,10 @@ from tutela.programme.models import Programme
 from tutela.requests.sealing import StoreKey
 from tutela.store.ledger import open_ledger
 from tutela.testing import shopdb
+from tutela.testing.smtp import Inbox
 
 HASH_KEY = "api-test-hash-key"
 STORE_KEY = StoreKey.generate()
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it received."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-    def code_for(self, address: str) -> str:
-        message = [m for m in self.messages if m["To"] == address][-1]
-        body = message.get_payload(decode=True).decode()
-        (code,) = re.findall(r"\b(\d{6})\b", body)
-        return str(code)
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

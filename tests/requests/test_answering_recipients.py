@@ -8,9 +8,7 @@ the failing one on its schedule, and the subject's letter names who was told.
 
 from __future__ import annotations
 
-import email
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,7 +17,6 @@ from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from tutela.bootstrap import Application, build
 from tutela.programme.loader import load_programme
@@ -28,17 +25,9 @@ from tutela.programme.recipients import Recipient
 from tutela.requests.notices import SIGNATURE_HEADER, verify_signature
 from tutela.requests.sealing import StoreKey
 from tutela.testing import shopdb
+from tutela.testing.smtp import Inbox
 
 SECRET = "webhook-secret-for-the-courier"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
 
 
 class Hook(BaseHTTPRequestHandler):
@@ -69,20 +58,6 @@ def hook() -> Iterator[int]:
         yield int(server.server_address[1])
     finally:
         server.shutdown()
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def _programme(hook_port: int) -> Programme:

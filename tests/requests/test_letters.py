@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from requestcases import email_of, query
 
-from tutela.connectors.sql import SqlConnector
 from tutela.errors import RequestError
 from tutela.i18n import format_day, language
 from tutela.programme.loader import load_programme
@@ -32,52 +30,10 @@ from tutela.requests.letters import (
 )
 from tutela.rights.models import RequestResult, SubjectRequest
 from tutela.rights.service import DsrService
-from tutela.store.dsr import SqlDsrStore
 from tutela.testing import shopdb
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cloudockit"
-HASH_KEY = b"letters-test-hash-key"
 CUSTOMER = 7
-
-
-@dataclasses.dataclass
-class FixedClock:
-    at: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def shop_db(sqlite_url: str) -> str:
-    shopdb.build(sqlite_url, customers=20, seed=7)
-    return sqlite_url
-
-
-@pytest.fixture
-def programme() -> Programme:
-    return load_programme(shopdb.shop_programme_path())
-
-
-@pytest.fixture
-def service(shop_db: str, programme: Programme, tmp_path: Path) -> Iterator[DsrService]:
-    connector = SqlConnector("shop", shop_db)
-    store = SqlDsrStore(f"sqlite:///{tmp_path / 'tutela.sqlite'}", FixedClock())
-    yield DsrService(programme, {"shop": connector}, store, FixedClock(), HASH_KEY)
-    store.close()
-    connector.close()
-
-
-def query(url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        rows = [dict(r._mapping) for r in connection.execute(sa.text(sql), params)]
-    engine.dispose()
-    return rows
-
-
-def email_of(url: str, customer_id: int) -> str:
-    return str(query(url, "SELECT email FROM customer WHERE id = :c", c=customer_id)[0]["email"])
 
 
 def answer(service: DsrService, kind: str, email: str) -> RequestResult:

@@ -8,18 +8,14 @@ access request finds only the fields kept under a legal obligation, with their e
 
 from __future__ import annotations
 
-import email
 import json
 import re
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from typer.testing import CliRunner, Result
 
 from tutela.cli.main import app
@@ -28,34 +24,10 @@ from tutela.programme.loader import load_programme
 from tutela.requests.package import read_package
 from tutela.requests.sealing import StoreKey
 from tutela.testing import shopdb
+from tutela.testing.smtp import Inbox
 
 HASH_KEY = "lifecycle-e2e-hash-key"
 STORE_KEY = StoreKey.generate()
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it received."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -6,11 +6,8 @@ the test moves, and a real SMTP server (aiosmtpd) where mail is sent.
 
 from __future__ import annotations
 
-import email
 import json
 import re
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +15,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from tutela.errors import ConfigurationError, RequestError
 from tutela.programme.loader import load_programme
@@ -34,6 +30,7 @@ from tutela.store.ledger import open_ledger
 from tutela.store.lifecycle import SqlLifecycleStore
 from tutela.store.requests import SqlRequestStore
 from tutela.testing import shopdb
+from tutela.testing.smtp import Inbox
 
 CLOUDOCKIT = Path(__file__).resolve().parents[2] / "examples" / "cloudockit"
 EMAIL = "ann.peeters@example.test"
@@ -48,29 +45,6 @@ class Clock:
 
     def now(self) -> datetime:
         return self.moment
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @dataclass

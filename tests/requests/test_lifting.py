@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from typer.testing import CliRunner, Result
 
 from tutela import bootstrap
@@ -43,6 +41,7 @@ from tutela.store.ledger import SqlLedger, open_ledger
 from tutela.store.lifecycle import SqlLifecycleStore
 from tutela.store.requests import SqlRequestStore
 from tutela.testing import shopdb
+from tutela.testing.smtp import Inbox, free_port
 
 KEY = StoreKey.parse(StoreKey.generate())
 HASH_KEY = b"lifting-hash-key-never-printed!!"
@@ -57,33 +56,6 @@ class Clock:
 
     def now(self) -> datetime:
         return self.moment
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    port = free_port()
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

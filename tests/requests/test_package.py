@@ -7,70 +7,27 @@ read_package and compared with the subject's rows read by direct SQL.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from requestcases import email_of, query
 
-from tutela.connectors.sql import SqlConnector
 from tutela.errors import RequestError
-from tutela.programme.loader import load_programme
 from tutela.programme.models import Programme
 from tutela.requests.disclosure import disclose
 from tutela.requests.letters import LetterContext, cover_letter, found_in
 from tutela.requests.package import MANIFEST, answer_package, read_package, safe_names
 from tutela.rights.models import RequestResult, SubjectRequest
 from tutela.rights.service import DsrService
-from tutela.store.dsr import SqlDsrStore
-from tutela.testing import shopdb
 
-HASH_KEY = b"package-test-hash-key"
 CUSTOMER = 7
-
-
-@dataclasses.dataclass
-class FixedClock:
-    at: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def shop_db(sqlite_url: str) -> str:
-    shopdb.build(sqlite_url, customers=20, seed=7)
-    return sqlite_url
-
-
-@pytest.fixture
-def programme() -> Programme:
-    return load_programme(shopdb.shop_programme_path())
-
-
-@pytest.fixture
-def service(shop_db: str, programme: Programme, tmp_path: Path) -> Iterator[DsrService]:
-    connector = SqlConnector("shop", shop_db)
-    store = SqlDsrStore(f"sqlite:///{tmp_path / 'tutela.sqlite'}", FixedClock())
-    yield DsrService(programme, {"shop": connector}, store, FixedClock(), HASH_KEY)
-    store.close()
-    connector.close()
-
-
-def query(url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        rows = [dict(r._mapping) for r in connection.execute(sa.text(sql), params)]
-    engine.dispose()
-    return rows
 
 
 def subject_rows(url: str, customer_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -89,10 +46,6 @@ def subject_rows(url: str, customer_id: int) -> dict[str, list[dict[str, Any]]]:
 
 def access(service: DsrService, email: str) -> RequestResult:
     return service.run([SubjectRequest("access", (("email", email),))]).results[0]
-
-
-def email_of(url: str, customer_id: int) -> str:
-    return str(query(url, "SELECT email FROM customer WHERE id = :c", c=customer_id)[0]["email"])
 
 
 def package_of(programme: Programme, result: RequestResult) -> bytes:
