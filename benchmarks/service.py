@@ -1,19 +1,21 @@
 """Scale-out proof: access requests over HTTP through API processes and Celery workers.
 
     python benchmarks/service.py [--requests 10000] [--apis 2] [--workers 2]
-        [--concurrency 32] [--no-compare] [--latency-samples 30] [--keep]
+        [--concurrency 32] [--batch 100] [--no-compare] [--latency-samples 30] [--keep]
 
 On this machine's PostgreSQL (loopback, user postgres) and Redis (database 14, flushed
 first): builds the shop (``tutela.testing.shopdb``, one customer per request) in a new
 database and, per configuration, a new store database upgraded to head, an admin API key,
 ``--apis`` ``tutela serve`` processes on free loopback ports and ``--workers`` ``tutela
 worker --concurrency 1`` processes (Celery with beat embedded, ``TUTELA_BROKER_URL``).
-Then ``--concurrency`` HTTP clients, round-robin over the APIs, take each customer's
-access request through staff submit, staff verify (accept with evidence) and approve.
-Staff-verified submission is allowed for the benchmark: no code is mailed. The store is
+Then ``--concurrency`` HTTP clients, round-robin over the APIs, send the customers'
+access requests by staff batch intake (``POST /api/v1/staff/requests/batch``): each call
+submits, verifies (staff's evidence) and approves ``--batch`` requests (100) in one
+transaction. Staff-verified submission is allowed for the benchmark: no code is mailed. The store is
 polled once a second until every request is completed or ``--timeout`` passes. With
 ``--compare`` (the default) the same runs again on 1 API and 1 worker. Then
-``--latency-samples`` requests are taken one at a time on the first, idle cluster.
+``--latency-samples`` requests are taken one at a time (a batch of one) on the first,
+idle cluster.
 Every process is stopped (its whole process group) and the databases dropped, unless
 ``--keep``. See docs/performance.md.
 """
@@ -193,26 +195,29 @@ class Staff:
             for u in urls
         ]
 
-    def request(self, index: int, email: str) -> tuple[str, float]:
-        """Submit, verify and approve an access request for ``email``; its id, submit time."""
+    def batch(self, index: int, people: Sequence[str]) -> list[tuple[str, float]]:
+        """Submit, verify and approve an access request for each address in one call.
+
+        Each request's id and the submit time (the client's clock before the call).
+        """
         client, started = self.clients[index % len(self.clients)], time.time()
-        body = {"type": "access", "identity": {"email": email}}
-        identifier = _json(client.post("/requests", json=body))["id"]
-        verified = _json(client.post(f"/requests/{identifier}/verify", json={"evidence": EVIDENCE}))
-        if verified["state"] != "in_progress":
-            _json(client.post(f"/requests/{identifier}/approve"))
-        return str(identifier), started
+        item = {"type": "access", "evidence": EVIDENCE, "approve": True}
+        items = [item | {"identity": {"email": email}} for email in people]
+        made = _json(client.post("/requests/batch", json={"items": items}))
+        if not isinstance(made, list) or len(made) != len(people):
+            raise SystemExit(f"the batch answered {str(made)[:200]}")
+        return [(str(document["id"]), started) for document in made]
 
     def close(self) -> None:
         for client in self.clients:
             client.close()
 
 
-def _json(response: httpx.Response) -> dict[str, object]:
+def _json(response: httpx.Response) -> list[dict[str, object]]:
     if response.status_code >= 300:
         raise SystemExit(f"{response.request.url.path}: {response.status_code} {response.text}")
     found = response.json()
-    assert isinstance(found, dict)
+    assert isinstance(found, list)
     return found
 
 
@@ -294,11 +299,19 @@ class Run:
         return self.requests / self.completed if self.completed else 0.0
 
 
-def load(staff: Staff, people: Sequence[str], concurrency: int) -> tuple[dict[str, float], float]:
-    """Every request taken through submit, verify and approve; submit times, seconds taken."""
+def load(
+    staff: Staff, people: Sequence[str], concurrency: int, size: int
+) -> tuple[dict[str, float], float]:
+    """Every request sent by batch intake, ``concurrency`` batches of ``size`` in flight.
+
+    Each request's submit time, and the seconds the whole load took.
+    """
+    batches = [people[i : i + size] for i in range(0, len(people), size)]
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        done = dict(pool.map(staff.request, range(len(people)), people))
+        done = dict(
+            pair for made in pool.map(staff.batch, range(len(batches)), batches) for pair in made
+        )
     return done, time.perf_counter() - started
 
 
@@ -306,7 +319,7 @@ def measure(
     label: str, store: Store, staff: Staff, people: Sequence[str], options: argparse.Namespace
 ) -> Run:
     """Load ``people``'s requests, wait for completion, and read what the store holds."""
-    submitted_at, submitted = load(staff, people, options.concurrency)
+    submitted_at, submitted = load(staff, people, options.concurrency, options.batch)
     store.wait(len(submitted_at), options.timeout)
     finished = store.completed_at()
     first = min(submitted_at.values())
@@ -322,7 +335,7 @@ def single(store: Store, staff: Staff, people: Sequence[str]) -> list[float]:
     """Submit→complete of each request taken alone on an idle cluster, in milliseconds."""
     found = []
     for index, email in enumerate(people):
-        identifier, started = staff.request(index, email)
+        [(identifier, started)] = staff.batch(index, [email])
         deadline = time.monotonic() + 60
         while (at := _completion(store, identifier)) is None and time.monotonic() < deadline:
             time.sleep(0.005)
@@ -394,13 +407,14 @@ def header(options: argparse.Namespace, built: float) -> list[str]:
     """What ran, where, and how the numbers are taken."""
     return [
         f"tutela as a service: {options.requests:,} access requests over HTTP, "
-        f"{options.concurrency} clients in flight, round-robin over the APIs "
+        f"{options.concurrency} batches in flight, round-robin over the APIs "
         f"(shop of {options.requests + options.latency_samples:,} customers built in "
         f"{built:.1f} s)",
         describe(),
-        "staff-verified submission is allowed for the benchmark: each request is submitted "
-        "by staff on the subject's behalf (POST /api/v1/staff/requests), verified by staff "
-        "with evidence (.../verify) and approved (.../approve); no code is mailed",
+        f"staff batch intake: submit, verify, approve in one call per {options.batch} requests "
+        "(POST /api/v1/staff/requests/batch, one transaction each); staff-verified "
+        "submission is allowed for the benchmark: no code is mailed; the single requests "
+        "below are batches of one",
         "store and shop: PostgreSQL on loopback (a new store per configuration); broker: "
         "Redis database 14; each worker: `tutela worker --concurrency 1` (Celery, beat embedded)",
         "submit→complete: from the client's clock before the submit call to the request row's "
@@ -420,7 +434,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--apis", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=32, help="HTTP clients in flight")
+    parser.add_argument("--concurrency", type=int, default=32, help="batches in flight")
+    parser.add_argument("--batch", type=int, default=100, help="requests per batch call")
     parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--latency-samples", type=int, default=30)
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for all")
@@ -428,6 +443,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     options = parser.parse_args(argv)
     if min(options.requests, options.apis, options.workers, options.concurrency) < 1:
         parser.error("--requests, --apis, --workers and --concurrency must be at least 1")
+    if not 1 <= options.batch <= 1000:
+        parser.error("--batch must be 1 to 1000 (the API's bound)")
     if options.latency_samples < 1:
         parser.error("--latency-samples must be at least 1")
     return options

@@ -10,22 +10,28 @@ engine run per type; a failing step is retried later; periodic duties run once p
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.jobs.conftest import approved, customer_emails, ledger_actions
+from tests.jobs.conftest import approved, customer_emails, ledger_actions, shop_environ
 
 from tutela.bootstrap import Application, build
 from tutela.jobs.periodic import periodic
 from tutela.jobs.worker import Worker, start_in_process_worker
 from tutela.programme.models import Programme
+from tutela.requests.keeping import Finishing
 from tutela.requests.states import State
 from tutela.store.jobs import CLAIMED, DONE, READY
+from tutela.store.lifecycle import SqlLifecycleStore
+from tutela.store.lifecycle_tables import answer_table
 from tutela.store.requests import RequestChanged
 from tutela.store.service_tables import job_table
 from tutela.store.tables import dsr_batch
+from tutela.testing import shopdb
 
 
 def _batches(app: Application) -> list[str]:
@@ -150,3 +156,85 @@ def test_a_refused_state_change_enqueues_nothing(app: Application, programme: Pr
     assert app.jobs().steps(record.id) == []  # rolled back with the change
     service.approve(record.id)
     assert [s.step for s in app.jobs().steps(record.id)] == ["complete"]
+
+
+def _big_app(tmp_path: Path, store_url: str, name: str) -> Application:
+    """An application on its own shop of 45 customers (the same for every ``name``)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    environ = shop_environ(folder, store_url)
+    (folder / "shop.sqlite").unlink()  # the shop of 8 customers the job tests share
+    shopdb.build(environ["TUTELA_SHOP_URL"], customers=45, seed=11)
+    return build(environ)
+
+
+def _submit_batch(app: Application, programme: Programme) -> list[str]:
+    """20 access then 20 erasure requests (each about another customer), all approved."""
+    emails = customer_emails(app.environ["TUTELA_SHOP_URL"], 40)
+    kinds = ["access"] * 20 + ["erasure"] * 20
+    return [
+        approved(app, programme, kind, email) for kind, email in zip(kinds, emails, strict=True)
+    ]
+
+
+def _answers(app: Application) -> list[str]:
+    with app.ledger().engine.connect() as connection:
+        return [str(r) for r in connection.execute(sa.select(answer_table.c.request_id)).scalars()]
+
+
+def test_ac_1_er_2_one_run_completes_a_batch_as_one_by_one_would(
+    tmp_path: Path, database_url: str, programme: Programme
+) -> None:
+    batch_app = _big_app(tmp_path, database_url, "batch")
+    alone_app = _big_app(tmp_path, f"sqlite:///{tmp_path / 'alone.sqlite'}", "alone")
+    emails = customer_emails(batch_app.environ["TUTELA_SHOP_URL"], 40)
+    batch, alone = _submit_batch(batch_app, programme), _submit_batch(alone_app, programme)
+    assert Worker(batch_app, programme, "w1", batch=50).run_once() == 40
+    dsr = alone_app.dsr_service(programme)
+    for request in alone:
+        alone_app.answering(programme).complete(request, dsr)
+    dsr.close()
+    got = [ledger_actions(batch_app, r) for r in batch]
+    assert got == [ledger_actions(alone_app, r) for r in alone]
+    assert got[0][-2:] == got[-1][-2:] == ["answer_kept", "completed"]
+    assert sorted(_answers(batch_app)) == sorted(batch)  # one answer each
+    keeping = batch_app.keeping().store
+    assert all(keeping.secret(r) is None for r in batch)  # every identity purged
+    assert {batch_app.request_service().show(r).state for r in batch} == {"completed"}
+    assert {s.state for r in batch for s in batch_app.jobs().steps(r)} == {DONE}
+    assert batch_app.answering().export(batch[0])[0].kind == "package"
+    remaining = customer_emails(batch_app.environ["TUTELA_SHOP_URL"], 45)
+    assert remaining == customer_emails(alone_app.environ["TUTELA_SHOP_URL"], 45)
+    assert set(emails[:20]) <= set(remaining) and not set(emails[20:]) & set(remaining)
+
+
+def test_ac_1_a_request_withdrawn_before_the_write_falls_back_and_the_rest_complete(
+    tmp_path: Path, database_url: str, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _big_app(tmp_path, database_url, "shop")
+    requests = _submit_batch(app, programme)[15:25]  # 5 access, 5 erasure
+    withdrawn = requests[7]
+    write = SqlLifecycleStore.complete_many
+    calls: list[int] = []
+
+    def withdraw_first(store: SqlLifecycleStore, finished: Sequence[Finishing]) -> None:
+        if not calls:  # after the claim and the engine run, before the write
+            app.request_service().withdraw(withdrawn, actor="subject:link")
+        calls.append(len(finished))
+        write(store, finished)
+
+    monkeypatch.setattr(SqlLifecycleStore, "complete_many", withdraw_first)
+    before = ledger_actions(app, withdrawn)
+    with app.ledger().engine.begin() as connection:  # only these ten are due
+        others = job_table.c.request_id.not_in(requests)
+        connection.execute(sa.update(job_table).where(others).values(state=DONE))
+    assert Worker(app, programme, "w1", batch=50).run_once() == 10
+    assert calls == [10] + [1] * 10  # the batch refused whole, then one by one
+    assert app.request_service().show(withdrawn).state == "withdrawn"
+    assert ledger_actions(app, withdrawn) == [*before, "withdrawn"]  # no answer, no completion
+    done = [r for r in requests if r != withdrawn]
+    assert sorted(_answers(app)) == sorted(done)
+    for request in done:
+        assert app.request_service().show(request).state == "completed"
+        assert ledger_actions(app, request)[-2:] == ["answer_kept", "completed"]
+    assert {s.state for r in requests for s in app.jobs().steps(r)} == {DONE}

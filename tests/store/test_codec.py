@@ -195,3 +195,18 @@ json_values = st.recursive(
 @given(json_values)
 def test_AC_4_any_nested_payload_round_trips(value: Any) -> None:
     assert round_trip(value) == value
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(1971, 4, 25, 2, 0, tzinfo=ZoneInfo("America/Rainy_River")),  # skipped hour
+        datetime(2025, 10, 26, 2, 30, tzinfo=ZoneInfo("Europe/Brussels")),  # first 02:30
+        datetime(2025, 10, 26, 2, 30, tzinfo=ZoneInfo("Europe/Brussels"), fold=1),  # second
+    ],
+)
+def test_AC_4_a_wall_time_the_zone_skips_or_repeats_round_trips_as_written(
+    moment: datetime,
+) -> None:
+    back = round_trip(moment)
+    assert back == moment and back.fold == moment.fold and back.utcoffset() == moment.utcoffset()

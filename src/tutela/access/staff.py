@@ -4,7 +4,8 @@ A denial or a forwarding ends a request: the subject is owed a letter with the r
 the complaint route (Art. 12(4), DL-7) or the controller to address (PR-2), kept as the
 request's answer. :class:`StaffDesk` does the decision and the letter together, as
 ``tutela requests deny`` and ``forward`` do; single steps (approve, extend, fee) are the
-lifecycle services' own methods.
+lifecycle services' own methods. :meth:`StaffDesk.intake` records a batch of requests
+staff received and verified, approved in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from tutela.requests.intake_batch import submit_many
 from tutela.requests.staff import Decided
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tutela.requests.answering import Answering
+    from tutela.requests.intake_batch import BatchItem
     from tutela.requests.records import RequestRecord
     from tutela.requests.service import RequestService
     from tutela.requests.staff import StaffSteps
@@ -60,6 +65,13 @@ class StaffDesk:
         decided = self.steps.forward(identifier, customer, actor=actor, purge=False)
         self.answering.closing_letter(decided.request.id, actor=actor)
         return decided
+
+    def intake(self, items: Sequence[BatchItem], actor: str) -> list[RequestRecord]:
+        """Submit, verify and approve a batch of requests staff received, in one transaction.
+
+        A bad item refuses the whole batch, naming its index and field (nothing stored).
+        """
+        return submit_many(self.requests, items, actor)
 
     def complaints(self, state: str | None = None) -> list[RequestRecord]:
         """The complaints (seed §14, CP-1), earliest due first."""

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
 
 from tutela.access.keys import Scope
 from tutela.access.service import Staff
@@ -16,17 +17,24 @@ from tutela.api.auth import needs
 from tutela.api.models import (
     UUID_PATTERN,
     AcceptBody,
+    Body,
     DenyBody,
+    Detail,
     DueDocument,
     ExtendBody,
     FeeBody,
     ForwardBody,
+    Name,
+    Reason,
+    Residence,
     StaffDocument,
     SubmitBody,
+    Value,
 )
 from tutela.api.problems import responses
 from tutela.api.services import Services, services
 from tutela.errors import RequestError
+from tutela.requests.intake_batch import MAX_BATCH, BatchItem
 from tutela.requests.states import State
 from tutela.requests.types import RequestType
 
@@ -36,6 +44,31 @@ RequestId = Annotated[str, Path(pattern=UUID_PATTERN, description="The request's
 Reader = Annotated[Staff, Depends(needs(Scope.REQUESTS_READ))]
 Writer = Annotated[Staff, Depends(needs(Scope.REQUESTS_WRITE))]
 Decider = Annotated[Staff, Depends(needs(Scope.REQUESTS_DECIDE))]
+
+
+class IntakeItem(Body):
+    """One request of a batch: a submit's fields, staff's evidence, and whether to approve."""
+
+    type: RequestType
+    identity: dict[Name, Value] = Field(min_length=1, max_length=8)
+    residence: Residence | None = None
+    details: dict[Name, Detail] = Field(default_factory=dict, max_length=16)
+    evidence: Reason = Field(description="What staff accepted as proof of identity (ID-4).")
+    approve: bool
+
+
+class IntakeBody(Body):
+    """A batch of requests staff received, verified and (each as it says) approve."""
+
+    items: list[IntakeItem] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class IntakeDocument(BaseModel):
+    """A request of the batch as stored: its id, state and due date."""
+
+    id: str
+    state: str
+    due: date
 
 
 @router.get("/requests")
@@ -65,6 +98,20 @@ def submit(body: SubmitBody, staff: Writer, given: Given) -> StaffDocument:
         actor=staff.actor,
     )
     return StaffDocument.staff(record)
+
+
+@router.post("/requests/batch", status_code=201)
+def intake(body: IntakeBody, staff: Decider, given: Given) -> list[IntakeDocument]:
+    """Submit, verify and approve up to 1,000 requests in one transaction (ID-4, OB-1).
+
+    A bad item refuses the whole batch (422 naming the item's index and field).
+    """
+    items = [
+        BatchItem(i.type.value, i.identity, i.residence, i.details or None, i.evidence, i.approve)
+        for i in body.items
+    ]
+    found = given.desk.intake(items, staff.actor)
+    return [IntakeDocument(id=r.id, state=r.state, due=r.due_date) for r in found]
 
 
 @router.get("/requests/{id}")

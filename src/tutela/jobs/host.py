@@ -7,6 +7,7 @@ the application they built.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -31,6 +32,12 @@ class JobSteps(Protocol):
 
     def done(self, request_id: str, step: str, worker: str, *, now: datetime | None = None) -> bool:
         """Mark a claimed step done; False when ``worker`` no longer holds it."""
+        ...
+
+    def done_many(
+        self, requests: Sequence[str], step: str, worker: str, *, now: datetime | None = None
+    ) -> int:
+        """Mark ``step`` of each of ``requests`` done in one statement; how many were."""
         ...
 
     def failed(

@@ -2,9 +2,10 @@
 
 :meth:`Worker.run_once` claims up to ``batch`` due steps under a lease and runs them:
 the ``complete`` steps of every claimed request go through ONE engine run per engine
-type (:meth:`tutela.requests.answering.Answering.complete_many`), then each step is
-marked done, or failed with a retry time. A step whose request is no longer in progress
-(withdrawn, or completed by staff meanwhile) is marked done with no effect. A worker
+type (:meth:`tutela.requests.answering.Answering.complete_many`, which stores them all in
+one transaction), then the steps are marked done in one statement, or failed with a retry
+time. A step whose request is no longer in progress (withdrawn, or completed by staff
+meanwhile) is marked done with no effect. A worker
 killed mid-step leaves its claim; once the lease expires another worker claims it and
 runs it again: the state machine and the idempotent engine make that second run the
 only one with an effect. :func:`start_in_process_worker` runs the loop in a thread of
@@ -139,33 +140,36 @@ class Worker:
             return
         answering = self.application.answering(self.programme)
         live = [r for r in requests if self._still_in_progress(answering.requests, r)]
-        for request in set(requests) - set(live):
-            store.done(request, COMPLETE, self.name)  # withdrawn or completed meanwhile
-        if not live:
-            return
-        dsr = self.engines.get(self.application, self.programme)
-        try:
-            outcomes = answering.complete_many(live, dsr)
-        except BaseException:
-            self.engines.reset()
-            raise
+        alive = set(live)
+        done = [r for r in requests if r not in alive]  # withdrawn or completed meanwhile
+        outcomes: dict[str, Completion | TutelaError] = {}
+        if live:
+            dsr = self.engines.get(self.application, self.programme)
+            try:
+                outcomes = answering.complete_many(live, dsr)
+            except BaseException:
+                self.engines.reset()
+                raise
         if any(isinstance(outcome, TutelaError) for outcome in outcomes.values()):
             self.engines.reset()  # a system may have failed: connect and describe again
         for request, outcome in outcomes.items():
-            self._settle(store, answering.requests, request, outcome)
+            if self._settled(store, answering.requests, request, outcome):
+                done.append(request)
+        store.done_many(done, COMPLETE, self.name)
 
-    def _settle(
+    def _settled(
         self,
         store: JobSteps,
         requests: _Requests,
         request: str,
         outcome: Completion | TutelaError,
-    ) -> None:
+    ) -> bool:
+        """True when the step is done; a failed attempt is recorded (retried later) if not."""
         if isinstance(outcome, TutelaError) and self._still_in_progress(requests, request):
             log.warning("step complete of request %s failed: %s", request, outcome)
             self._failed(store, request, outcome)
-        else:
-            store.done(request, COMPLETE, self.name)
+            return False
+        return True
 
     def _failed(self, store: JobSteps, request: str, error: BaseException) -> None:
         attempts = store.attempts(request, COMPLETE)

@@ -23,14 +23,22 @@ from tutela.errors import ConfigurationError, RequestError, TutelaError
 from tutela.i18n import N_, _
 from tutela.requests.delivering import Delivering
 from tutela.requests.details import details_of, require_fee_paid
-from tutela.requests.keeping import AnswerKind, AnswerRecord, Keeping, NotificationRecord
-from tutela.requests.records import LedgerStep, RequestRecord
+from tutela.requests.keeping import (
+    AnswerKind,
+    AnswerRecord,
+    Finishing,
+    Keeping,
+    NotificationRecord,
+)
+from tutela.requests.records import LedgerStep, RequestRecord, state_digest
 from tutela.requests.service import RequestService
 from tutela.requests.states import State, transition
 from tutela.requests.types import RequestType
 
 if TYPE_CHECKING:
     from tutela.programme.models import Programme
+    from tutela.requests.disclosure import Disclosure
+    from tutela.requests.letter_parts import Part
     from tutela.requests.letters import LetterContext
     from tutela.rights.models import Plan
     from tutela.rights.outcomes import RequestResult
@@ -67,6 +75,9 @@ RECORDED = {
     ),
 }
 """What the letter says for a type the engine does not run (the record is the action)."""
+COVERS_KEPT = 256
+"""Cover letter facts kept per :class:`Answering` (one per language and categories found)."""
+_CoverKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 class Transmitter(Protocol):
@@ -101,16 +112,19 @@ class Answering(Delivering):
     ) -> None:
         self.requests, self.keeping, self.programme = requests, keeping, programme
         self.transmitter = transmitter
+        self._covers: dict[_CoverKey, tuple[Programme, Disclosure, tuple[Part, ...]]] = {}
 
     def complete(
         self, identifier: str, dsr: DsrService, *, lang: str = "en", actor: str = "system"
     ) -> Completion:
         """Run the request, keep its answer, queue Art. 19 notices, mark it completed."""
         ready = self._ready(identifier)
-        plan, result = None, None
-        if ready.kind in ENGINE:
-            plan, result = _run(dsr, ready.kind, ready.record.id, ready.identity, ready.changes)
-        return self._answer_run(ready, plan, result, lang, actor)
+        runs = _run_group(dsr, [ready]) if ready.kind in ENGINE else {}
+        prepared = self._prepare(ready, _ran(runs, ready), lang, actor)
+        (outcome,) = self._store([prepared], lang, actor).values()
+        if isinstance(outcome, TutelaError):
+            raise outcome
+        return outcome
 
     def complete_many(
         self,
@@ -122,10 +136,10 @@ class Answering(Delivering):
     ) -> dict[str, Completion | TutelaError]:
         """Complete several requests, the engine run ONCE per engine type for all of them.
 
-        Each request is then answered as :meth:`complete` does. Returns, per identifier
+        Each request is answered as :meth:`complete` does, and all are stored in ONE
+        transaction (one by one when one changed meanwhile). Returns, per identifier
         given, its :class:`Completion` or the error that stopped it (the others go on);
-        a batch the engine refuses is run again one request at a time, so one bad
-        request does not hold back the rest.
+        a batch the engine refuses is run again one request at a time.
         """
         outcomes: dict[str, Completion | TutelaError] = {}
         groups: dict[str, list[_Ready]] = {}
@@ -136,11 +150,15 @@ class Answering(Delivering):
                 outcomes[identifier] = error
                 continue
             groups.setdefault(ENGINE.get(ready.kind, ""), []).append(ready)
+        prepared: list[_Prepared] = []
         for engine_type, group in groups.items():
             runs = _run_group(dsr, group) if engine_type else {}
             for ready in group:
-                outcomes[ready.identifier] = self._answer_one(ready, runs, lang, actor)
-        return outcomes
+                try:
+                    prepared.append(self._prepare(ready, _ran(runs, ready), lang, actor))
+                except TutelaError as error:
+                    outcomes[ready.identifier] = error
+        return outcomes | self._store(prepared, lang, actor)
 
     def _ready(self, identifier: str) -> _Ready:
         """The request, checked ready to complete (refused before any work), its identity."""
@@ -150,27 +168,9 @@ class Answering(Delivering):
         identity, changes = self.requests.identity(record)
         return _Ready(identifier, record, RequestType(record.type), identity, changes)
 
-    def _answer_one(
-        self, ready: _Ready, runs: Mapping[str, _Run | TutelaError], lang: str, actor: str
-    ) -> Completion | TutelaError:
-        ran = runs.get(ready.record.id)
-        if isinstance(ran, TutelaError):
-            return ran
+    def _prepare(self, ready: _Ready, ran: _Run | None, lang: str, actor: str) -> _Prepared:
+        """Queue the Art. 19 notices, make and seal the answer; nothing completed yet."""
         plan, result = (None, None) if ran is None else ran
-        try:
-            return self._answer_run(ready, plan, result, lang, actor)
-        except TutelaError as error:
-            return error
-
-    def _answer_run(
-        self,
-        ready: _Ready,
-        plan: Plan | None,
-        result: RequestResult | None,
-        lang: str,
-        actor: str,
-    ) -> Completion:
-        """Keep the answer of a request the engine ran (or had nothing to run), complete it."""
         record, kind = ready.record, ready.kind
         context = self._context(record, lang)
         queued: tuple[NotificationRecord, ...] = ()
@@ -179,14 +179,66 @@ class Answering(Delivering):
             queued, unreachable = self._queue(record, plan, result, ready.identity, ready.changes)
         told = self._names(n.recipient for n in queued)
         body, answer_kind = self._answer_bytes(kind, record, context, result, told)
-        answer = self._keep(record, body, answer_kind, actor)
+        answer, to_seal, to_step = self._sealed(record, body, answer_kind, actor)
+        sealed: bytes | None = to_seal
+        kept: LedgerStep | None = to_step
         target = details_of(record.details).get("transmit_to")
-        if kind is _T.PORTABILITY and target:
+        if kind is _T.PORTABILITY and target:  # kept first: the transmission names it
+            self.keeping.store.save_answer(answer, to_seal, to_step)
             self._transmit(record, str(target), body, answer.digest, actor)
-        mailed = self._tell(record, ready.identity, "answer", lang, actor)
-        done = self.requests.move(record, State.COMPLETED, actor, None)
+            sealed, kept = None, None
         forwarded = tuple(f.system for f in plan.forwarded) if plan is not None else ()
-        return Completion(done, answer, queued, unreachable, forwarded, mailed)
+        finishing = self._finishing(record, answer, sealed, kept, actor)
+        return _Prepared(ready, finishing, answer, queued, unreachable, forwarded)
+
+    def _finishing(
+        self,
+        record: RequestRecord,
+        answer: AnswerRecord,
+        sealed: bytes | None,
+        kept: LedgerStep | None,
+        actor: str,
+    ) -> Finishing:
+        """What completing ``record`` stores (as :meth:`RequestService.move` would)."""
+        goal = transition(record.state, State.COMPLETED, record.type)
+        now = self.requests.clock.now()
+        after = replace(record, state=goal.value, updated_at=now)
+        step = LedgerStep(now, actor, goal.value, state_digest(record), state_digest(after))
+        purge = record.type != _T.RESTRICTION  # a restriction's identity is needed to lift it
+        return Finishing(record, after, step, answer if sealed else None, sealed, kept, purge)
+
+    def _store(
+        self, prepared: Sequence[_Prepared], lang: str, actor: str
+    ) -> dict[str, Completion | TutelaError]:
+        """Store every prepared request in one transaction, then tell each subject.
+
+        When one changed meanwhile (withdrawn, completed by staff) the transaction stores
+        nothing and each is stored alone: that one gets its error, the others complete.
+        """
+        outcomes: dict[str, Completion | TutelaError] = {}
+        stored = list(prepared)
+        try:
+            self.keeping.store.complete_many([p.finishing for p in prepared])
+        except RequestError:
+            if len(prepared) <= 1:
+                raise
+            stored = []
+            for one in prepared:
+                try:
+                    self.keeping.store.complete_many([one.finishing])
+                    stored.append(one)
+                except RequestError as error:
+                    outcomes[one.ready.identifier] = error
+        for one in stored:
+            outcomes[one.ready.identifier] = self._completion(one, lang, actor)
+        return outcomes
+
+    def _completion(self, prepared: _Prepared, lang: str, actor: str) -> Completion:
+        """Tell the subject the answer is ready (best effort); the request's Completion."""
+        after, answer = prepared.finishing.after, prepared.answer
+        mailed = self._tell(after, prepared.ready.identity, "answer", lang, actor, answer)
+        queued, unreachable = prepared.queued, prepared.unreachable
+        return Completion(after, answer, queued, unreachable, prepared.forwarded, mailed)
 
     def closing_letter(
         self, identifier: str, *, lang: str = "en", actor: str = "system"
@@ -249,14 +301,13 @@ class Answering(Delivering):
     ) -> tuple[bytes, AnswerKind]:
         from tutela.i18n import language
         from tutela.requests import letters
-        from tutela.requests.disclosure import disclose
         from tutela.requests.package import answer_package
 
         programme = self._programme()
         with language(context.language):
             if kind in PACKAGED and result is not None:
-                found = letters.found_in(result)
-                cover = letters.cover_letter(context, disclose(programme, found, found))
+                disclosure, parts = self._cover(programme, letters.found_in(result), context)
+                cover = letters.cover_letter(context, disclosure, parts)
                 return answer_package(result, ENGINE[kind], cover), AnswerKind.PACKAGE
             names = {p.key: str(p.name) for p in programme.purposes}
             if result is not None:
@@ -271,6 +322,28 @@ class Answering(Delivering):
             outcome, rights_left=rights, authorities=authorities, recipients_told=told
         )
         return letters.outcome_letter(context, outcome).encode("utf-8"), AnswerKind.LETTER
+
+    def _cover(
+        self, programme: Programme, found: dict[str, tuple[str, ...]], context: LetterContext
+    ) -> tuple[Disclosure, tuple[Part, ...]]:
+        """The Art. 15 facts and the cover letter's parts for the categories ``found``.
+
+        Kept per language and categories found (with where): most subjects of a batch
+        share them, and they derive from the programme alone.
+        """
+        from tutela.requests.disclosure import disclose
+        from tutela.requests.letter_parts import cover_parts
+
+        key = (context.language, tuple(found.items()))
+        kept = self._covers.get(key)
+        if kept is not None and kept[0] is programme:
+            return kept[1], kept[2]
+        disclosure = disclose(programme, found, found)
+        parts = cover_parts(disclosure)
+        if len(self._covers) >= COVERS_KEPT:
+            self._covers.clear()
+        self._covers[key] = (programme, disclosure, parts)
+        return disclosure, parts
 
     def _queue(
         self,
@@ -331,6 +404,26 @@ class _Ready:
 _Run = tuple["Plan", "RequestResult"]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A request answered but not yet stored: what to store, and what its Completion says."""
+
+    ready: _Ready
+    finishing: Finishing
+    answer: AnswerRecord
+    queued: tuple[NotificationRecord, ...]
+    unreachable: tuple[str, ...]
+    forwarded: tuple[str, ...]
+
+
+def _ran(runs: Mapping[str, _Run | TutelaError], ready: _Ready) -> _Run | None:
+    """The engine's run of ``ready`` (None: nothing to run); its error raised."""
+    ran = runs.get(ready.record.id)
+    if isinstance(ran, TutelaError):
+        raise ran
+    return ran
+
+
 def _run_group(dsr: DsrService, group: Sequence[_Ready]) -> dict[str, _Run | TutelaError]:
     """One engine run for ``group`` (one engine type); per request id, its plan and result.
 
@@ -355,27 +448,6 @@ def _run_group(dsr: DsrService, group: Sequence[_Ready]) -> dict[str, _Run | Tut
             return {group[0].record.id: error}
         return {k: v for ready in group for k, v in _run_group(dsr, [ready]).items()}
     return {str(r.request.reference): (plan, r) for r in results}
-
-
-def _run(
-    dsr: DsrService,
-    kind: RequestType,
-    request_id: str,
-    identity: dict[str, str],
-    changes: dict[str, str],
-) -> tuple[Plan, RequestResult]:
-    from tutela.rights.models import SubjectRequest
-
-    engine_type = ENGINE[kind]
-    request = SubjectRequest(
-        engine_type,  # type: ignore[arg-type]
-        tuple(identity.items()),
-        tuple(changes.items()),
-        reference=request_id,
-    )
-    plan = dsr.plan_only([request])
-    (result,) = dsr.run([request]).results
-    return plan, result
 
 
 def _routes(

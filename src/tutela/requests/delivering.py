@@ -32,10 +32,12 @@ class Delivering:
     def link(self, identifier: str) -> tuple[str, datetime]:
         """A signed link to the request's answer and when it stops working."""
         record = self.requests.show(identifier)
-        answer = self._answer(record.id)[0]
-        token = sealing.sign_link(self.keeping.sealing_key(), record.id, answer.expires_at)
+        return self._link(record.id, self._answer(record.id)[0])
+
+    def _link(self, request_id: str, answer: AnswerRecord) -> tuple[str, datetime]:
+        token = sealing.sign_link(self.keeping.sealing_key(), request_id, answer.expires_at)
         base = self.keeping.public_url.rstrip("/")
-        return f"{base}/requests/{record.id}/download?token={token}", answer.expires_at
+        return f"{base}/requests/{request_id}/download?token={token}", answer.expires_at
 
     def download(
         self, token: object, request_id: str | None = None, *, actor: str = "subject:link"
@@ -79,6 +81,14 @@ class Delivering:
     def _keep(
         self, record: RequestRecord, body: bytes, kind: AnswerKind, actor: str
     ) -> AnswerRecord:
+        answer, sealed, step = self._sealed(record, body, kind, actor)
+        self.keeping.store.save_answer(answer, sealed, step)
+        return answer
+
+    def _sealed(
+        self, record: RequestRecord, body: bytes, kind: AnswerKind, actor: str
+    ) -> tuple[AnswerRecord, bytes, LedgerStep]:
+        """The answer's record, its bytes sealed, and the ``answer_kept`` step to store them."""
         now = self.requests.clock.now()
         package = kind is AnswerKind.PACKAGE
         answer = AnswerRecord(
@@ -93,21 +103,30 @@ class Delivering:
         )
         key = self.keeping.sealing_key()
         sealed = sealing.seal(key, sealing.Use.ANSWER, record.id, body)
-        step = LedgerStep(now, actor, "answer_kept", None, answer.digest)
-        self.keeping.store.save_answer(answer, sealed, step)
-        return answer
+        return answer, sealed, LedgerStep(now, actor, "answer_kept", None, answer.digest)
 
     def _tell(
-        self, record: RequestRecord, identity: dict[str, str], kind: str, lang: str, actor: str
+        self,
+        record: RequestRecord,
+        identity: dict[str, str],
+        kind: str,
+        lang: str,
+        actor: str,
+        answer: AnswerRecord | None = None,
     ) -> bool:
         """Mail the subject that ``kind`` happened, with the answer's link; False if not sent.
 
-        A mail server that refuses does not undo the work: the answer stays behind its
-        link, and staff see that the subject was not told.
+        ``answer`` is the answer just kept (read from the store when not given). A mail
+        server that refuses does not undo the work: the answer stays behind its link, and
+        staff see that the subject was not told.
         """
         from tutela.requests.subject_mail import tell
 
-        link = self.link(record.id) if kind != "extended" else None
+        if self.keeping.mail is None or not identity.get("email"):
+            return False  # nothing to send it with, or no address: staff deliver it
+        link = None
+        if kind != "extended":
+            link = self._link(record.id, answer or self._answer(record.id)[0])
         now = self.requests.clock.now()
         try:
             sent = tell(self.keeping, record, identity, kind, link=link, lang=lang, now=now,

@@ -29,7 +29,7 @@ from typing import Protocol
 
 from tutela.errors import ConfigurationError
 from tutela.requests.codes import CodeRecord
-from tutela.requests.records import LedgerStep
+from tutela.requests.records import LedgerStep, RequestRecord
 from tutela.requests.sealing import StoreKey
 
 
@@ -92,6 +92,25 @@ class NotificationRecord:
     last_error: str | None = None  # what failed, never the message or a secret
 
 
+@dataclass(frozen=True)
+class Finishing:
+    """What completing one request stores, with the other requests of its batch.
+
+    ``answer`` and ``sealed`` are the answer to keep with ``kept`` (its ``answer_kept``
+    step), or None when it was kept already; ``after`` is the request completed, stored
+    over ``before`` with ``completed``; ``purge`` drops the sealed identity (not for a
+    completed restriction: lifting it needs the identity).
+    """
+
+    before: RequestRecord
+    after: RequestRecord
+    completed: LedgerStep
+    answer: AnswerRecord | None
+    sealed: bytes | None
+    kept: LedgerStep | None
+    purge: bool
+
+
 class LifecycleStore(Protocol):
     """The port for what the lifecycle keeps beside the request rows (see module doc)."""
 
@@ -118,6 +137,14 @@ class LifecycleStore(Protocol):
 
     def save_answer(self, record: AnswerRecord, sealed: bytes, step: LedgerStep) -> None:
         """Keep the sealed answer of ``record.request_id`` (replacing any), with ``step``."""
+
+    def complete_many(self, finished: Sequence[Finishing]) -> None:
+        """Store every request's answer, state change and purge, and their steps, at once.
+
+        One transaction with one ledger append (per request: ``answer_kept`` then the state
+        change). A RequestError, nothing stored, when any request changed meanwhile: store
+        them one by one to learn which.
+        """
 
     def answer(self, request_id: str) -> tuple[AnswerRecord, bytes | None] | None:
         """The answer of ``request_id`` and its sealed bytes (None once purged), or None."""

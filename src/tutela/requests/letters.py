@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup
 
 from tutela.errors import RequestError
 from tutela.i18n import LANGUAGES, N_, _, format_day, language, ngettext
@@ -129,8 +130,14 @@ def found_in(result: RequestResult) -> dict[str, tuple[str, ...]]:
     return {key: tuple(places) for key, places in found.items()}
 
 
-def cover_letter(context: LetterContext, disclosure: Disclosure) -> str:
-    """The cover letter of an access or portability answer, as a standalone HTML page."""
+def cover_letter(
+    context: LetterContext, disclosure: Disclosure, parts: tuple[Part, ...] | None = None
+) -> str:
+    """The cover letter of an access or portability answer, as a standalone HTML page.
+
+    ``parts``: :func:`cover_parts` of ``disclosure`` in the context's language, when the
+    caller kept them from another letter with the same disclosure.
+    """
     with language(context.language):
         if disclosure.processed:
             confirmation = _(
@@ -144,7 +151,8 @@ def cover_letter(context: LetterContext, disclosure: Disclosure) -> str:
                 " where we keep personal data and found none under the details you gave. This"
                 " is our full answer to your request."
             )
-        return _render(_letter(context, (confirmation,), cover_parts(disclosure)))
+        parts = cover_parts(disclosure) if parts is None else parts
+        return _render(_letter(context, (confirmation,), parts))
 
 
 def outcome_letter(context: LetterContext, outcome: Outcome) -> str:
@@ -285,7 +293,23 @@ def _kept_line(kept: RetainedField, purpose: str) -> str:
 
 
 def _render(letter: Letter) -> str:
-    return _environment().get_template("letter.html.j2").render(letter=letter)
+    return _template().render(letter=letter)
+
+
+@cache
+def _template() -> Template:
+    """The letter's template, loaded and compiled once per process."""
+    return _environment().get_template("letter.html.j2")
+
+
+@lru_cache(maxsize=4096)
+def _html_text(text: str) -> Markup:
+    return links.html(text)
+
+
+def _html_links(text: str) -> Markup:
+    """:func:`tutela.statement.links.html`, kept for plain text (most lines recur)."""
+    return _html_text(text) if type(text) is str else links.html(text)
 
 
 @cache
@@ -298,5 +322,5 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["html_links"] = links.html
+    environment.filters["html_links"] = _html_links
     return environment

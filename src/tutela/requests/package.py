@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 
 from tutela.errors import RequestError
-from tutela.rights.export import result_csv, result_json
+from tutela.rights.export import result_files
 from tutela.rights.outcomes import RequestResult
 
 MANIFEST = "manifest.json"
@@ -34,8 +34,8 @@ _CHUNK = 1 << 20
 
 def answer_package(result: RequestResult, kind: str, cover: str) -> bytes:
     """The ZIP answering one access or portability request (``cover``: the letter's HTML)."""
-    tables = result_csv(result)
-    files = {"data.json": result_json(result, kind).encode(), "letter.html": cover.encode()}
+    data, tables = result_files(result, kind)
+    files = {"data.json": data.encode(), "letter.html": cover.encode()}
     for name, collection in zip(safe_names(tables), tables, strict=True):
         files[f"data/{name}.csv"] = tables[collection].encode()
     files[MANIFEST] = _manifest(files)

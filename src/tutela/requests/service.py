@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 from tutela.errors import ConfigurationError, RequestError
 from tutela.requests import deadlines, periods
 from tutela.requests.details import details_text, require_fee_paid
+from tutela.requests.intake_batch import about
 from tutela.requests.records import (
     LedgerStep,
     RequestRecord,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from tutela.ports import Clock
     from tutela.programme.legal import Organisation
     from tutela.programme.models import Programme
+    from tutela.requests.intake_batch import Admitted
     from tutela.requests.keeping import Keeping
 
 OPEN_STATES = tuple(s.value for s in State if s not in FINAL_STATES)
@@ -81,6 +83,9 @@ class RequestStore(Protocol):
 
     def update(self, before: RequestRecord, after: RequestRecord, step: LedgerStep) -> None:
         """Store ``after`` over ``before``, committed with ``step``."""
+
+    def insert_many(self, items: Sequence[Admitted]) -> None:
+        """Insert every request, sealed identity and ledger step, in one transaction."""
 
 
 class RequestService:
@@ -116,23 +121,56 @@ class RequestService:
         ``residence`` (``BE``, ``US-CA``) chooses the regime with the programme's; the
         identity (and a rectification's ``changes``) is kept sealed until the request ends.
         """
+        now = self.clock.now()
+        record, sealed = self.received(
+            kind,
+            identity,
+            received_at,
+            residence=residence,
+            details=details,
+            changes=changes,
+            now=now,
+        )
+        step = LedgerStep(now, actor, "submitted", None, state_digest(record))
+        self.store.insert(record, step, sealed)
+        return record
+
+    def received(
+        self,
+        kind: str,
+        identity: Mapping[str, str],
+        received_at: datetime | None = None,
+        *,
+        residence: str | None = None,
+        details: Mapping[str, str] | None = None,
+        changes: Mapping[str, str] | None = None,
+        now: datetime,
+    ) -> tuple[RequestRecord, bytes | None]:
+        """A new request (received) and its sealed identity, checked; nothing stored.
+
+        A value refused raises :class:`~tutela.requests.intake_batch.FieldRefused` naming it.
+        """
         programme = self._programme()
         organisation = programme.organisation
         if organisation is None:
             raise ConfigurationError("the programme has no organisation: its time zone is needed")
-        known = request_type(kind)
-        regime = _regime(programme, known, residence)
+        with about("type"):
+            known = request_type(kind)
+        with about("residence" if residence else "type"):
+            regime = _regime(programme, known, residence)
         if not self.hash_key:
             raise ConfigurationError(
                 f"no hash key: set {programme.masking.hash_key_env} or TUTELA_HASH_KEY "
                 "(the subject is kept only as a keyed digest)"
             )
-        values = identity_values(identity)
-        subject = subject_digest(values, self.hash_key)
-        now = self.clock.now()
-        received = now if received_at is None else self._receipt(received_at, now)
+        with about("identity"):
+            values = identity_values(identity)
         zone, country = organisation.timezone, organisation.establishment_country
-        due = _deadline(received, regime.value, zone, country)
+        with about("received_at"):
+            received = now if received_at is None else self._receipt(received_at, now)
+            due = _deadline(received, regime.value, zone, country)
+        with about("details"):
+            text = details_text(programme, known, details)
         record = RequestRecord(
             id=str(uuid.uuid4()),
             type=known.value,
@@ -142,18 +180,15 @@ class RequestService:
             due_date=due.due_date,
             due_rule=due.explanation,
             extended=False,
-            subject=subject,
+            subject=subject_digest(values, self.hash_key),
             zone=zone,
             country=country,
             created_at=now,
             updated_at=now,
-            details=details_text(programme, known, details),
+            details=text,
             residence=None if residence is None else "-".join(filter(None, _where(residence))),
         )
-        sealed = self._seal(record.id, values, changes or {})
-        step = LedgerStep(now, actor, "submitted", None, state_digest(record))
-        self.store.insert(record, step, sealed)
-        return record
+        return record, self._seal(record.id, values, changes or {})
 
     def _programme(self) -> Programme:
         if self.programme is None:

@@ -54,9 +54,22 @@ def _datetime_text(value: datetime) -> str:
 
 
 def _parse_datetime(text: str) -> datetime:
+    """The datetime written: its wall time in its zone, the fold chosen by its offset.
+
+    Keeping the wall time (not converting the instant) keeps a time the zone skips (a
+    spring-forward gap) as it was written; a zone whose rules changed since gets the
+    instant in that zone.
+    """
     stamp, _, zone = text.partition("[")
     parsed = datetime.fromisoformat(stamp)
-    return parsed.astimezone(ZoneInfo(zone.rstrip("]"))) if zone else parsed
+    if not zone:
+        return parsed
+    info = ZoneInfo(zone.rstrip("]"))
+    for fold in (0, 1):
+        wall = parsed.replace(tzinfo=info, fold=fold)
+        if wall.utcoffset() == parsed.utcoffset():
+            return wall
+    return parsed.astimezone(info)
 
 
 def _base64(value: bytes | bytearray | memoryview) -> str:

@@ -14,7 +14,7 @@ duty and the start of its period: the process whose insert succeeds runs the dut
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,6 +73,17 @@ class SqlJobStore:
         with self.guard(), self.engine.begin() as own:
             return _insert_absent(own, row)
 
+    def enqueue_many(
+        self, connection: sa.Connection, ready: Sequence[tuple[str, datetime]], step: str
+    ) -> None:
+        """:meth:`enqueue` for each (request id, ready at) of ``ready``, in one statement.
+
+        The inserts join the caller's transaction; a step already there is left as it is.
+        """
+        if ready:
+            rows = [_row(request_id, step, READY, ready_at) for request_id, ready_at in ready]
+            _insert_absent_rows(connection, rows)
+
     def claim(
         self, worker: str, limit: int, now: datetime, lease: timedelta
     ) -> list[tuple[str, str]]:
@@ -98,6 +109,25 @@ class SqlJobStore:
         """
         values = {"state": DONE, "done_at": now or datetime.now(UTC), "claimed_until": None}
         return self._finish(request_id, step, worker, values)
+
+    def done_many(
+        self, requests: Sequence[str], step: str, worker: str, *, now: datetime | None = None
+    ) -> int:
+        """Mark ``step`` of each of ``requests`` done, in one statement; how many were marked.
+
+        As :meth:`done`: a step whose claim ``worker`` no longer holds is left as it is.
+        """
+        if not requests:
+            return 0
+        t = job_table
+        query = (
+            sa.update(t)
+            .where(t.c.request_id.in_(sorted(set(requests))), t.c.step == step)
+            .where(t.c.state == CLAIMED, t.c.claimed_by == worker)
+            .values(state=DONE, done_at=now or datetime.now(UTC), claimed_until=None)
+        )
+        with self.guard(), self.engine.begin() as connection:
+            return int(connection.execute(query).rowcount)
 
     def failed(
         self,
@@ -201,6 +231,18 @@ def _insert_absent(connection: sa.Connection, row: dict[str, object]) -> bool:
     dialect = postgresql if name == "postgresql" else sqlite
     absent = dialect.insert(job_table).values(row).on_conflict_do_nothing()
     return connection.execute(absent.returning(job_table.c.step)).first() is not None
+
+
+def _insert_absent_rows(connection: sa.Connection, rows: list[dict[str, object]]) -> None:
+    """Insert each of ``rows`` unless its (request, step) exists: one statement, executemany."""
+    name = connection.dialect.name
+    if name in ("mysql", "mariadb"):
+        connection.execute(sa.insert(job_table).prefix_with("IGNORE"), rows)
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if name == "postgresql" else sqlite
+    connection.execute(dialect.insert(job_table).on_conflict_do_nothing(), rows)
 
 
 def _take_write_lock(connection: sa.Connection) -> None:

@@ -24,6 +24,7 @@ from tutela.requests.keeping import (
     AnswerKind,
     AnswerRecord,
     Channel,
+    Finishing,
     NotificationRecord,
     NotificationState,
 )
@@ -39,6 +40,7 @@ from tutela.store.lifecycle_tables import (
     rate_event_table,
     secret_table,
 )
+from tutela.store.requests import SqlRequestStore
 
 PURGED = "answer_purged"
 """The ledger action of an answer's bytes dropped after its delivery window."""
@@ -122,6 +124,34 @@ class SqlLifecycleStore:
         with self.guard(), self.engine.begin() as connection:
             _replace(connection, answer_table, record.request_id, row)
             self.ledger.append(connection, [_entry(record.request_id, step)])
+
+    def complete_many(self, finished: Sequence[Finishing]) -> None:
+        """Store each request's answer, state change and identity purge, with their steps.
+
+        One transaction and one ledger append (per request: ``answer_kept``, then the state
+        change). :class:`~tutela.store.requests.RequestChanged`, nothing stored, when any
+        request no longer has the state it was read with.
+        """
+        if not finished:
+            return
+        kept = [(f.answer, f.sealed) for f in finished if f.answer is not None]
+        rows = [{**asdict(a), "kind": str(a.kind), "sealed": sealed} for a, sealed in kept]
+        purged = [f.before.id for f in finished if f.purge]
+        entries = [_entry(f.before.id, s) for f in finished for s in (f.kept, f.completed) if s]
+        requests = SqlRequestStore(self.engine, self.ledger)
+        with self.guard(), self.engine.begin() as connection:
+            pairs = [(f.before, f.after) for f in finished]
+            requests.update_many(pairs, [f.completed for f in finished], connection)
+            if rows:
+                ids = [row["request_id"] for row in rows]
+                connection.execute(
+                    sa.delete(answer_table).where(answer_table.c.request_id.in_(ids))
+                )
+                connection.execute(sa.insert(answer_table), rows)
+            if purged:
+                table = secret_table
+                connection.execute(sa.delete(table).where(table.c.request_id.in_(purged)))
+            self.ledger.append(connection, entries)
 
     def answer(self, request_id: str) -> tuple[AnswerRecord, bytes | None] | None:
         """The answer of ``request_id`` and its sealed bytes (None once purged), or None."""

@@ -9,10 +9,11 @@ was read with, so two staff members acting at once cannot both move one request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -24,6 +25,9 @@ from tutela.store.jobs import COMPLETE, SqlJobStore
 from tutela.store.ledger import NewEntry, SqlLedger
 from tutela.store.lifecycle_tables import secret_table
 from tutela.store.request_tables import request_table
+
+if TYPE_CHECKING:
+    from tutela.requests.intake_batch import Admitted
 
 IN_PROGRESS = State.IN_PROGRESS.value
 """The state whose entry makes the request's ``complete`` step ready."""
@@ -61,6 +65,30 @@ class SqlRequestStore:
                 row = {"request_id": record.id, "sealed": secret, "created_at": step.time}
                 connection.execute(sa.insert(secret_table), [row])
             self.ledger.append(connection, [_entry(record.id, step)])
+
+    def insert_many(self, items: Sequence[Admitted]) -> None:
+        """Insert every request, its sealed identity and ledger steps, in one transaction.
+
+        All the entries go to the ledger in one append (each request's in order); a request
+        stored *in progress* gets its ``complete`` job step in the same transaction.
+        """
+        if not items:
+            return
+        secrets = [
+            {"request_id": i.record.id, "sealed": i.secret, "created_at": i.steps[0].time}
+            for i in items
+            if i.secret is not None
+        ]
+        entries = [_entry(i.record.id, step) for i in items for step in i.steps]
+        rows = [{name: getattr(i.record, name) for name in _COLUMNS} for i in items]
+        ready = [(i.record.id, i.steps[-1].time) for i in items if i.record.state == IN_PROGRESS]
+        with self.guard(), self.engine.begin() as connection:
+            connection.execute(sa.insert(request_table), rows)
+            if secrets:
+                connection.execute(sa.insert(secret_table), secrets)
+            self.ledger.append(connection, entries)
+            if ready:
+                SqlJobStore(self.engine).enqueue_many(connection, ready, COMPLETE)
 
     def get(self, request_id: str) -> RequestRecord | None:
         """The request ``request_id``, or None."""
@@ -110,6 +138,37 @@ class SqlRequestStore:
             if after.state == IN_PROGRESS and before.state != IN_PROGRESS:
                 SqlJobStore(self.engine).enqueue(connection, before.id, COMPLETE, step.time)
 
+    def update_many(
+        self,
+        pairs: Sequence[tuple[RequestRecord, RequestRecord]],
+        steps: Sequence[LedgerStep],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        """Store each ``after`` over its ``before`` with its step in ``steps``: all or none.
+
+        Refused (:class:`RequestChanged`, nothing stored) when any row no longer has its
+        ``before``'s state and extended flag: store them one by one to learn which. With
+        ``connection`` the updates join the caller's transaction and the CALLER appends the
+        entries of ``steps`` (with its own, in one append); without, they commit on their own.
+        """
+        if connection is None:
+            with self.guard(), self.engine.begin() as own:
+                self.update_many(pairs, steps, own)
+                entries = [_entry(b.id, s) for (b, _a), s in zip(pairs, steps, strict=True)]
+                self.ledger.append(own, entries)
+            return
+        rows = [
+            {f"new_{name}": getattr(after, name) for name in _UPDATED}
+            | {"wanted": before.id, "was": before.state, "was_extended": before.extended}
+            for before, after in pairs
+        ]
+        if rows and connection.execute(_UPDATE, rows).rowcount != len(rows):
+            raise RequestChanged("a request of the batch changed meanwhile; store them one by one")
+        jobs = SqlJobStore(self.engine)
+        for (before, after), step in zip(pairs, steps, strict=True):
+            if after.state == IN_PROGRESS and before.state != IN_PROGRESS:
+                jobs.enqueue(connection, before.id, COMPLETE, step.time)
+
     @contextmanager
     def guard(self) -> Iterator[None]:
         """Turn a SQLAlchemy error into a StoreError saying what failed, without secrets."""
@@ -128,6 +187,8 @@ _UPDATE = (
     .values({name: sa.bindparam(f"new_{name}") for name in _UPDATED})
 )
 """The statements built once: only their parameters change from one request to the next."""
+_COLUMNS = tuple(RequestRecord.__dataclass_fields__)
+"""A record's fields, each a column of ``tutela_request``."""
 
 
 def _entry(request_id: str, step: LedgerStep) -> NewEntry:
