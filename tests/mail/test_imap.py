@@ -8,6 +8,7 @@ from __future__ import annotations
 import imaplib
 import json
 import smtplib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.mail.conftest import CORPUS, PASSWORD, USER, Inbox, deliver, free_port, imap_url, run
@@ -52,9 +53,11 @@ def test_a_crash_while_handling_leaves_the_message_unseen_for_the_next_fetch(
     deliver(dovecot, "en_erasure.eml", "nl_complaint.eml")
     reader = ImapReader.from_url(imap_url(dovecot))
     calls: list[bytes] = []
+    dates: list[datetime | None] = []
 
-    def crashing(raw: bytes) -> None:
+    def crashing(raw: bytes, *, received_at: datetime | None) -> None:
         calls.append(raw)
+        dates.append(received_at)
         if len(calls) == 1:
             raise RuntimeError("the reader died")
 
@@ -65,6 +68,8 @@ def test_a_crash_while_handling_leaves_the_message_unseen_for_the_next_fetch(
     again = reader.fetch(mailbox.ingest)
     assert (again.read, again.handled) == (1, 1) and unseen(dovecot) == 0
     assert b"delete my account" in calls[0]
+    now = datetime.now(UTC)  # DL-1: the clock starts when the mailbox received it
+    assert all(d is not None and abs(d - now) < timedelta(minutes=5) for d in dates)
 
 
 def test_a_refused_login_is_a_connector_error_without_the_password(
@@ -74,7 +79,7 @@ def test_a_refused_login_is_a_connector_error_without_the_password(
     result = run(wrong, "mail", "fetch", code=5)
     assert "refused the login" in result.output and "Wr0ng-Secret-9" not in result.output
     with pytest.raises(MailError, match="cannot reach"):
-        ImapReader.from_url(imap_url(free_port())).fetch(lambda raw: None)
+        ImapReader.from_url(imap_url(free_port())).fetch(lambda raw, received_at: None)
 
 
 @pytest.mark.parametrize(

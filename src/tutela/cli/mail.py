@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -65,8 +66,8 @@ def fetch(
     mailbox = app_.mailbox(_programme(context, programme))
     results: list[IngestResult] = []
 
-    def handle(raw: bytes) -> None:
-        result = mailbox.ingest(raw)
+    def handle(raw: bytes, *, received_at: datetime | None) -> None:
+        result = mailbox.ingest(raw, received_at=received_at)
         results.append(result)
         if not result.acknowledged:  # left unseen: the next fetch sends it
             raise MailError("the acknowledgement was not sent")

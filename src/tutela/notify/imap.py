@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import re
 import ssl as tls
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tutela.errors import ConfigurationError
 from tutela.requests.mail import MailError
+
+
+class Handler(Protocol):
+    """What handles one fetched message (``Mailbox.ingest`` is one)."""
+
+    def __call__(self, raw: bytes, *, received_at: datetime | None) -> object:
+        """Handle ``raw``, received by the mailbox at ``received_at``; raise to leave it unseen."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +89,13 @@ class ImapReader:
         """The server as ``host:port``, as errors name it."""
         return f"{self.host}:{self.port}"
 
-    def fetch(self, handle: Callable[[bytes], object], limit: int = 500) -> FetchReport:
+    def fetch(self, handle: Handler, limit: int = 500) -> FetchReport:
         """Hand each unseen message (up to ``limit``) to ``handle``; mark it seen once handled.
 
-        A message whose ``handle`` raised stays unseen (its failure's type is reported).
+        ``handle(raw, received_at=...)`` gets the message and when the mailbox received it
+        (the server's INTERNALDATE: the deadline counts from it, DL-1), None if the server
+        gave none. A message whose ``handle`` raised stays unseen (its failure's type is
+        reported).
         MailError when the server cannot be reached or refuses.
         """
         try:
@@ -123,18 +135,16 @@ class ImapReader:
             raise imaplib.IMAP4.error("the mailbox cannot be opened")
         return client
 
-    def _each(
-        self, client: imaplib.IMAP4, handle: Callable[[bytes], object], limit: int
-    ) -> FetchReport:
+    def _each(self, client: imaplib.IMAP4, handle: Handler, limit: int) -> FetchReport:
         status, data = client.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise imaplib.IMAP4.error("the server refused to search for unseen messages")
         uids = [uid.decode("ascii") for uid in (data[0] or b"").split()[:limit]]
         handled, failures = 0, []
         for uid in uids:
-            raw = _message(client, uid)
+            raw, received_at = _message(client, uid)
             try:
-                handle(raw)
+                handle(raw, received_at=received_at)
             except Exception as error:  # the message stays unseen: read again next time
                 failures.append(type(error).__name__)
                 continue
@@ -143,15 +153,30 @@ class ImapReader:
         return FetchReport(len(uids), handled, len(uids) - handled, tuple(failures))
 
 
-def _message(client: imaplib.IMAP4, uid: str) -> bytes:
-    """The bytes of message ``uid``, fetched without marking it seen."""
-    status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
+def _message(client: imaplib.IMAP4, uid: str) -> tuple[bytes, datetime | None]:
+    """The bytes of message ``uid`` and when the server received it, without marking it seen."""
+    status, data = client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
     if status != "OK":
         raise imaplib.IMAP4.error("the server refused to fetch a message")
     for item in data:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
-            return item[1]
-    return b""
+            return item[1], _internal_date(item[0])
+    return b"", None
+
+
+def _internal_date(response: bytes) -> datetime | None:
+    """The INTERNALDATE in a FETCH response line, as an aware UTC time (None if absent)."""
+    found = _INTERNALDATE.search(response)
+    if found is None:
+        return None
+    try:
+        return datetime.strptime(found.group(1).decode("ascii").strip(), _IMAP_TIME).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]{20,40})"')
+_IMAP_TIME = "%d-%b-%Y %H:%M:%S %z"  # RFC 3501 date-time: 05-Mar-2025 10:00:00 +0100
 
 
 def _quoted(mailbox: str) -> str:
