@@ -278,7 +278,9 @@ def _programme(context: typer.Context, path: Path | None) -> Programme:
 
     chosen = path or application(context).settings.programme
     if chosen is None:
-        raise ConfigurationError("this command needs the programme: --programme PATH")
+        raise ConfigurationError(
+            "this command needs the programme: give --programme PATH or set TUTELA_PROGRAMME"
+        )
     return load_programme(Path(chosen))
 
 
