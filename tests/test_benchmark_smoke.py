@@ -67,3 +67,16 @@ def test_ac_1_service_benchmark_answers_every_request_over_http_once(
     assert cells[5] == "20" and cells[-2:] == ["0", "0"], row  # requests; duplicates, losses
     assert re.search(r"^end to end: [\d,]+\.\d requests/s$", out, re.MULTILINE), out
     assert float(re.findall(r"^end to end: ([\d,.]+)", out, re.MULTILINE)[0]) > 0
+
+
+def test_decisions_benchmark_compiles_and_decides_beside_the_floor(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = benchmark(monkeypatch, BENCHMARK.with_name("decisions.py"))
+    assert module.main(["--subjects", "2000", "--decisions", "20000", "--rounds", "1"]) == 0
+    table = capsys.readouterr().out
+    assert "2,000 subjects" in table and "MiB" in table
+    (line,) = [line for line in table.splitlines() if line.startswith("in-process: ")]
+    assert float(line.split()[1].replace(",", "")) > 0
+    (ratio,) = [line for line in table.splitlines() if line.startswith("floor / tutela")]
+    assert float(re.findall(r"([\d.]+)x$", ratio)[0]) > 0

@@ -60,6 +60,14 @@ PROGRAMME_COMMANDS = {
         *("--type", "erasure", "--identity", "email=a@b.c"),
     ],
     "tutela serve": ["serve", "{file}", "--port", "1"],
+    "tutela consent give": [
+        *("consent", "give", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
+    ],
+    "tutela consent withdraw": [
+        *("consent", "withdraw", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
+    ],
+    "tutela consent history": ["consent", "history", "{file}", "--identity", "email=a@b.c"],
+    "tutela decide": ["decide", "{file}", "--identity", "email=a@b.c", "--purpose", "x"],
     "tutela dsr resume": [
         "dsr",
         "resume",
@@ -131,6 +139,21 @@ URL_COMMANDS = {
         }.items()
     },
     "tutela complaints list": (["complaints", "list"], "TUTELA_DATABASE_URL"),
+    **{
+        f"tutela consent {name}": (
+            ["consent", name, str(MINISHOP), "--identity", "email=a@b.c", *argv],
+            "TUTELA_DATABASE_URL",
+        )
+        for name, argv in {
+            "give": ["--purpose", "marketing"],
+            "withdraw": ["--purpose", "marketing"],
+            "history": [],
+        }.items()
+    },
+    "tutela decide": (
+        ["decide", str(MINISHOP), "--identity", "email=a@b.c", "--purpose", "marketing"],
+        "TUTELA_DATABASE_URL",
+    ),
     "tutela mail ingest": (
         ["mail", "ingest", "{tmp}/ok.csv", "--programme", str(MINISHOP)],
         "TUTELA_DATABASE_URL",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tutela.access.staff import StaffDesk
     from tutela.access.subjects import SubjectDesk
     from tutela.connectors.sql import SqlConnector
+    from tutela.consent.service import ConsentService
     from tutela.ledger.checkpoint import SigningKey
     from tutela.notify.imap import ImapReader
     from tutela.ports import Clock, Connector
@@ -215,6 +216,15 @@ class Application:
         store = SqlRequestStore(ledger.engine, ledger)
         keeping = self.keeping(programme)
         return RequestService(store, programme, hash_key, self.clock, keeping, self._waker())
+
+    def consent_service(self, programme: Programme) -> ConsentService:
+        """Subjects' choices for ``programme``, kept with their ledger entries in the store."""
+        from tutela.consent.service import ConsentService
+        from tutela.store.consent import SqlChoiceStore
+
+        ledger = self.ledger()
+        store = SqlChoiceStore(ledger.engine, ledger)
+        return ConsentService(store, programme, self.hash_key(programme), self.clock)
 
     def _waker(self) -> Callable[[], None] | None:
         """With a broker, a function telling the workers a step is ready (else None)."""

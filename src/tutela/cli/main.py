@@ -16,8 +16,10 @@ from tutela.cli import (
     check,
     complaints,
     connectors,
+    consent,
     datasets,
     db,
+    decide,
     demo,
     dsr,
     importing,
@@ -67,6 +69,7 @@ def tutela(
 
 init.register(app)
 check.register(app)
+decide.register(app)
 app.add_typer(statement.app, name="statement")
 app.add_typer(records.app, name="records")
 app.add_typer(importing.app, name="import")
@@ -76,6 +79,7 @@ app.add_typer(plugins.app, name="plugins")
 app.add_typer(dsr.app, name="dsr")
 app.add_typer(requests.app, name="requests")
 app.add_typer(complaints.app, name="complaints")
+app.add_typer(consent.app, name="consent")
 app.add_typer(store.app, name="store")
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")
