@@ -60,16 +60,11 @@ def give(
     output_format: FormatOpt = "text",
 ) -> None:
     """Record consent given to a purpose whose legal basis is consent."""
+    from tutela.consent.service import Context
+
+    choice = Context(method, notice_version, evidence=evidence)
     service = _service(context, path)
-    event = service.give(
-        _identities(identity),
-        purpose,
-        method=method,
-        notice_version=notice_version,
-        evidence=evidence,
-        actor=who(actor),
-    )
-    _print([event], output_format)
+    _print([service.give(_identities(identity), purpose, choice, actor=who(actor))], output_format)
 
 
 @app.command("withdraw")
@@ -86,15 +81,11 @@ def withdraw(
     output_format: FormatOpt = "text",
 ) -> None:
     """Record consent withdrawn from a purpose: the same options as giving it."""
+    from tutela.consent.service import Context
+
+    choice = Context(method, notice_version, evidence=evidence)
     service = _service(context, path)
-    event = service.withdraw(
-        _identities(identity),
-        purpose,
-        method=method,
-        notice_version=notice_version,
-        evidence=evidence,
-        actor=who(actor),
-    )
+    event = service.withdraw(_identities(identity), purpose, choice, actor=who(actor))
     _print([event], output_format)
 
 

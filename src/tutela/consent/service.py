@@ -61,68 +61,28 @@ class ConsentService:
         self.store, self.programme, self.hash_key, self.clock = store, programme, hash_key, clock
 
     def give(
-        self,
-        identity: Mapping[str, str],
-        purpose: str,
-        *,
-        method: Method | str,
-        notice_version: str | None = None,
-        language: str | None = None,
-        jurisdiction: str | None = None,
-        evidence: str | None = None,
-        actor: str,
+        self, identity: Mapping[str, str], purpose: str, context: Context, *, actor: str
     ) -> ChoiceEvent:
         """Record consent given to ``purpose`` (a consent purpose) by the subject."""
-        context = Context(method, notice_version, language, jurisdiction, evidence)
         return self._choose(Kind.CONSENT_GIVEN, identity, self._consent(purpose), context, actor)
 
     def withdraw(
-        self,
-        identity: Mapping[str, str],
-        purpose: str,
-        *,
-        method: Method | str,
-        notice_version: str | None = None,
-        language: str | None = None,
-        jurisdiction: str | None = None,
-        evidence: str | None = None,
-        actor: str,
+        self, identity: Mapping[str, str], purpose: str, context: Context, *, actor: str
     ) -> ChoiceEvent:
         """Record consent withdrawn from ``purpose``: the same arguments as giving (CO-3)."""
-        context = Context(method, notice_version, language, jurisdiction, evidence)
         chosen = self._consent(purpose)
         return self._choose(Kind.CONSENT_WITHDRAWN, identity, chosen, context, actor)
 
     def object(
-        self,
-        identity: Mapping[str, str],
-        purpose: str,
-        *,
-        method: Method | str,
-        notice_version: str | None = None,
-        language: str | None = None,
-        jurisdiction: str | None = None,
-        evidence: str | None = None,
-        actor: str,
+        self, identity: Mapping[str, str], purpose: str, context: Context, *, actor: str
     ) -> ChoiceEvent:
         """Record an objection to ``purpose`` (any purpose the programme declares)."""
-        context = Context(method, notice_version, language, jurisdiction, evidence)
         return self._choose(Kind.OBJECTION, identity, self._purpose(purpose), context, actor)
 
     def opt_out(
-        self,
-        identity: Mapping[str, str],
-        purpose: str,
-        *,
-        method: Method | str,
-        notice_version: str | None = None,
-        language: str | None = None,
-        jurisdiction: str | None = None,
-        evidence: str | None = None,
-        actor: str,
+        self, identity: Mapping[str, str], purpose: str, context: Context, *, actor: str
     ) -> ChoiceEvent:
         """Record an opt-out of sale or sharing for ``purpose``."""
-        context = Context(method, notice_version, language, jurisdiction, evidence)
         return self._choose(Kind.OPT_OUT, identity, self._purpose(purpose), context, actor)
 
     def history(self, identity: Mapping[str, str]) -> list[ChoiceEvent]:
