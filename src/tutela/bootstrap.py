@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tutela.access.staff import StaffDesk
     from tutela.access.subjects import SubjectDesk
     from tutela.connectors.sql import SqlConnector
+    from tutela.consent.point import DecisionPoint
     from tutela.consent.service import ConsentService
     from tutela.ledger.checkpoint import SigningKey
     from tutela.notify.imap import ImapReader
@@ -70,6 +71,9 @@ class Application:
     clock: Clock = field(default_factory=SystemClock)
     _store: SqlDsrStore | None = field(default=None, init=False, repr=False)
     _ledger: SqlLedger | None = field(default=None, init=False, repr=False)
+    _points: list[tuple[Programme, DecisionPoint]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     def store(self) -> SqlDsrStore:
         """Tutela's store of DSR batches and restrictions (``TUTELA_DATABASE_URL``).
@@ -225,6 +229,20 @@ class Application:
         ledger = self.ledger()
         store = SqlChoiceStore(ledger.engine, ledger)
         return ConsentService(store, programme, self.hash_key(programme), self.clock)
+
+    def decision_point(self, programme: Programme) -> DecisionPoint:
+        """The decision point for ``programme``, one per application, kept current (CO-3)."""
+        from tutela.consent.point import DecisionPoint
+        from tutela.store.consent import SqlChoiceStore
+
+        for known, point in self._points:
+            if known is programme:
+                return point
+        ledger = self.ledger()
+        store = SqlChoiceStore(ledger.engine, ledger)
+        point = DecisionPoint(store, programme, self.clock, hash_key=self.hash_key(programme))
+        self._points.append((programme, point))
+        return point
 
     def _waker(self) -> Callable[[], None] | None:
         """With a broker, a function telling the workers a step is ready (else None)."""

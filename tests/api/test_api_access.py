@@ -53,7 +53,7 @@ def test_each_role_gets_only_its_scopes_and_a_403_names_the_missing_one(
 
 
 def test_the_auditor_reads_but_decides_nothing() -> None:
-    assert SCOPES[Role.AUDITOR] == {Scope.REQUESTS_READ, Scope.LEDGER_READ}
+    assert SCOPES[Role.AUDITOR] == {Scope.REQUESTS_READ, Scope.LEDGER_READ, Scope.DECISIONS_READ}
     assert Scope.REQUESTS_DECIDE not in SCOPES[Role.AGENT]
     assert SCOPES[Role.ADMIN] == set(Scope)
 

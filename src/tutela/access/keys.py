@@ -11,6 +11,7 @@ Roles grant scopes (see :data:`SCOPES`):
 ``admin``         everything, with ``keys:admin``
 ``privacy_officer``  reads, verifies and decides requests; reads and signs the ledger
 ``agent``         reads requests and verifies subjects (``requests:write``); decides nothing
+``(all four)``    ask the decision point (``decisions:read``)
 ``auditor``       reads requests and the ledger only
 ================  ===============================================================
 """
@@ -60,16 +61,17 @@ class Scope(StrEnum):
     REQUESTS_WRITE = "requests:write"  # submit on a subject's behalf, verify with evidence
     REQUESTS_DECIDE = "requests:decide"  # approve, deny, extend, fee, forward
     LEDGER_READ = "ledger:read"  # checkpoint, proofs, evidence
+    DECISIONS_READ = "decisions:read"  # may this subject's data be used for this purpose
     LEDGER_WRITE = "ledger:write"  # sign a checkpoint
     KEYS_ADMIN = "keys:admin"  # create and revoke keys
 
 
-_READS = frozenset({Scope.REQUESTS_READ, Scope.LEDGER_READ})
+_READS = frozenset({Scope.REQUESTS_READ, Scope.LEDGER_READ, Scope.DECISIONS_READ})
 SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
     Role.PRIVACY_OFFICER: _READS
     | {Scope.REQUESTS_WRITE, Scope.REQUESTS_DECIDE, Scope.LEDGER_WRITE},
-    Role.AGENT: frozenset({Scope.REQUESTS_READ, Scope.REQUESTS_WRITE}),
+    Role.AGENT: frozenset({Scope.REQUESTS_READ, Scope.REQUESTS_WRITE, Scope.DECISIONS_READ}),
     Role.AUDITOR: _READS,
 }
 """The scopes each role grants."""

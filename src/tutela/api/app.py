@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tutela import __version__
-from tutela.api import ledger, problems, staff, subjects
+from tutela.api import decisions, ledger, problems, staff, subjects
 from tutela.api.auth import MissingScope, Unauthenticated
 from tutela.api.services import Services
 
@@ -42,10 +42,11 @@ def create_app(
     application.ledger()  # refuse a store not at the head revision now, not on first call
     app = FastAPI(title="tutela", version=__version__, description=DESCRIPTION)
     app.state.services = _services(application, programme, limits)
+    app.state.decisions = application.decision_point(programme)
     problems.install(app)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(MissingScope, _missing_scope)
-    for router in (subjects.router, staff.router, ledger.router, subjects.links):
+    for router in (subjects.router, staff.router, ledger.router, decisions.router, subjects.links):
         app.include_router(router)
     app.add_middleware(problems.Shield)
     _document(app)

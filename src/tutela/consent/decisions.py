@@ -148,6 +148,25 @@ class DecisionTable:
         subjects = {s: _entry(evs, shifts) for s, evs in by_subject.items()}
         return cls(purposes, subjects)
 
+    def apply(self, events: Iterable[ChoiceEvent]) -> DecisionTable:
+        """A table with ``events`` (stored after those already folded in) folded in.
+
+        The same table as compiling every event again, but only the subjects of
+        ``events`` are recomputed; the subjects' mapping is copied, this table unchanged.
+        """
+        shifts = self._shifts()
+        added: dict[str, list[_Step]] = {}
+        for event in events:
+            if event.purpose == ALL_PURPOSES or event.purpose in shifts:
+                added.setdefault(event.subject, []).append(_step(event))
+        if not added:
+            return self
+        subjects = dict(self.subjects)
+        for subject, steps in added.items():
+            known = subjects.get(subject)
+            subjects[subject] = _steps_entry([*(known[2] if known else ()), *steps], shifts)
+        return DecisionTable(self.purposes, subjects)
+
     def decide(self, subject: str, purpose: str, at: datetime) -> Decision:
         """The decision for ``subject`` and ``purpose`` at ``at`` (timezone-aware).
 
@@ -172,8 +191,15 @@ _Step = tuple[datetime, str, Kind, datetime | None]
 """One event, compact: when, purpose, kind, a restriction's end."""
 
 
+def _step(event: ChoiceEvent) -> _Step:
+    return event.at, event.purpose, event.kind, event.ends_at
+
+
 def _entry(events: list[ChoiceEvent], shifts: Mapping[str, int]) -> _Entry:
-    steps = [(e.at, e.purpose, e.kind, e.ends_at) for e in events]
+    return _steps_entry([_step(e) for e in events], shifts)
+
+
+def _steps_entry(steps: list[_Step], shifts: Mapping[str, int]) -> _Entry:
     ordered = tuple(sorted(steps, key=_when))  # stable: ties keep the stored order
     changes = [s[0] for s in ordered] + [s[3] for s in ordered if s[3] is not None]
     return max(changes), _packed(ordered, shifts, None), ordered
