@@ -10,6 +10,7 @@ fails, 7 when the hash key is missing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,47 +47,39 @@ NoticeOpt = Annotated[
 ]
 
 
-@app.command("give")
-@user_errors
-def give(
-    context: typer.Context,
-    path: ProgrammeArg,
-    identity: IdentityOpt,
-    purpose: PurposeOpt,
-    method: MethodOpt = "api",
-    evidence: EvidenceOpt = None,
-    notice_version: NoticeOpt = None,
-    actor: ActorOpt = None,
-    output_format: FormatOpt = "text",
-) -> None:
-    """Record consent given to a purpose whose legal basis is consent."""
-    from tutela.consent.service import Context
+def _chooser(withdraw: bool, doc: str) -> Callable[..., None]:
+    """The ``give`` or ``withdraw`` command: withdrawing takes the same options (CO-3)."""
 
-    choice = Context(method, notice_version, evidence=evidence)
-    service = _service(context, path)
-    _print([service.give(_identities(identity), purpose, choice, actor=who(actor))], output_format)
+    def command(
+        context: typer.Context,
+        path: ProgrammeArg,
+        identity: IdentityOpt,
+        purpose: PurposeOpt,
+        method: MethodOpt = "api",
+        evidence: EvidenceOpt = None,
+        notice_version: NoticeOpt = None,
+        actor: ActorOpt = None,
+        output_format: FormatOpt = "text",
+    ) -> None:
+        from tutela.consent.service import Context
+
+        choice = Context(method, notice_version, evidence=evidence)
+        service = _service(context, path)
+        record = service.withdraw if withdraw else service.give
+        _print([record(_identities(identity), purpose, choice, actor=who(actor))], output_format)
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command("withdraw")
-@user_errors
-def withdraw(
-    context: typer.Context,
-    path: ProgrammeArg,
-    identity: IdentityOpt,
-    purpose: PurposeOpt,
-    method: MethodOpt = "api",
-    evidence: EvidenceOpt = None,
-    notice_version: NoticeOpt = None,
-    actor: ActorOpt = None,
-    output_format: FormatOpt = "text",
-) -> None:
-    """Record consent withdrawn from a purpose: the same options as giving it."""
-    from tutela.consent.service import Context
-
-    choice = Context(method, notice_version, evidence=evidence)
-    service = _service(context, path)
-    event = service.withdraw(_identities(identity), purpose, choice, actor=who(actor))
-    _print([event], output_format)
+app.command("give")(
+    user_errors(_chooser(False, "Record consent given to a purpose whose legal basis is consent."))
+)
+app.command("withdraw")(
+    user_errors(
+        _chooser(True, "Record consent withdrawn from a purpose: the same options as giving it.")
+    )
+)
 
 
 @app.command("history")

@@ -83,6 +83,11 @@ class Organisation(Model):
     affiliates: list[Label] = Field(default_factory=list)
     security_measures: list[Label] = Field(default_factory=list)
 
+    @property
+    def known_as(self) -> str:
+        """The name the organisation goes by: its trading name, else its legal name."""
+        return str(self.trading_name or self.legal_name)
+
 
 class ChangeLogEntry(Model):
     """One published version of the statement."""

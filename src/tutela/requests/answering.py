@@ -283,7 +283,7 @@ class Answering(Delivering):
             request_id=record.id,
             type=record.type,
             regime=record.regime,
-            controller=_name(programme),
+            controller=_known_as(programme),
             contact=organisation.privacy_email if organisation else None,
             received_at=record.received_at,
             answered_at=self.requests.clock.now(),
@@ -359,7 +359,7 @@ class Answering(Delivering):
         categories = recipients.categories_changed(plan, result)
         now = self.requests.clock.now()
         queued = recipients.notifications_for(programme, record.id, categories, now)
-        controller = _name(programme)
+        controller = _known_as(programme)
         document = notices.recipient_message(
             ENGINE[RequestType(record.type)], record.id, controller, identity, categories, changes
         )
@@ -473,8 +473,5 @@ def _controller(programme: Programme, record: RequestRecord) -> str:
     return "the controller named in our data processing agreement"
 
 
-def _name(programme: Programme) -> str:
-    organisation = programme.organisation
-    if organisation is None:
-        return ""
-    return str(organisation.trading_name or organisation.legal_name)
+def _known_as(programme: Programme) -> str:
+    return programme.organisation.known_as if programme.organisation else ""

@@ -134,7 +134,7 @@ class StaffSteps:
             request_type=record.type,
             received_at=record.received_at,
             sender=keeping.mail_from,
-            controller_name=_name(programme),
+            controller_name=_known_as(programme),
             identity=identity,
             sent_at=self.requests.clock.now(),
         )
@@ -182,8 +182,5 @@ def _amount(text: str) -> Decimal:
     return value
 
 
-def _name(programme: Programme) -> str:
-    organisation = programme.organisation
-    if organisation is None:
-        return ""
-    return str(organisation.trading_name or organisation.legal_name)
+def _known_as(programme: Programme) -> str:
+    return programme.organisation.known_as if programme.organisation else ""

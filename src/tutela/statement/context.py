@@ -65,8 +65,7 @@ class StatementContext:
     @property
     def we(self) -> str:
         """The name the organisation goes by (trading name, else legal name)."""
-        organisation = self.programme.organisation
-        return organisation.trading_name or organisation.legal_name
+        return self.programme.organisation.known_as
 
     def see(self, section_id: str) -> str:
         """A cross-reference to a section: ``section 5``."""
