@@ -62,6 +62,7 @@ class Scope(StrEnum):
     REQUESTS_DECIDE = "requests:decide"  # approve, deny, extend, fee, forward
     LEDGER_READ = "ledger:read"  # checkpoint, proofs, evidence
     DECISIONS_READ = "decisions:read"  # may this subject's data be used for this purpose
+    CONSENT_WRITE = "consent:write"  # record choices and signals (GPC) on a subject's behalf
     LEDGER_WRITE = "ledger:write"  # sign a checkpoint
     KEYS_ADMIN = "keys:admin"  # create and revoke keys
 
@@ -70,8 +71,10 @@ _READS = frozenset({Scope.REQUESTS_READ, Scope.LEDGER_READ, Scope.DECISIONS_READ
 SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
     Role.PRIVACY_OFFICER: _READS
-    | {Scope.REQUESTS_WRITE, Scope.REQUESTS_DECIDE, Scope.LEDGER_WRITE},
-    Role.AGENT: frozenset({Scope.REQUESTS_READ, Scope.REQUESTS_WRITE, Scope.DECISIONS_READ}),
+    | {Scope.REQUESTS_WRITE, Scope.REQUESTS_DECIDE, Scope.LEDGER_WRITE, Scope.CONSENT_WRITE},
+    Role.AGENT: frozenset(
+        {Scope.REQUESTS_READ, Scope.REQUESTS_WRITE, Scope.DECISIONS_READ, Scope.CONSENT_WRITE}
+    ),
     Role.AUDITOR: _READS,
 }
 """The scopes each role grants."""

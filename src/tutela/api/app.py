@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tutela import __version__
-from tutela.api import decisions, ledger, problems, staff, subjects
+from tutela.api import consent, decisions, ledger, problems, staff, subjects, unsubscribe
 from tutela.api.auth import MissingScope, Unauthenticated
 from tutela.api.services import Services
 
@@ -46,7 +46,8 @@ def create_app(
     problems.install(app)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(MissingScope, _missing_scope)
-    for router in (subjects.router, staff.router, ledger.router, decisions.router, subjects.links):
+    routers = (subjects.router, staff.router, ledger.router, decisions.router, subjects.links)
+    for router in (*routers, consent.router, unsubscribe.router):
         app.include_router(router)
     app.add_middleware(problems.Shield)
     _document(app)

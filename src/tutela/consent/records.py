@@ -30,6 +30,9 @@ class Kind(StrEnum):
     RESTRICTION = "restriction"  # of all processing but storage and legal claims (RS-2)
     RESTRICTION_LIFTED = "restriction_lifted"
     OPT_OUT = "opt_out"  # CCPA sale or sharing, or a GPC signal (GPC-1)
+    RETENTION_ENDED = "retention_ended"  # the purpose's retention period is over (RT-1)
+    LEGAL_HOLD = "legal_hold"  # data kept for legal claims: storage and claims only
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 class Method(StrEnum):
@@ -42,6 +45,8 @@ class Method(StrEnum):
     IMPORT = "import"
     GPC = "gpc"
     UNSUBSCRIBE = "unsubscribe"
+    BANNER = "banner"  # the cookie banner
+    RETENTION = "retention"  # a retention sweep or hold (issue 18)
     REQUEST = "request"  # from the request lifecycle (a restriction, an objection)
 
 

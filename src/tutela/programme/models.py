@@ -50,6 +50,7 @@ from tutela.programme.register import Assumption, ControllerCustomer
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
+    ConsentWebhook,
     Dataset,
     DatasetField,
     Identity,
@@ -268,6 +269,7 @@ __all__ = [
     "Complaints",
     "ConnectorSettings",
     "ConsentNotice",
+    "ConsentWebhook",
     "Contact",
     "ControllerCustomer",
     "Cookie",

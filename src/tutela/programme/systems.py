@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from tutela.programme.types import CountryCode, EnvName, Key, Label, Model, ShortText, Text
 
@@ -172,6 +172,30 @@ class ProcessingAgreement(Model):
     ] = Field(default_factory=list)
 
 
+class ConsentWebhook(Model):
+    """Where a system is told of consent and objection changes (CO-3, OB-2; issue 17).
+
+    tutela POSTs each change to ``url`` as JSON in the shape of a Ketch forwarder
+    payload, signed with HMAC-SHA256 under the secret held by the environment variable
+    ``secret_env``, and retries until delivered. ``purposes`` limits the changes pushed
+    to those purposes (default: the system's own ``purposes``).
+    """
+
+    url: ShortText
+    secret_env: EnvName
+    purposes: list[Key] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _secure_url(cls, value: str) -> str:
+        from tutela.programme.recipients import webhook_url_problem  # it imports this module
+
+        problem = webhook_url_problem(value)
+        if problem:
+            raise ValueError(f"`url`: {problem}")
+        return value
+
+
 class System(Model):
     """A system (application, database, SaaS tool) holding personal data."""
 
@@ -191,6 +215,7 @@ class System(Model):
     connector: ConnectorSettings | None = None
     datasets: list[Dataset] = Field(default_factory=list)
     security_measures: list[Label] = Field(default_factory=list)
+    consent_webhook: ConsentWebhook | None = None
 
 
 class MaskingRule(Model):
