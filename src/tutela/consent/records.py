@@ -79,3 +79,16 @@ def subject_ref(name: str, value: str, key: bytes) -> str:
     """
     message = f"{name}={value}".encode()
     return "h:" + hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """Consent to ``purpose`` must be given again under ``notice_version`` (seed §13).
+
+    Announced with a material change of the statement: from ``effective_at``, consent
+    given under another notice version no longer counts (``consent:renewal``).
+    """
+
+    purpose: str
+    notice_version: str
+    effective_at: datetime

@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from tutela.consent.records import ChoiceEvent, Kind, Method, subject_ref
@@ -39,6 +40,14 @@ class ChoiceStore(Protocol):
     def events(self, subject: str | None = None, since_id: int | None = None) -> list[ChoiceEvent]:
         """The events in the order stored."""
         ...
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A prepared event and the identity the subject made the choice with."""
+
+    event: ChoiceEvent
+    identity: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,43 @@ class ConsentService:
         name, value = next(iter(identity_values(identity).items()))
         return subject_ref(name, value, self.hash_key)
 
+    def prepare(
+        self,
+        kind: Kind,
+        identity: Mapping[str, str],
+        purpose: str,
+        context: Context,
+        at: datetime | None = None,
+    ) -> ChoiceEvent:
+        """The event of a choice of ``kind``, checked but not recorded (see :meth:`record`).
+
+        Consent is given or withdrawn only for a consent purpose; ``at`` defaults to now.
+        """
+        consent = kind in (Kind.CONSENT_GIVEN, Kind.CONSENT_WITHDRAWN)
+        chosen = self._consent(purpose) if consent else self._purpose(purpose)
+        return ChoiceEvent(
+            id=str(uuid.uuid4()),
+            subject=self.subject(identity),
+            purpose=chosen.key,
+            kind=kind,
+            at=at or self.clock.now(),
+            method=_method(context.method),
+            notice_version=self._notice(chosen, context.notice_version),
+            language=_checked(context.language, _LANGUAGE, "language", "a tag like en or fr-BE"),
+            jurisdiction=_checked(
+                context.jurisdiction, _JURISDICTION, "jurisdiction", "a code like BE or US-CA"
+            ),
+            evidence=_evidence(context.evidence),
+        )
+
+    def record(self, choices: Sequence[Choice], actor: str) -> None:
+        """Store the prepared events with their ledger entries, all or none.
+
+        Each choice comes with the identity it was made with (used to push the change to
+        the systems that ask for it; the store keeps the keyed reference only).
+        """
+        self.store.record([choice.event for choice in choices], actor)
+
     def _choose(
         self,
         kind: Kind,
@@ -107,22 +153,8 @@ class ConsentService:
         context: Context,
         actor: str,
     ) -> ChoiceEvent:
-        subject = self.subject(identity)
-        event = ChoiceEvent(
-            id=str(uuid.uuid4()),
-            subject=subject,
-            purpose=purpose.key,
-            kind=kind,
-            at=self.clock.now(),
-            method=_method(context.method),
-            notice_version=self._notice(purpose, context.notice_version),
-            language=_checked(context.language, _LANGUAGE, "language", "a tag like en or fr-BE"),
-            jurisdiction=_checked(
-                context.jurisdiction, _JURISDICTION, "jurisdiction", "a code like BE or US-CA"
-            ),
-            evidence=_evidence(context.evidence),
-        )
-        self.store.record([event], actor)
+        event = self.prepare(kind, identity, purpose.key, context)
+        self.record([Choice(event, identity)], actor)
         return event
 
     def _purpose(self, key: str) -> Purpose:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tutela.store.lifecycle_tables import LongBinary
 from tutela.store.tables import UtcDateTime, metadata
 
 CHOICE_EVENT = "tutela_choice_event"
@@ -61,6 +62,8 @@ def propagation_columns() -> list[sa.Column[object]]:
 
     ``state`` is ``pending``, ``retry``, ``delivered`` or ``failed``; ``next_at`` is when a
     pending or retrying delivery is due; ``last_error`` names the host and status only.
+    ``message`` is the payload sealed under the store key (it names the subject's
+    identities), dropped once delivered or failed.
     """
     return [
         sa.Column("id", sa.String(36), primary_key=True),
@@ -72,6 +75,7 @@ def propagation_columns() -> list[sa.Column[object]]:
         sa.Column("last_error", sa.String(200), nullable=True),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("delivered_at", UtcDateTime, nullable=True),
+        sa.Column("message", LongBinary, nullable=True),
     ]
 
 
