@@ -63,6 +63,18 @@ def rate(function: object, queries: list[tuple[str, str]], at: datetime, rounds:
     return best
 
 
+def batch_rate(
+    table: DecisionTable, queries: list[tuple[str, str]], at: datetime, rounds: int
+) -> float:
+    """Best decisions per second of ``table.decide_many`` over ``queries`` in one call."""
+    best = 0.0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        table.decide_many(queries, at)
+        best = max(best, len(queries) / (time.perf_counter() - started))
+    return best
+
+
 def memory(programme: Programme, stream: list[ChoiceEvent], subjects: int) -> float:
     """Bytes the table of the first ``subjects`` subjects holds (tracemalloc), per subject."""
     first = [e for e in stream if int(e.subject[2:], 16) < subjects]
@@ -81,6 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--decisions", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--http", action="store_true", help="also measure over HTTP")
+    parser.add_argument("--http-store", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--http-subjects", type=int, default=20_000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--propagation-rounds", type=int, default=20)
     args = parser.parse_args(argv)
     programme = load_programme(EXAMPLE)
     keys = [p.key for p in programme.purposes]
@@ -97,17 +117,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor = dict.fromkeys(table.subjects)  # the same subjects, nothing per purpose
     tutela = rate(table.decide, queries, at, args.rounds)
     bare = rate(lambda s, p, _: floor.get(s), queries, at, args.rounds)
+    batched = batch_rate(table, queries, at, args.rounds)
     allowed = sum(table.decide(s, p, at).allow for s, p in queries[:10_000])
     print(describe())
     print(f"{args.subjects:,} subjects, {len(stream):,} events, {len(keys)} purposes")
     print(f"{'compile':<28}{compiled * 1000:>14,.1f} ms")
     print(f"{'memory per 1M subjects':<28}{size * 1e6 / 2**20:>14,.1f} MiB")
     print(f"{'decisions/s (tutela)':<28}{tutela:>14,.0f}")
+    print(f"{'decisions/s (decide_many)':<28}{batched:>14,.0f}")
     print(f"{'decisions/s (dict floor)':<28}{bare:>14,.0f}")
     print(f"{'floor / tutela':<28}{bare / tutela:>14.2f}x")
     print(f"allowed in a sample: {allowed / 100:.1f} %")
     print(f"in-process: {tutela:,.0f} decisions/s")
+    if args.http:
+        del table, stream, floor, queries
+        http(args)
     return 0
+
+
+def http(args: argparse.Namespace) -> None:
+    """Measure the HTTP figures (``decisions_http``) and print their lines."""
+    import decisions_http
+
+    figures = decisions_http.measure(
+        args.http_store,
+        args.http_subjects,
+        args.processes,
+        args.clients,
+        args.seconds,
+        args.rate,
+        args.propagation_rounds,
+    )
+    for line in decisions_http.report(
+        figures, args.http_subjects, args.processes, args.clients, args.rate
+    ):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ PROGRAMME_COMMANDS = {
     "tutela check": ["check", "{file}"],
     "tutela statement render": ["statement", "render", "{file}"],
     "tutela statement diff": ["statement", "diff", str(MINISHOP), "{file}"],
+    "tutela statement announce": [
+        *("statement", "announce", str(MINISHOP), "--previous", "{file}"),
+        *("--effective", "2099-01-01", "--dry-run"),
+    ],
     "tutela records export": ["records", "export", "{file}"],
     "tutela translations missing": ["translations", "missing", "{file}", "--lang", "fr"],
     "tutela import fides": ["import", "fides", "{file}", "-o", "{tmp}/imported.yml"],
@@ -67,6 +71,20 @@ PROGRAMME_COMMANDS = {
         *("consent", "withdraw", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
     ],
     "tutela consent history": ["consent", "history", "{file}", "--identity", "email=a@b.c"],
+    "tutela consent object": [
+        *("consent", "object", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
+    ],
+    "tutela consent opt-out": [
+        *("consent", "opt-out", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
+    ],
+    "tutela consent link": [
+        *("consent", "link", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
+    ],
+    "tutela consent receipt": [
+        *("consent", "receipt", "{file}", "00000000-0000-0000-0000-000000000000")
+    ],
+    "tutela consent propagate": ["consent", "propagate", "{file}"],
+    "tutela consent deliveries": ["consent", "deliveries", "{file}", "--state", "failed"],
     "tutela decide": ["decide", "{file}", "--identity", "email=a@b.c", "--purpose", "x"],
     "tutela dsr resume": [
         "dsr",
@@ -83,6 +101,7 @@ PROGRAMME_COMMANDS = {
 
 INPUT_COMMANDS = {
     "tutela dsr batch": ["dsr", "batch", str(MINISHOP), "--type", "access", "--input", "{file}"],
+    "tutela consent import": ["consent", "import", str(MINISHOP), "{file}"],
 }
 """Commands reading a requests file: given each hostile file as ``.csv``."""
 
@@ -148,8 +167,21 @@ URL_COMMANDS = {
             "give": ["--purpose", "marketing"],
             "withdraw": ["--purpose", "marketing"],
             "history": [],
+            "object": ["--purpose", "marketing"],
+            "opt-out": ["--purpose", "marketing"],
+            "link": ["--purpose", "marketing"],
         }.items()
     },
+    "tutela consent import": (
+        ["consent", "import", str(MINISHOP), "{tmp}/ok.csv"],
+        "TUTELA_DATABASE_URL",
+    ),
+    "tutela consent receipt": (
+        ["consent", "receipt", str(MINISHOP), REQUEST_ID],
+        "TUTELA_DATABASE_URL",
+    ),
+    "tutela consent propagate": (["consent", "propagate", str(MINISHOP)], "TUTELA_DATABASE_URL"),
+    "tutela consent deliveries": (["consent", "deliveries", str(MINISHOP)], "TUTELA_DATABASE_URL"),
     "tutela decide": (
         ["decide", str(MINISHOP), "--identity", "email=a@b.c", "--purpose", "marketing"],
         "TUTELA_DATABASE_URL",

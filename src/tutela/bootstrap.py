@@ -27,8 +27,11 @@ if TYPE_CHECKING:
     from tutela.access.staff import StaffDesk
     from tutela.access.subjects import SubjectDesk
     from tutela.connectors.sql import SqlConnector
+    from tutela.consent.announcements import NoticeBoard
     from tutela.consent.point import DecisionPoint
+    from tutela.consent.receipts import Receipts
     from tutela.consent.service import ConsentService
+    from tutela.consent.unsubscribe import Unsubscribing
     from tutela.ledger.checkpoint import SigningKey
     from tutela.notify.imap import ImapReader
     from tutela.ports import Clock, Connector
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
     from tutela.requests.verification import Verification
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
+    from tutela.store.announcements import SqlAnnouncementStore, SystemAddresses
+    from tutela.store.consent_listen import ChangeListener
     from tutela.store.dsr import SqlDsrStore
     from tutela.store.jobs import SqlJobStore
     from tutela.store.ledger import SqlLedger
@@ -74,6 +79,7 @@ class Application:
     _points: list[tuple[Programme, DecisionPoint]] = field(
         default_factory=list, init=False, repr=False
     )
+    _listeners: list[ChangeListener | None] = field(default_factory=list, init=False, repr=False)
 
     def store(self) -> SqlDsrStore:
         """Tutela's store of DSR batches and restrictions (``TUTELA_DATABASE_URL``).
@@ -223,26 +229,98 @@ class Application:
 
     def consent_service(self, programme: Programme) -> ConsentService:
         """Subjects' choices for ``programme``, kept with their ledger entries in the store."""
+        from tutela.consent.propagation import Propagation
         from tutela.consent.service import ConsentService
         from tutela.store.consent import SqlChoiceStore
 
         ledger = self.ledger()
         store = SqlChoiceStore(ledger.engine, ledger)
-        return ConsentService(store, programme, self.hash_key(programme), self.clock)
+        propagation = Propagation(store, programme, self.store_key(programme), self.clock)
+        hash_key = self.hash_key(programme)
+        return ConsentService(store, programme, hash_key, self.clock, propagation)
+
+    def deliver_propagations(self, programme: Programme) -> DeliveryReport:
+        """Push the consent changes due now to the programme's systems (docs/propagation.md)."""
+        from tutela.consent.propagating import deliver_due
+        from tutela.notify.webhook import WebhookSender
+        from tutela.store.propagation import SqlPropagationStore
+
+        ledger = self.ledger()
+        hooks = {s.key: s.consent_webhook for s in programme.systems if s.consent_webhook}
+        envs = {key: hook.secret_env for key, hook in hooks.items()}
+        secrets = {k: self.environ[v].encode() for k, v in envs.items() if self.environ.get(v)}
+        return deliver_due(
+            SqlPropagationStore(ledger.engine, ledger),
+            programme=programme,
+            key=self.store_key(programme),
+            sender=WebhookSender(),
+            secrets=secrets,
+            now=self.clock.now(),
+        )
 
     def decision_point(self, programme: Programme) -> DecisionPoint:
         """The decision point for ``programme``, one per application, kept current (CO-3)."""
         from tutela.consent.point import DecisionPoint
         from tutela.store.consent import SqlChoiceStore
+        from tutela.store.consent_listen import listen
 
         for known, point in self._points:
             if known is programme:
                 return point
         ledger = self.ledger()
         store = SqlChoiceStore(ledger.engine, ledger)
-        point = DecisionPoint(store, programme, self.clock, hash_key=self.hash_key(programme))
+        renewals = self.announcements().renewals
+        key = self.hash_key(programme)
+        point = DecisionPoint(store, programme, self.clock, hash_key=key, renewals=renewals)
         self._points.append((programme, point))
+        self._listeners.append(listen(ledger.engine, point.changed))  # PostgreSQL only
         return point
+
+    def announcements(self) -> SqlAnnouncementStore:
+        """Announced statement versions and their mailing, in the store (NT-1)."""
+        from tutela.store.announcements import SqlAnnouncementStore
+
+        ledger = self.ledger()
+        return SqlAnnouncementStore(ledger.engine, ledger)
+
+    def notice_board(self, programme: Programme) -> NoticeBoard:
+        """The pending announcement of ``programme`` until it takes effect (the API's notice)."""
+        from tutela.consent.announcements import NoticeBoard
+
+        url = programme.statement.url if programme.statement else None
+        return NoticeBoard(self.announcements(), self.clock, url)
+
+    def system_addresses(self, programme: Programme) -> SystemAddresses:
+        """A reader of the e-mail addresses held by ``programme``'s SQL systems."""
+        from tutela.connectors.engines import SqlOptions, create_engine
+        from tutela.connectors.urls import resolve_url
+        from tutela.store.announcements import SystemAddresses
+
+        engines = {}
+        for system in programme.systems:
+            system = self._with_timeouts(system)
+            connector = system.connector
+            if connector is None or connector.type != "sql" or not system.datasets:
+                continue
+            options = SqlOptions.parse(connector.options, system=system.key)
+            url = resolve_url(connector, self.environ, system=system.key)
+            engines[system.key] = (create_engine(url, system.key, options), options.schema)
+        return SystemAddresses(engines)
+
+    def unsubscribing(self, programme: Programme) -> Unsubscribing:
+        """Unsubscribe links for ``programme`` and what their clicks record (MK-2, OB-2)."""
+        from tutela.consent.unsubscribe import Unsubscribing
+
+        service = self.consent_service(programme)
+        return Unsubscribing(service, self.store_key(programme), self.settings.public_url)
+
+    def receipts(self, programme: Programme) -> Receipts:
+        """Consent receipts of the store's choice events, and their download links (CO-2)."""
+        from tutela.consent.receipts import Receipts
+        from tutela.store.consent import SqlChoiceStore
+
+        store, key = SqlChoiceStore(self.ledger().engine), self.store_key(programme)
+        return Receipts(store, programme, key, self.settings.public_url, self.clock)
 
     def _waker(self) -> Callable[[], None] | None:
         """With a broker, a function telling the workers a step is ready (else None)."""

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tutela.cli.main import app
 from tutela.consent.decisions import Decision, DecisionTable
-from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Method, subject_ref
+from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Method, Renewal, subject_ref
 from tutela.ledger.checkpoint import generate_key
 from tutela.programme.loader import load_programme
 from tutela.programme.models import Programme
@@ -221,3 +221,61 @@ def test_co_3_tutela_decide_after_consent_give_and_withdraw(tmp_path: Path) -> N
     assert "alice" not in after.lower()
     text = cli(env, "decide", str(EXAMPLE), *who[:2], "--purpose", "customer_support")
     assert text.startswith("allow: customer_support (contract)")
+
+
+def test_rt_1_retention_ended_denies_every_purpose_but_held_storage() -> None:
+    events = [
+        event(Kind.CONSENT_GIVEN, "direct_marketing", 1),
+        event(Kind.CONSENT_GIVEN, "website_preferences", 1),
+        event(Kind.RETENTION_ENDED, ALL_PURPOSES, 2),
+    ]
+    for key in ("direct_marketing", "customer_support", "website_preferences"):
+        assert decide(events, key).reasons[0] == "retention:ended", key
+    assert decide(events, "customer_support", hours=1).allow  # before the end
+    held = [*events, event(Kind.LEGAL_HOLD, ALL_PURPOSES, 3)]
+    assert decide(held, "website_preferences").reasons == ("consent:given", "legal_hold")
+    assert decide(held, "customer_support").reasons == ("retention:ended",)
+    lifted = [*held, event(Kind.LEGAL_HOLD_LIFTED, ALL_PURPOSES, 4)]
+    assert decide(lifted, "website_preferences").reasons == ("retention:ended",)
+
+
+def test_rt_1_retention_of_one_purpose_leaves_the_others() -> None:
+    events = [event(Kind.RETENTION_ENDED, "analytics", 2)]
+    assert decide(events, "analytics").reasons == ("retention:ended",)
+    assert decide(events, "customer_support").allow
+
+
+def test_co_1_changed_terms_need_consent_again_from_the_effective_date() -> None:
+    effective = T0 + timedelta(hours=50)
+    renewal = Renewal("direct_marketing", "2.0", effective)
+    old = [event(Kind.CONSENT_GIVEN, "direct_marketing", 1, notice_version="1.0")]
+    table = DecisionTable.compile(programme(), old, [renewal])
+    assert table.decide(ALICE, "direct_marketing", effective - timedelta(hours=1)).allow
+    after = table.decide(ALICE, "direct_marketing", effective)
+    assert after.reasons == ("consent:renewal",) and not after.allow
+    renewed = [*old, event(Kind.CONSENT_GIVEN, "direct_marketing", 60, notice_version="2.0")]
+    table = DecisionTable.compile(programme(), renewed, [renewal])
+    assert table.decide(ALICE, "direct_marketing", T0 + timedelta(hours=55)).reasons == (
+        "consent:renewal",
+    )
+    assert table.decide(ALICE, "direct_marketing", T0 + timedelta(hours=61)).allow
+    new = [event(Kind.CONSENT_GIVEN, "direct_marketing", 1, notice_version="2.0")]
+    assert (
+        DecisionTable.compile(programme(), new, [renewal])
+        .decide(ALICE, "direct_marketing", effective + timedelta(days=1))
+        .allow
+    )
+
+
+def test_decide_many_gives_what_decide_gives() -> None:
+    events = [
+        event(Kind.CONSENT_GIVEN, "direct_marketing", 1),
+        event(Kind.RESTRICTION, ALL_PURPOSES, 2, ends_at=T0 + timedelta(hours=30)),
+        event(Kind.OPT_OUT, ALL_PURPOSES, 3, subject=BOB),
+    ]
+    table = DecisionTable.compile(programme(), events)
+    pairs = [
+        (s, p) for s in (ALICE, BOB, "h:nobody") for p in ("direct_marketing", "nope", "analytics")
+    ]
+    for at in (T0 + timedelta(hours=h) for h in (0, 2, 20, 40)):
+        assert table.decide_many(pairs, at) == [table.decide(s, p, at) for s, p in pairs]

@@ -16,10 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -51,10 +47,10 @@ from tutela.ledger.checkpoint import generate_key
 from tutela.programme.loader import load_programme
 from tutela.requests.package import read_package
 from tutela.testing import shopdb
+from tutela.testing.processes import Processes, listening, wait_for
 
 WORDS = "Please send me a copy of all the personal data you hold about me."
 REDIS_DB = "redis://127.0.0.1:6379/10"  # this file's own Redis database, flushed first
-TUTELA = Path(sys.executable).with_name("tutela")
 STATUS_LINK = re.compile(r"(https?://\S+/requests/([0-9a-f-]{36})/status\?token=(\S+))")
 DOWNLOAD_LINK = re.compile(r"(https?://\S+/requests/[0-9a-f-]{36}/download\?token=\S+)")
 
@@ -197,39 +193,6 @@ def test_AC_1_DL_10_mail_to_download_over_http_in_process(
     assert person["email"] not in held  # the store keeps keyed digests and sealed values only
 
 
-class Processes:
-    """Subprocesses each in its own process group, all killed at the end; their logs."""
-
-    def __init__(self, environ: dict[str, str], folder: Path) -> None:
-        self.environ, self.folder = environ, folder
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str, *args: str) -> None:
-        """Start ``tutela ARGS`` with the environment, its output in ``name``.log."""
-        log = (self.folder / f"{name}.log").open("wb")
-        self.started.append(
-            subprocess.Popen(
-                [str(TUTELA), *args],
-                cwd=self.folder,
-                env={**os.environ, **self.environ},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-
-    def stop(self) -> None:
-        """Kill every process group started (a worker's pool children too)."""
-        for process in self.started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-
-    def logs(self) -> str:
-        """The end of every log, for a failure's message."""
-        return "\n".join(p.read_text()[-3000:] for p in sorted(self.folder.glob("*.log")))
-
-
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Processes]]:
     """Make the processes of a test; they are killed whatever happens."""
@@ -242,24 +205,6 @@ def processes(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Processes]]
     yield make
     for group in made:
         group.stop()
-
-
-def wait_for(
-    what: str, condition: Callable[[], bool], group: Processes, seconds: float = 60
-) -> None:
-    """Poll ``condition`` until true; fail after ``seconds`` with the processes' logs."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {seconds} s:\n{group.logs()}"
-        time.sleep(0.2)
-
-
-def listening(http: httpx.Client) -> bool:
-    """Whether the API answers."""
-    try:
-        return http.get("/openapi.json").status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def completed_by_celery(env: dict[str, str], request: str, group: Processes) -> None:

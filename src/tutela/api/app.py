@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tutela import __version__
-from tutela.api import consent, decisions, ledger, problems, staff, subjects, unsubscribe
+from tutela.api import consent, decisions, ledger, notice, problems, staff, subjects, unsubscribe
 from tutela.api.auth import MissingScope, Unauthenticated
 from tutela.api.services import Services
 
@@ -43,11 +43,13 @@ def create_app(
     app = FastAPI(title="tutela", version=__version__, description=DESCRIPTION)
     app.state.services = _services(application, programme, limits)
     app.state.decisions = application.decision_point(programme)
+    app.state.notice = application.notice_board(programme)
+    app.state.programme = programme
     problems.install(app)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(MissingScope, _missing_scope)
     routers = (subjects.router, staff.router, ledger.router, decisions.router, subjects.links)
-    for router in (*routers, consent.router, unsubscribe.router):
+    for router in (*routers, consent.router, unsubscribe.router, notice.router):
         app.include_router(router)
     app.add_middleware(problems.Shield)
     _document(app)

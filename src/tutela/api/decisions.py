@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from tutela.access.keys import Scope
@@ -70,15 +70,37 @@ def _item(body: DecisionBody) -> tuple[dict[str, str], str, datetime | None]:
     return body.identity, body.purpose, body.at
 
 
-@router.post("")
-def decide(body: DecisionBody, staff: Reader, point: Point) -> DecisionDocument:
+@router.post("", response_model=DecisionDocument)
+def decide(body: DecisionBody, staff: Reader, point: Point) -> Response:
     """Whether the subject's data may be used for the purpose at ``at``, and why."""
     found = point.decide(body.identity, body.purpose, body.at)
-    return DecisionDocument.of(body.purpose, found)
+    return Response(_document(body.purpose, found), media_type=JSON)
 
 
-@router.post("/batch")
-def decide_many(body: BatchBody, staff: Reader, point: Point) -> list[DecisionDocument]:
+@router.post("/batch", response_model=list[DecisionDocument])
+def decide_many(body: BatchBody, staff: Reader, point: Point) -> Response:
     """Up to 1,000 decisions, in the order asked, from one state of the store."""
     found = point.decide_many(_item(item) for item in body.items)
-    return [DecisionDocument.of(i.purpose, d) for i, d in zip(body.items, found, strict=True)]
+    parts = [_document(i.purpose, d) for i, d in zip(body.items, found, strict=True)]
+    return Response(b"[" + b",".join(parts) + b"]", media_type=JSON)
+
+
+JSON = "application/json"
+_written: dict[tuple[str, int], tuple[Decision, bytes]] = {}
+
+
+def _document(purpose: str, found: Decision) -> bytes:
+    """The JSON of :class:`DecisionDocument` for ``found``, written once per decision.
+
+    Decisions are shared immutable objects (a few hundred per purpose), so each is
+    written once; the cache keeps the decision itself, so a reused ``id`` never matches.
+    """
+    key = (purpose, id(found))
+    known = _written.get(key)
+    if known is not None and known[0] is found:
+        return known[1]
+    text = DecisionDocument.of(purpose, found).model_dump_json().encode()
+    if len(_written) > 100_000:
+        _written.clear()
+    _written[key] = (found, text)
+    return text

@@ -47,8 +47,8 @@ NoticeOpt = Annotated[
 ]
 
 
-def _chooser(withdraw: bool, doc: str) -> Callable[..., None]:
-    """The ``give`` or ``withdraw`` command: withdrawing takes the same options (CO-3)."""
+def _chooser(verb: str, doc: str) -> Callable[..., None]:
+    """The ``give``, ``withdraw``, ``object`` or ``opt-out`` command: the same options (CO-3)."""
 
     def command(
         context: typer.Context,
@@ -61,24 +61,38 @@ def _chooser(withdraw: bool, doc: str) -> Callable[..., None]:
         actor: ActorOpt = None,
         output_format: FormatOpt = "text",
     ) -> None:
+        from tutela.consent.importing import choice_note
         from tutela.consent.service import Context
 
         choice = Context(method, notice_version, evidence=evidence)
         service = _service(context, path)
-        record = service.withdraw if withdraw else service.give
-        _print([record(_identities(identity), purpose, choice, actor=who(actor))], output_format)
+        verbs = {"give": service.give, "withdraw": service.withdraw}
+        record = {**verbs, "object": service.object, "opt-out": service.opt_out}[verb]
+        event = record(_identities(identity), purpose, choice, actor=who(actor))
+        _print([event], output_format)
+        note = choice_note(event.kind, service.programme.purpose(event.purpose))
+        if note:
+            typer.echo(f"note: {note}", err=output_format == "json")
 
     command.__doc__ = doc
     return command
 
 
 app.command("give")(
-    user_errors(_chooser(False, "Record consent given to a purpose whose legal basis is consent."))
+    user_errors(_chooser("give", "Record consent given to a purpose whose legal basis is consent."))
 )
 app.command("withdraw")(
     user_errors(
-        _chooser(True, "Record consent withdrawn from a purpose: the same options as giving it.")
+        _chooser(
+            "withdraw", "Record consent withdrawn from a purpose: the same options as giving it."
+        )
     )
+)
+app.command("object")(
+    user_errors(_chooser("object", "Record an objection to a purpose (direct marketing: OB-2)."))
+)
+app.command("opt-out")(
+    user_errors(_chooser("opt-out", "Record an opt-out of the sale or sharing of data (GPC-1)."))
 )
 
 
@@ -129,3 +143,16 @@ def _print(events: list[ChoiceEvent], output_format: str) -> None:
             f"{event.at.isoformat()} {event.kind.value} {event.purpose} "
             f"by {event.method.value}{notice} ({event.id})"
         )
+
+
+from tutela.cli import consent_import  # noqa: E402  (registers import)
+
+consent_import.register(app)
+
+from tutela.cli import consent_propagation  # noqa: E402  (registers propagate, deliveries)
+
+consent_propagation.register(app)
+
+from tutela.cli import consent_links  # noqa: E402  (registers link, receipt)
+
+consent_links.register(app)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tutela.cli import statement_diff
+from tutela.cli import statement_announce, statement_diff
 from tutela.cli.check import checked_programme
 from tutela.cli.errors import command_group, user_errors
 from tutela.errors import ConfigurationError
@@ -119,3 +119,4 @@ def write_statement(output: Path, text: str) -> None:
 
 
 statement_diff.register(app)
+statement_announce.register(app)

@@ -1,14 +1,18 @@
 """The decision point: may this subject's data be used for this purpose now? (issue 17).
 
 Pure and in memory. :meth:`DecisionTable.compile` folds a programme and its choice events
-into plain dicts: each subject maps to its state at the end of its history packed into one
-integer (five bits per purpose), and each purpose maps to a precomputed tuple of the 32
-immutable :class:`Decision` objects its bits can give. :meth:`DecisionTable.decide` is then
-two dict lookups, a shift and a tuple index; only a time before a subject's last change
-replays that subject's few events.
+into plain dicts: each subject maps to its state at the end of its history, one byte per
+purpose (eight flags), and each purpose maps to its index and the 256 immutable
+:class:`Decision` objects its byte can give. :meth:`DecisionTable.decide` is then two
+dict lookups and two indexings; only a time before a subject's last change (or a change
+still to come: a restriction's end, a renewal's effective date) replays that subject's
+few events.
 
-Rules (GDPR.md CO-1, CO-3, OB-1, OB-2, MK-2, RS-2, GPC-1), every deny reason reported:
+Rules (GDPR.md CO-1, CO-3, OB-1, OB-2, MK-2, RS-2, GPC-1, RT-1), every deny reason reported:
 
+- ``retention:ended``: the purpose's (or every purpose's) retention period ended for the
+  subject; only storage and legal claims go on, and only under a legal hold, which an
+  allowed decision then names (``legal_hold``).
 - ``restriction``: a restriction of the purpose or of all purposes, active at the time,
   denies every purpose but storage and legal claims (RS-2). Storage is a purpose whose
   data uses all fall under ``functional.storage``; legal claims is a purpose with the
@@ -23,11 +27,13 @@ Rules (GDPR.md CO-1, CO-3, OB-1, OB-2, MK-2, RS-2, GPC-1), every deny reason rep
   use under ``third_party_sharing`` (but ``third_party_sharing.legal_obligation``),
   ``marketing.advertising.third_party`` or ``marketing.advertising.profiling`` (GPC-1).
 - ``consent:missing`` / ``consent:withdrawn``: a consent-based purpose needs the latest
-  consent event to be ``consent_given`` (CO-1, CO-3).
+  consent event to be ``consent_given`` (CO-1, CO-3); ``consent:renewal``: the terms of
+  the purpose changed (an announced :class:`~tutela.consent.records.Renewal`) and the
+  consent was given under another notice version, from the renewal's effective date.
 - ``basis:missing``: a purpose with no legal basis; ``purpose:unknown``: no such purpose.
 
-An allowed decision says why: ``consent:given`` or ``basis:<legal basis>``. The end of a
-retention period and legal holds belong to the retention issue and are not decided here.
+An allowed decision says why: ``consent:given`` or ``basis:<legal basis>`` (and
+``legal_hold`` when a hold applies).
 """
 
 from __future__ import annotations
@@ -37,13 +43,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind
+from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Renewal
 from tutela.programme.models import Programme
 from tutela.programme.purposes import Art9Condition, LegalBasis, Purpose
 
-GIVEN, WITHDRAWN, OBJECTED, RESTRICTED, OPTED_OUT = 1, 2, 4, 8, 16
-WIDTH = 5
-MASK = (1 << WIDTH) - 1
+GIVEN, WITHDRAWN, OBJECTED, RESTRICTED, OPTED_OUT, ENDED, HELD, STALE = (1 << i for i in range(8))
+STATES = 256
 
 _SHARING = ("third_party_sharing", "marketing.advertising.third_party")
 _SHARING_EXACT = ("marketing.advertising.profiling",)
@@ -95,8 +100,10 @@ def survives_restriction(purpose: Purpose) -> bool:
 
 def _deny_reasons(purpose: Purpose, bits: int) -> list[str]:
     reasons: list[str] = []
-    basis = purpose.legal_basis
-    if bits & RESTRICTED and not survives_restriction(purpose):
+    basis, kept = purpose.legal_basis, survives_restriction(purpose)
+    if bits & ENDED and not (bits & HELD and kept):
+        reasons.append("retention:ended")
+    if bits & RESTRICTED and not kept:
         reasons.append("restriction")
     if bits & OBJECTED:
         if is_direct_marketing(purpose):
@@ -107,6 +114,8 @@ def _deny_reasons(purpose: Purpose, bits: int) -> list[str]:
         reasons.append("opt_out:sale_sharing")
     if basis is LegalBasis.CONSENT and not bits & GIVEN:
         reasons.append("consent:withdrawn" if bits & WITHDRAWN else "consent:missing")
+    elif basis is LegalBasis.CONSENT and bits & STALE:
+        reasons.append("consent:renewal")
     if basis is None:
         reasons.append("basis:missing")
     return reasons
@@ -118,54 +127,85 @@ def _outcome(purpose: Purpose, bits: int) -> Decision:
     if reasons:
         return Decision(False, tuple(reasons), basis)
     why = "consent:given" if purpose.legal_basis is LegalBasis.CONSENT else f"basis:{basis}"
-    return Decision(True, (why,), basis)
+    held = ("legal_hold",) if bits & HELD and survives_restriction(purpose) else ()
+    return Decision(True, (why, *held), basis)
 
 
 def _outcomes(purpose: Purpose) -> tuple[Decision, ...]:
     cache: dict[Decision, Decision] = {}
-    return tuple(cache.setdefault(d, d) for d in (_outcome(purpose, b) for b in range(MASK + 1)))
+    return tuple(cache.setdefault(d, d) for d in (_outcome(purpose, b) for b in range(STATES)))
 
 
-_Entry = tuple[datetime, int, tuple["_Step", ...]]
+_Step = tuple[datetime, str, Kind, datetime | None, str | None]
+"""One event, compact: when, purpose, kind, a restriction's end, the notice version."""
 
 
-@dataclass(frozen=True, slots=True)
 class DecisionTable:
-    """Decisions for every subject and purpose of one programme, compiled in memory."""
+    """Decisions for every subject and purpose of one programme, compiled in memory.
 
-    purposes: Mapping[str, tuple[int, tuple[Decision, ...]]]
-    subjects: Mapping[str, _Entry]
+    ``current`` holds the state of the subjects none of whose changes is later than
+    ``settled`` (the time of the latest event); ``pending`` holds the others with the
+    time of their last change; ``history`` every subject's steps, for times in the past.
+    :meth:`apply` folds new events in place: each subject's state is replaced by one
+    assignment, so a decision made meanwhile sees its state just before or just after.
+    """
+
+    __slots__ = ("current", "history", "pending", "purposes", "renewals", "settled")
+
+    def __init__(self, programme: Programme, renewals: Iterable[Renewal] = ()) -> None:
+        """An empty table for ``programme`` (see :meth:`compile`)."""
+        self.purposes: dict[str, tuple[int, tuple[Decision, ...]]] = {
+            p.key: (i, _outcomes(p)) for i, p in enumerate(programme.purposes)
+        }
+        self.renewals: dict[str, Renewal] = {r.purpose: r for r in renewals}
+        self.current: dict[str, bytes] = {}
+        self.pending: dict[str, tuple[datetime, bytes]] = {}
+        self.history: dict[str, tuple[_Step, ...]] = {}
+        self.settled: datetime | None = None
 
     @classmethod
-    def compile(cls, programme: Programme, events: Iterable[ChoiceEvent]) -> DecisionTable:
-        """Fold ``programme``'s purposes and the subjects' ``events`` into a table."""
-        shifts = {p.key: i * WIDTH for i, p in enumerate(programme.purposes)}
-        purposes = {p.key: (shifts[p.key], _outcomes(p)) for p in programme.purposes}
-        by_subject: dict[str, list[ChoiceEvent]] = {}
-        for event in events:
-            if event.purpose == ALL_PURPOSES or event.purpose in shifts:
-                by_subject.setdefault(event.subject, []).append(event)
-        subjects = {s: _entry(evs, shifts) for s, evs in by_subject.items()}
-        return cls(purposes, subjects)
+    def compile(
+        cls,
+        programme: Programme,
+        events: Iterable[ChoiceEvent],
+        renewals: Iterable[Renewal] = (),
+    ) -> DecisionTable:
+        """Fold ``programme``'s purposes, the subjects' ``events`` and ``renewals`` in."""
+        return cls(programme, renewals).apply(events)
+
+    @property
+    def subjects(self) -> Mapping[str, tuple[_Step, ...]]:
+        """Every subject with events, and its steps in time order."""
+        return self.history
 
     def apply(self, events: Iterable[ChoiceEvent]) -> DecisionTable:
-        """A table with ``events`` (stored after those already folded in) folded in.
-
-        The same table as compiling every event again, but only the subjects of
-        ``events`` are recomputed; the subjects' mapping is copied, this table unchanged.
-        """
-        shifts = self._shifts()
+        """Fold ``events`` in, in place, and return the table (as compiling them all again)."""
+        purposes = self.purposes
         added: dict[str, list[_Step]] = {}
+        latest = self.settled
         for event in events:
-            if event.purpose == ALL_PURPOSES or event.purpose in shifts:
+            if event.purpose == ALL_PURPOSES or event.purpose in purposes:
                 added.setdefault(event.subject, []).append(_step(event))
+                latest = event.at if latest is None or event.at > latest else latest
         if not added:
             return self
-        subjects = dict(self.subjects)
+        assert latest is not None
         for subject, steps in added.items():
-            known = subjects.get(subject)
-            subjects[subject] = _steps_entry([*(known[2] if known else ()), *steps], shifts)
-        return DecisionTable(self.purposes, subjects)
+            ordered = tuple(sorted([*self.history.get(subject, ()), *steps], key=_when))
+            self._place(subject, ordered, latest)
+        self.settled = latest
+        return self
+
+    def _place(self, subject: str, ordered: tuple[_Step, ...], settled: datetime) -> None:
+        """Store ``subject``'s state; readers find it in ``current`` or ``pending``."""
+        self.history[subject] = ordered
+        last, state = self._last_change(ordered), self._state(ordered, None)
+        if last <= settled:
+            self.current[subject] = state
+            self.pending.pop(subject, None)
+        else:
+            self.pending[subject] = (last, state)
+            self.current.pop(subject, None)
 
     def decide(self, subject: str, purpose: str, at: datetime) -> Decision:
         """The decision for ``subject`` and ``purpose`` at ``at`` (timezone-aware).
@@ -175,69 +215,102 @@ class DecisionTable:
         rule = self.purposes.get(purpose)
         if rule is None:
             return UNKNOWN
-        shift, outcomes = rule
-        entry = self.subjects.get(subject)
-        if entry is None:
+        state = self.current.get(subject)
+        if state is not None and at >= self.settled:  # type: ignore[operator]
+            return rule[1][state[rule[0]]]
+        return self._slow(subject, rule, at)
+
+    def decide_many(self, items: Iterable[tuple[str, str]], at: datetime) -> list[Decision]:
+        """The decisions for ``(subject, purpose)`` items at ``at``, in order."""
+        get_rule, get_state, slow = self.purposes.get, self.current.get, self._slow
+        settled = self.settled is not None and at >= self.settled
+        found: list[Decision] = []
+        add = found.append
+        for subject, purpose in items:
+            rule = get_rule(purpose)
+            if rule is None:
+                add(UNKNOWN)
+                continue
+            state = get_state(subject)
+            add(
+                rule[1][state[rule[0]]]
+                if state is not None and settled
+                else slow(subject, rule, at)
+            )
+        return found
+
+    def _slow(self, subject: str, rule: tuple[int, tuple[Decision, ...]], at: datetime) -> Decision:
+        index, outcomes = rule
+        waiting = self.pending.get(subject)
+        if waiting is not None and at >= waiting[0]:
+            return outcomes[waiting[1][index]]
+        steps = self.history.get(subject)
+        if steps is None:
             return outcomes[0]
-        if at >= entry[0]:
-            return outcomes[(entry[1] >> shift) & MASK]
-        return outcomes[(_packed(entry[2], self._shifts(), at) >> shift) & MASK]
+        return outcomes[self._state(steps, at)[index]]
 
-    def _shifts(self) -> dict[str, int]:
-        return {key: shift for key, (shift, _) in self.purposes.items()}
+    def _last_change(self, ordered: tuple[_Step, ...]) -> datetime:
+        """The last time the subject's state changes: an event, an end, a renewal."""
+        changes = [s[0] for s in ordered] + [s[3] for s in ordered if s[3] is not None]
+        for step in ordered:
+            renewal = self.renewals.get(step[1])
+            if renewal is not None and step[2] is Kind.CONSENT_GIVEN:
+                changes.append(renewal.effective_at)
+        return max(changes)
 
+    def _state(self, ordered: tuple[_Step, ...], at: datetime | None) -> bytes:
+        """Each purpose's flags after the steps up to ``at`` (all when None), one byte each."""
+        count = len(ordered) if at is None else bisect_right([s[0] for s in ordered], at)
+        own: dict[str, int] = {}
+        notices: dict[str, str | None] = {}
+        every = 0
+        for step in ordered[:count]:
+            if step[1] == ALL_PURPOSES:
+                every = _apply(every, step, at)
+            else:
+                own[step[1]] = _apply(own.get(step[1], 0), step, at)
+                if step[2] is Kind.CONSENT_GIVEN:
+                    notices[step[1]] = step[4]
+        state = bytearray([every]) * len(self.purposes)
+        for key, bits in own.items():
+            state[self.purposes[key][0]] |= bits | self._stale(key, bits, notices.get(key), at)
+        return bytes(state)
 
-_Step = tuple[datetime, str, Kind, datetime | None]
-"""One event, compact: when, purpose, kind, a restriction's end."""
+    def _stale(self, purpose: str, bits: int, notice: str | None, at: datetime | None) -> int:
+        renewal = self.renewals.get(purpose)
+        if renewal is None or not bits & GIVEN or notice == renewal.notice_version:
+            return 0
+        return STALE if at is None or at >= renewal.effective_at else 0
 
 
 def _step(event: ChoiceEvent) -> _Step:
-    return event.at, event.purpose, event.kind, event.ends_at
-
-
-def _entry(events: list[ChoiceEvent], shifts: Mapping[str, int]) -> _Entry:
-    return _steps_entry([_step(e) for e in events], shifts)
-
-
-def _steps_entry(steps: list[_Step], shifts: Mapping[str, int]) -> _Entry:
-    ordered = tuple(sorted(steps, key=_when))  # stable: ties keep the stored order
-    changes = [s[0] for s in ordered] + [s[3] for s in ordered if s[3] is not None]
-    return max(changes), _packed(ordered, shifts, None), ordered
+    return event.at, event.purpose, event.kind, event.ends_at, event.notice_version
 
 
 def _when(step: _Step) -> datetime:
     return step[0]
 
 
-def _packed(ordered: tuple[_Step, ...], shifts: Mapping[str, int], at: datetime | None) -> int:
-    """Each purpose's bits after the steps up to ``at`` (all when None), packed."""
-    count = len(ordered) if at is None else bisect_right([s[0] for s in ordered], at)
-    own: dict[str, int] = {}
-    every = 0
-    for step in ordered[:count]:
-        if step[1] == ALL_PURPOSES:
-            every = _apply(every, step, at)
-        else:
-            own[step[1]] = _apply(own.get(step[1], 0), step, at)
-    packed = every * sum(1 << shift for shift in shifts.values())  # in every slot, no carry
-    for key, bits in own.items():
-        packed |= bits << shifts[key]
-    return packed
-
-
 def _apply(bits: int, step: _Step, at: datetime | None) -> int:
-    _, _, kind, ends_at = step
+    kind, ends_at = step[2], step[3]
     if kind is Kind.CONSENT_GIVEN:
         return (bits & ~WITHDRAWN) | GIVEN
     if kind is Kind.CONSENT_WITHDRAWN:
         return (bits & ~GIVEN) | WITHDRAWN
-    if kind is Kind.OBJECTION:
-        return bits | OBJECTED
-    if kind is Kind.OBJECTION_LIFTED:
-        return bits & ~OBJECTED
     if kind is Kind.RESTRICTION:
         ended = ends_at is not None and (at is None or ends_at <= at)
         return bits & ~RESTRICTED if ended else bits | RESTRICTED
-    if kind is Kind.RESTRICTION_LIFTED:
-        return bits & ~RESTRICTED
-    return bits | OPTED_OUT
+    return (bits | _SETS.get(kind, 0)) & ~_CLEARS.get(kind, 0)
+
+
+_SETS = {
+    Kind.OBJECTION: OBJECTED,
+    Kind.OPT_OUT: OPTED_OUT,
+    Kind.RETENTION_ENDED: ENDED,
+    Kind.LEGAL_HOLD: HELD,
+}
+_CLEARS = {
+    Kind.OBJECTION_LIFTED: OBJECTED,
+    Kind.RESTRICTION_LIFTED: RESTRICTED,
+    Kind.LEGAL_HOLD_LIFTED: HELD,
+}

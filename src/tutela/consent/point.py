@@ -5,24 +5,36 @@ Before deciding, when ``refresh`` seconds have passed since its last look, it re
 store's latest change and, when it moved, folds the new events in
 (:meth:`~tutela.consent.decisions.DecisionTable.apply`). A choice recorded by any process
 on the same store is so honoured everywhere within about ``refresh`` seconds (CO-3).
+Where the store can announce its changes (PostgreSQL ``LISTEN``/``NOTIFY``, see
+:meth:`DecisionPoint.listen`), a change is folded in as soon as it is committed, and
+the refresh is a safety net.
+
+Rows are numbered when inserted but become visible when committed, so a row can appear
+after a higher one was read. Each look therefore reads again the last :data:`MARGIN`
+rows before the one it saw last, and skips the events it already folded in.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from tutela.consent.decisions import Decision, DecisionTable
-from tutela.consent.records import ChoiceEvent, subject_ref
+from tutela.consent.records import ChoiceEvent, Renewal, subject_ref
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Clock
 from tutela.programme.models import Programme
 from tutela.requests.records import identity_values
 
-RECENT = 10_000
-"""How many of the last events loaded are remembered, not to fold one in twice."""
+MARGIN = 1_000
+"""How many rows before the last one seen each look reads again (commits out of order)."""
+RECENT = 20_000
+"""How many of the last events folded in are remembered, not to fold one in twice."""
+RENEWALS_EVERY = 30.0
+"""Seconds between two looks at the announced renewals of consent."""
 
 Who = Mapping[str, str] | str
 """A subject: an identity ``{name: value}``, or its keyed reference."""
@@ -35,8 +47,8 @@ class EventSource(Protocol):
         """The events in the order stored, after row ``since_id`` only."""
         ...
 
-    def latest_change(self) -> int:
-        """The number of the last event stored (0 when none)."""
+    def changes_since(self, after: int) -> tuple[int, int]:
+        """The number of the last event, and how many are numbered after ``after``."""
         ...
 
 
@@ -44,7 +56,9 @@ class DecisionPoint:
     """Decisions for ``programme`` from the events of ``store``, refreshed every ``refresh`` s.
 
     Safe to share between threads. ``hash_key`` turns an identity into its reference; a
-    point without one decides for references only.
+    point without one decides for references only. ``renewals`` reads the announced
+    renewals of consent (:class:`~tutela.consent.records.Renewal`), looked at again every
+    :data:`RENEWALS_EVERY` seconds.
     """
 
     def __init__(
@@ -55,14 +69,18 @@ class DecisionPoint:
         refresh: float = 0.2,
         *,
         hash_key: bytes | None = None,
+        renewals: Callable[[], Sequence[Renewal]] | None = None,
     ) -> None:
         self.store, self.programme, self.clock = store, programme, clock
-        self.refresh, self.hash_key = refresh, hash_key
+        self.refresh, self.hash_key, self.renewals = refresh, hash_key, renewals
         self._lock = threading.Lock()
         self._table: DecisionTable | None = None
-        self._seen = 0
-        self._recent: frozenset[str] = frozenset()
+        self._window, self._token = 0, (0, 0)
+        self._recent: deque[str] = deque(maxlen=RECENT)
+        self._folded: set[str] = set()
         self._checked: datetime | None = None
+        self._renewed: tuple[datetime, tuple[Renewal, ...]] | None = None
+        self._table_renewals: tuple[Renewal, ...] = ()
 
     def decide(self, who: Who, purpose: str, at: datetime | None = None) -> Decision:
         """The decision for the subject ``who`` and ``purpose`` at ``at`` (default now)."""
@@ -70,7 +88,7 @@ class DecisionPoint:
         return table.decide(self.subject(who), purpose, at or self.clock.now())
 
     def decide_many(self, items: Iterable[tuple[Who, str, datetime | None]]) -> list[Decision]:
-        """The decisions for ``(who, purpose, at)`` items, in order, from one table."""
+        """The decisions for ``(who, purpose, at)`` items, in order."""
         table, now = self.table(), self.clock.now()
         return [table.decide(self.subject(w), p, at or now) for w, p, at in items]
 
@@ -98,21 +116,54 @@ class DecisionPoint:
         with self._lock:
             return self._update(now)
 
-    def _update(self, now: datetime) -> DecisionTable:
-        latest = self.store.latest_change()
-        if self._table is None:
+    def changed(self) -> None:
+        """Fold in what the store holds now (a listener calls this on each notification)."""
+        with self._lock:
+            self._update(self.clock.now(), force=True)
+
+    def _update(self, now: datetime, force: bool = False) -> DecisionTable:
+        renewals = self._renewals(now)
+        if self._table is None or renewals != self._table_renewals:
+            window, token = self._look(self.store.changes_since(0))
             events = self.store.events()
-            self._table = DecisionTable.compile(self.programme, events)
-            self._remember(latest, events)
-        elif latest != self._seen:
-            events = self.store.events(since_id=self._seen)
-            fresh = [e for e in events if e.id not in self._recent]
-            self._table = self._table.apply(fresh)
-            self._remember(latest, events)
+            self._table = DecisionTable.compile(self.programme, events, renewals)
+            self._table_renewals = renewals
+            self._folded.clear()
+            self._recent.clear()
+        else:
+            found = self.store.changes_since(self._window)
+            if not force and found == self._token:
+                self._checked = now
+                return self._table
+            window, token = self._look(found)  # counted before reading: nothing slips by
+            events = self.store.events(since_id=self._window)
+            self._table.apply([e for e in events if e.id not in self._folded])
+        self._remember(events)
+        self._window, self._token = window, token
         self._checked = now
         return self._table
 
-    def _remember(self, latest: int, events: Sequence[ChoiceEvent]) -> None:
-        """Events stored after ``latest`` was read come again next time: skip them then."""
-        self._seen = latest
-        self._recent = frozenset(e.id for e in events[-RECENT:])
+    def _look(self, found: tuple[int, int]) -> tuple[int, tuple[int, int]]:
+        """The window to watch next (:data:`MARGIN` rows before the last) and its count."""
+        window = max(0, found[0] - MARGIN)
+        return window, self.store.changes_since(window)
+
+    def _renewals(self, now: datetime) -> tuple[Renewal, ...]:
+        if self.renewals is None:
+            return ()
+        known = self._renewed
+        if known is not None and (now - known[0]).total_seconds() < RENEWALS_EVERY:
+            return known[1]
+        found = tuple(sorted(self.renewals(), key=lambda r: (r.purpose, r.effective_at)))
+        self._renewed = (now, found)
+        return found
+
+    def _remember(self, events: Sequence[ChoiceEvent]) -> None:
+        """Note the events folded in, so that reading them again folds nothing twice."""
+        for event in events[-RECENT:]:
+            if event.id in self._folded:
+                continue
+            if len(self._recent) == self._recent.maxlen:
+                self._folded.discard(self._recent[0])
+            self._recent.append(event.id)
+            self._folded.add(event.id)

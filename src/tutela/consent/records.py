@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -77,8 +78,20 @@ def subject_ref(name: str, value: str, key: bytes) -> str:
     ``value`` is written as the programme declares it before this is called (e-mail in
     lower case); the same identity always gives the same reference under one key.
     """
-    message = f"{name}={value}".encode()
-    return "h:" + hmac.new(key, message, hashlib.sha256).hexdigest()
+    return "h:" + hmac.digest(key, f"{name}={value}".encode(), "sha256").hex()
+
+
+def event_digest(event: ChoiceEvent) -> str:
+    """SHA-256 (hex) of ``event``'s canonical JSON: sorted keys, times in ISO 8601.
+
+    The ledger entry of the event holds this digest as ``after``; a receipt repeats it.
+    """
+    document = {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in ((f, getattr(event, f)) for f in ChoiceEvent.__dataclass_fields__)
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from tutela.consent.propagation import Propagation
 from tutela.consent.records import ChoiceEvent, Kind, Method, subject_ref
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Clock
@@ -65,9 +66,15 @@ class ConsentService:
     """Subjects' choices for ``programme``'s purposes, kept in ``store``."""
 
     def __init__(
-        self, store: ChoiceStore, programme: Programme, hash_key: bytes | None, clock: Clock
+        self,
+        store: ChoiceStore,
+        programme: Programme,
+        hash_key: bytes | None,
+        clock: Clock,
+        propagation: Propagation | None = None,
     ) -> None:
         self.store, self.programme, self.hash_key, self.clock = store, programme, hash_key, clock
+        self.propagation = propagation  # records the events with their deliveries to systems
 
     def give(
         self, identity: Mapping[str, str], purpose: str, context: Context, *, actor: str
@@ -143,6 +150,9 @@ class ConsentService:
         Each choice comes with the identity it was made with (used to push the change to
         the systems that ask for it; the store keeps the keyed reference only).
         """
+        if self.propagation is not None:
+            self.propagation.record(choices, actor)
+            return
         self.store.record([choice.event for choice in choices], actor)
 
     def _choose(

@@ -1,11 +1,11 @@
 """Periodic duties, each run at most once per period across every process.
 
-Art. 19 retries, the purge of answers whose delivery window ended (and of engine batches
-a killed worker left open for a week), due-soon reminders
-(logged) and the lifting of restrictions whose date came (RS-3). A duty's period is
-claimed by inserting the row ``("periodic", "<duty>:<period start>")`` in ``tutela_job``:
-the process whose insert succeeds runs it, every other one skips it. Waits of days are
-rows and dates read by these duties, never long Celery ETAs.
+Art. 19 retries (with the consent changes pushed to systems), the purge of answers whose
+delivery window ended (and of engine batches a killed worker left open for a week),
+due-soon reminders (logged) and the lifting of restrictions whose date came (RS-3). A
+duty's period is claimed by inserting the row ``("periodic", "<duty>:<period start>")``
+in ``tutela_job``: the process whose insert succeeds runs it, every other one skips it.
+Waits of days are rows and dates read by these duties, never long Celery ETAs.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from tutela.errors import TutelaError
 from tutela.jobs.host import Host
 
 if TYPE_CHECKING:
     from tutela.programme.models import Programme
+    from tutela.requests.delivery import DeliveryReport
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,25 @@ def failure_text(error: BaseException) -> str:
     return f"{type(error).__name__} (see the worker's log)"
 
 
+@runtime_checkable
+class Propagating(Protocol):
+    """An application that pushes consent changes to systems (docs/propagation.md)."""
+
+    def deliver_propagations(self, programme: Programme) -> DeliveryReport:
+        """Send the consent changes due now."""
+        ...
+
+
 def _notify(application: Host, programme: Programme, now: datetime) -> str:
     report = application.deliver_notifications(programme)
-    return f"{report.delivered} delivered, {report.retrying} to retry, {report.failed} failed"
+    summary = f"{report.delivered} delivered, {report.retrying} to retry, {report.failed} failed"
+    if isinstance(application, Propagating):  # consent changes go out with the Art. 19 ones
+        pushed = application.deliver_propagations(programme)
+        summary += (
+            f"; consent changes: {pushed.delivered} delivered, {pushed.retrying} to retry, "
+            f"{pushed.failed} failed"
+        )
+    return summary
 
 
 def _purge(application: Host, programme: Programme, now: datetime) -> str:

@@ -249,6 +249,9 @@ def _check_purpose_users(checker: _Checker, purposes: set[str]) -> None:
         checker.each(recipient.purposes, purposes, ("recipients", i, "purposes"), "purpose", hint)
     for i, system in enumerate(programme.systems):
         checker.each(system.purposes, purposes, ("systems", i, "purposes"), "purpose", hint)
+        if system.consent_webhook is not None:  # the purposes whose changes it is told of
+            pushed: Path_ = ("systems", i, "consent_webhook", "purposes")
+            checker.each(system.consent_webhook.purposes, purposes, pushed, "purpose", hint)
     for path, collection in _collections(programme):
         checker.each(collection.purposes, purposes, (*path, "purposes"), "purpose", hint)
     for i, cookie in enumerate(programme.cookies):

@@ -24,6 +24,7 @@ MAX_IDENTITIES = 8
 MAX_VALUE = 320
 """The most identities one request carries, and the longest value (an e-mail address's)."""
 MAX_REASON = 1000
+_SPACE = re.compile(r"\s")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -117,7 +118,7 @@ def identity_values(identity: object) -> dict[str, str]:
             raise RequestError(f"identity {name}: {len(text)} characters, at most {MAX_VALUE}")
         if not text.isprintable():
             raise RequestError(f"identity {name}: the value holds a control character")
-        if name == "email" and ("@" not in text or any(c.isspace() for c in text)):
+        if name == "email" and ("@" not in text or _SPACE.search(text)):
             raise RequestError("identity email: not an e-mail address")
         written[name] = text.lower() if name == "email" else text
     return written

@@ -46,6 +46,8 @@ class Use(StrEnum):
     LINK = "link"
     CODE = "code"  # the key of one-time codes' and rate limits' keyed digests
     MAIL = "mail"  # inbound mail kept for staff, and the keyed digests that find it again
+    CONSENT_LINK = "consent-link"  # unsubscribe links and consent receipts' links
+    PROPAGATION = "propagation"  # a consent change waiting to be pushed to a system
 
 
 class SealError(RequestError):

@@ -9,16 +9,13 @@ only: never the subject's reference, never an identity.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import datetime
 
 import sqlalchemy as sa
 
-from tutela.consent.records import ChoiceEvent, Kind, Method
+from tutela.consent.propagation import Outgoing
+from tutela.consent.records import ChoiceEvent, Kind, Method, event_digest
 from tutela.store.consent_tables import choice_event_table
 from tutela.store.engine import store_error
 from tutela.store.ledger import NewEntry, SqlLedger
@@ -36,15 +33,25 @@ class SqlChoiceStore:
         self.engine = engine
         self.ledger = ledger or SqlLedger(engine)
 
-    def record(self, events: Sequence[ChoiceEvent], actor: str) -> None:
-        """Insert ``events`` and append one ledger entry each, in one transaction."""
+    def record(
+        self, events: Sequence[ChoiceEvent], actor: str, deliveries: Sequence[Outgoing] = ()
+    ) -> None:
+        """Insert ``events`` and append one ledger entry each, in one transaction.
+
+        ``deliveries`` (the changes to push to systems, docs/propagation.md) are inserted
+        in the same transaction: all or none.
+        """
+        from tutela.store.propagation import insert_deliveries
+
         if not events:
             return
-        rows = [asdict(event) for event in events]
+        rows = [{name: getattr(event, name) for name in _FIELDS} for event in events]
         entries = [_entry(event, actor) for event in events]
         with self.guard(), self.engine.begin() as connection:
             connection.execute(sa.insert(choice_event_table), rows)
+            insert_deliveries(connection, deliveries)
             self.ledger.append(connection, entries)
+            announce_change(connection)
 
     def events(self, subject: str | None = None, since_id: int | None = None) -> list[ChoiceEvent]:
         """The events in the order stored: of ``subject`` only, after row ``since_id`` only."""
@@ -58,12 +65,33 @@ class SqlChoiceStore:
             rows = connection.execute(query).mappings().all()
         return [_event(row) for row in rows]
 
+    def event(self, event_id: str) -> ChoiceEvent | None:
+        """The event whose id is ``event_id``, or None when there is none."""
+        table = choice_event_table
+        query = sa.select(table).where(table.c.id == event_id)
+        with self.guard(), self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else _event(row)
+
     def latest_change(self) -> int:
         """The number of the last event stored (0 when none): higher after any change."""
         query = sa.select(sa.func.max(choice_event_table.c.seq))
         with self.guard(), self.engine.connect() as connection:
             found = connection.execute(query).scalar()
         return int(found or 0)
+
+    def changes_since(self, after: int) -> tuple[int, int]:
+        """The number of the last event, and how many events are numbered after ``after``.
+
+        The second changes when a row numbered before the last one is committed late;
+        counting reads the index of at most the rows after ``after``.
+        """
+        seq = choice_event_table.c.seq
+        last = sa.select(sa.func.max(seq)).scalar_subquery()
+        window = sa.select(sa.func.count()).where(seq > after).scalar_subquery()
+        with self.guard(), self.engine.connect() as connection:
+            found = connection.execute(sa.select(last, window)).one()
+        return int(found[0] or 0), int(found[1] or 0)
 
     @contextmanager
     def guard(self) -> Iterator[None]:
@@ -72,17 +100,6 @@ class SqlChoiceStore:
             yield
         except sa.exc.SQLAlchemyError as error:
             raise store_error(error, self.engine.url) from None
-
-
-def event_digest(event: ChoiceEvent) -> str:
-    """SHA-256 (hex) of ``event``'s canonical JSON: sorted keys, times in ISO 8601."""
-    document = {name: _plain(value) for name, value in asdict(event).items()}
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _entry(event: ChoiceEvent, actor: str) -> NewEntry:
@@ -94,3 +111,13 @@ def _event(row: sa.RowMapping) -> ChoiceEvent:
     fields["kind"] = Kind(fields["kind"])
     fields["method"] = Method(fields["method"])
     return ChoiceEvent(**fields)
+
+
+CHANNEL = "tutela_choice"
+"""The PostgreSQL channel a change of the choice events is announced on, at commit."""
+
+
+def announce_change(connection: sa.Connection) -> None:
+    """On PostgreSQL, ``NOTIFY`` the listeners when the transaction of ``connection`` commits."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"NOTIFY {CHANNEL}"))
