@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tutela.access.keys import Scope
 from tutela.access.service import Staff
-from tutela.api.services import Services, services
+from tutela.api.services import Services, given_services
 
 
 class Unauthenticated(Exception):
@@ -65,7 +65,7 @@ def needs(scope: Scope) -> Callable[..., Staff]:
     def staff(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
-        given: Annotated[Services, Depends(services)],
+        given: Annotated[Services, Depends(given_services)],
     ) -> Staff:
         key = credentials.credentials if credentials is not None else None
         found = given.keys.authenticate(key) if key else None

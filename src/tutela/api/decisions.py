@@ -26,8 +26,8 @@ Reader = Annotated[Staff, Depends(needs(Scope.DECISIONS_READ))]
 PurposeKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-def decision_point(request: Request) -> DecisionPoint:
-    """The decision point of the app serving ``request``."""
+async def decision_point(request: Request) -> DecisionPoint:
+    """The decision point of the app serving ``request`` (no I/O: on the event loop)."""
     found = request.app.state.decisions
     assert isinstance(found, DecisionPoint)
     return found
@@ -71,14 +71,14 @@ def _item(body: DecisionBody) -> tuple[dict[str, str], str, datetime | None]:
 
 
 @router.post("", response_model=DecisionDocument)
-def decide(body: DecisionBody, staff: Reader, point: Point) -> Response:
+async def decide(body: DecisionBody, staff: Reader, point: Point) -> Response:
     """Whether the subject's data may be used for the purpose at ``at``, and why."""
     found = point.decide(body.identity, body.purpose, body.at)
     return Response(_document(body.purpose, found), media_type=JSON)
 
 
 @router.post("/batch", response_model=list[DecisionDocument])
-def decide_many(body: BatchBody, staff: Reader, point: Point) -> Response:
+async def decide_many(body: BatchBody, staff: Reader, point: Point) -> Response:
     """Up to 1,000 decisions, in the order asked, from one state of the store."""
     found = point.decide_many(_item(item) for item in body.items)
     parts = [_document(i.purpose, d) for i, d in zip(body.items, found, strict=True)]

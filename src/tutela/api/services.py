@@ -37,3 +37,8 @@ def services(request: Request) -> Services:
     found = request.app.state.services
     assert isinstance(found, Services)
     return found
+
+
+async def given_services(request: Request) -> Services:
+    """:func:`services` as a dependency: no I/O, so run on the event loop, not a thread."""
+    return services(request)
