@@ -16,9 +16,11 @@ choice events each (stored with their ledger entries, in chunks), an auditor key
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -35,10 +37,11 @@ import httpx
 import sqlalchemy as sa
 
 from tutela.bootstrap import build
-from tutela.consent.records import ChoiceEvent, Kind, Method, subject_ref
+from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Method, referencer, subject_ref
 from tutela.programme.loader import load_programme
 from tutela.requests.sealing import StoreKey
 from tutela.store.consent import SqlChoiceStore
+from tutela.store.consent_tables import choice_event_table
 from tutela.store.ledger import open_ledger
 from tutela.testing.processes import Processes, listening, wait_for
 from tutela.testing.smtp import free_port
@@ -85,23 +88,53 @@ def email(n: int) -> str:
     return f"person{n}@example.test"
 
 
-def load(url: str, subjects: int, purposes: Sequence[str]) -> None:
-    """About five consent events per subject, with their ledger entries, in chunks."""
+KINDS = (
+    [Kind.CONSENT_GIVEN] * 5
+    + [Kind.CONSENT_WITHDRAWN] * 2
+    + [Kind.OBJECTION, Kind.OBJECTION_LIFTED, Kind.RESTRICTION, Kind.RESTRICTION_LIFTED]
+    + [Kind.OPT_OUT]
+)
+"""The mix of ``benchmarks/decisions.py``: consent, objections, restrictions, opt-outs."""
+
+
+def load(url: str, subjects: int, purposes: Sequence[str]) -> int:
+    """About five events per subject (the in-process mix), inserted in bulk; their count.
+
+    The rows go straight into the events' table in chunks (the ledger is not read by the
+    decision point, and five million ledger entries would only slow the set-up down).
+    """
     ledger = open_ledger(url)
-    store = SqlChoiceStore(ledger.engine, ledger)
     rng, start = random.Random(7), datetime.now(UTC) - timedelta(days=200)
-    chunk: list[ChoiceEvent] = []
-    for n in range(subjects):
-        ref = subject_ref("email", email(n), HASH_KEY.encode())
-        for i in range(rng.randint(1, 9)):
-            kind = rng.choice((Kind.CONSENT_GIVEN, Kind.CONSENT_GIVEN, Kind.CONSENT_WITHDRAWN))
-            at = start + timedelta(minutes=rng.randrange(200 * 1440))
-            chunk.append(ChoiceEvent(f"{n}-{i}", ref, rng.choice(purposes), kind, at, Method.API))
-        if len(chunk) >= 20_000:
-            store.record(chunk, "system")
-            chunk = []
-    store.record(chunk, "system")
+    reference = referencer(HASH_KEY.encode())
+    chunk: list[dict[str, object]] = []
+    count = 0
+    with ledger.engine.begin() as connection:
+        for n in range(subjects):
+            ref = reference("email", email(n))
+            for i in range(rng.randint(1, 9)):
+                kind = rng.choice(KINDS)
+                wide = kind in (Kind.RESTRICTION, Kind.OPT_OUT) and rng.random() < 0.5
+                at = start + timedelta(minutes=rng.randrange(200 * 1440))
+                ends = at + timedelta(days=30) if kind is Kind.RESTRICTION and i % 2 else None
+                chunk.append(
+                    {
+                        "id": f"{n}-{i}",
+                        "subject": ref,
+                        "purpose": ALL_PURPOSES if wide else rng.choice(purposes),
+                        "kind": kind.value,
+                        "at": at,
+                        "method": Method.API.value,
+                        "ends_at": ends,
+                    }
+                )
+            if len(chunk) >= 50_000:
+                connection.execute(sa.insert(choice_event_table), chunk)
+                count, chunk = count + len(chunk), []
+        if chunk:
+            connection.execute(sa.insert(choice_event_table), chunk)
+            count += len(chunk)
     ledger.close()
+    return count
 
 
 def _floor_server(port: int) -> None:
@@ -180,38 +213,59 @@ def single_latency(
     purposes: Sequence[str],
     rate: float,
     seconds: float,
-    senders: int = 16,
+    connections: int = 32,
+    warm_up: float = 1.0,
 ) -> tuple[float, float, float]:
     """p50 and p99 (ms) of single decisions sent at ``rate`` per second, and the rate kept.
 
-    ``senders`` threads with kept-alive connections each send every ``senders``-th
-    request when it is due; each is timed from when it was due (queueing counts). One not
-    answered within 5 s counts as infinite.
+    An open loop on one thread (asyncio, plain HTTP/1.1 over ``connections`` kept-alive
+    connections, so the load generator adds little): request ``i`` is due at
+    ``i / rate`` seconds and timed from then, so queueing counts. One not answered
+    within 5 s counts as infinite. The first ``warm_up`` seconds (new connections, first
+    uses) are sent but not counted.
     """
-    count = int(rate * seconds)
+    rng = random.Random(13)
+    skipped = int(rate * warm_up)
+    count = skipped + int(rate * seconds)
+    bodies = [
+        json.dumps(
+            {"identity": {"email": email(rng.randrange(subjects))}, "purpose": rng.choice(purposes)}
+        ).encode()
+        for _ in range(count)
+    ]
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode()
     latencies: list[float] = []
-    start = time.perf_counter() + 0.5
 
-    def sender(n: int) -> None:
-        rng = random.Random(13 + n)
-        with httpx.Client(timeout=5, headers=headers) as http:
-            for i in range(n, count, senders):
-                due = start + i / rate
-                time.sleep(max(0.0, due - time.perf_counter()))
-                body = {
-                    "identity": {"email": email(rng.randrange(subjects))},
-                    "purpose": rng.choice(purposes),
-                }
-                try:
-                    reply = http.post(urls[i % len(urls)] + "/api/v1/decisions", json=body)
-                    reply.raise_for_status()
-                    latencies.append((time.perf_counter() - due) * 1000)
-                except httpx.HTTPError:
-                    latencies.append(float("inf"))
+    async def connection(n: int, start: float) -> None:
+        host, port = urls[n % len(urls)].removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        loop = asyncio.get_running_loop()
+        for i in range(n, count, connections):
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            body = bodies[i]
+            writer.write(
+                b"POST /api/v1/decisions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json"
+                b"\r\nContent-Length: %d\r\n%s\r\n%s" % (host.encode(), len(body), extra, body)
+            )
+            try:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+                size = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+                await reader.readexactly(size)
+                ok = head.startswith(b"HTTP/1.1 200")
+                if i >= skipped:
+                    latencies.append((loop.time() - due) * 1000 if ok else float("inf"))
+            except TimeoutError:
+                latencies.append(float("inf"))
+                break
+        writer.close()
 
-    with ThreadPoolExecutor(senders) as pool:
-        list(pool.map(sender, range(senders)))
-    elapsed = time.perf_counter() - start
+    async def run() -> float:
+        start = asyncio.get_running_loop().time() + 0.5
+        await asyncio.gather(*(connection(n, start) for n in range(connections)))
+        return asyncio.get_running_loop().time() - start - warm_up
+
+    elapsed = asyncio.run(run())
     ordered = sorted(latencies)
     answered = sum(1 for value in ordered if value != float("inf"))
     return ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99) - 1], answered / elapsed
@@ -276,7 +330,9 @@ def measure(
     purposes = [p.key for p in programme.purposes]
     with tempfile.TemporaryDirectory() as folder, store_url(kind, Path(folder)) as url:
         open_ledger(url).close()
-        load(url, subjects, purposes)
+        began = time.perf_counter()
+        loaded = load(url, subjects, purposes)
+        print(f"loaded {loaded:,} events in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         systems = build_systems(programme, Path(folder) / "systems", people=5)
         env = systems | {
             "TUTELA_DATABASE_URL": url,
@@ -295,9 +351,14 @@ def measure(
             for n, port in enumerate(ports):
                 group.start(f"serve-{n}", "serve", str(EXAMPLE), "--port", str(port))
             urls = [f"http://127.0.0.1:{p}" for p in ports]
+            began = time.perf_counter()
             for u in urls:
-                with httpx.Client(base_url=u) as http:
-                    wait_for("the API listens", lambda h=http: listening(h), group, 120)
+                with httpx.Client(base_url=u, headers=headers, timeout=900) as http:
+                    wait_for("the API listens", lambda h=http: listening(h), group, 900)
+                    first = {"identity": {"email": email(0)}, "purpose": purposes[0]}
+                    http.post("/api/v1/decisions", json=first).raise_for_status()  # compiled
+            ready = time.perf_counter() - began
+            print(f"both processes compiled and ready in {ready:.1f} s", file=sys.stderr)
             bodies = batches(subjects, purposes, 20)
             tutela = batch_rate(urls, headers, bodies, clients, seconds, "/api/v1/decisions/batch")
             print(f"batch measured: {tutela:,.0f} decisions/s", file=sys.stderr)

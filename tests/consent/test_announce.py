@@ -22,14 +22,8 @@ from typer.testing import CliRunner, Result
 from tutela.api.app import create_app
 from tutela.bootstrap import Application, build
 from tutela.cli.main import app
-from tutela.consent.announcements import (
-    Mailing,
-    Pace,
-    address_sources,
-    announcement,
-    batched,
-    mail_notices,
-)
+from tutela.consent.announce_mail import Mailing, Pace, address_sources, batched, mail_notices
+from tutela.consent.announcements import announcement
 from tutela.consent.records import Renewal, subject_ref
 from tutela.programme.loader import load_programme
 from tutela.requests.mail import MailError, SmtpSender

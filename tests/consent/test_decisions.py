@@ -279,3 +279,11 @@ def test_decide_many_gives_what_decide_gives() -> None:
     ]
     for at in (T0 + timedelta(hours=h) for h in (0, 2, 20, 40)):
         assert table.decide_many(pairs, at) == [table.decide(s, p, at) for s, p in pairs]
+
+
+def test_a_referencer_gives_the_subject_reference() -> None:
+    from tutela.consent.records import referencer
+
+    reference = referencer(b"k" * 32)
+    assert reference("email", "alice@example.com") == ALICE
+    assert reference("email", "bob@example.com") == BOB

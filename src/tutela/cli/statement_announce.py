@@ -29,7 +29,8 @@ from tutela.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from tutela.bootstrap import Application
-    from tutela.consent.announcements import Announcement, MailReport
+    from tutela.consent.announce_mail import MailReport
+    from tutela.consent.announcements import Announcement
     from tutela.programme.models import Programme
 
 DEFAULT_RATE = 10.0
@@ -129,7 +130,7 @@ def _run(
     rate: float,
     limit: int | None,
 ) -> tuple[Announcement, MailReport]:
-    from tutela.consent.announcements import (
+    from tutela.consent.announce_mail import (
         Mailing,
         Pace,
         address_sources,
@@ -172,7 +173,7 @@ def _run(
 
 
 def _count(app: Application, programme: Programme) -> dict[str, Any]:
-    from tutela.consent.announcements import address_sources, default_language, preferred_language
+    from tutela.consent.announce_mail import address_sources, default_language, preferred_language
 
     fallback = default_language(programme)
     languages: dict[str, str] = {}

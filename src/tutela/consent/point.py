@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Protocol
 
 from tutela.consent.decisions import Decision, DecisionTable
-from tutela.consent.records import ChoiceEvent, Renewal, subject_ref
+from tutela.consent.records import ChoiceEvent, Renewal, referencer
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Clock
 from tutela.programme.models import Programme
@@ -81,6 +81,7 @@ class DecisionPoint:
         self._checked: datetime | None = None
         self._renewed: tuple[datetime, tuple[Renewal, ...]] | None = None
         self._table_renewals: tuple[Renewal, ...] = ()
+        self._reference: Callable[[str, str], str] | None = None
 
     def decide(self, who: Who, purpose: str, at: datetime | None = None) -> Decision:
         """The decision for the subject ``who`` and ``purpose`` at ``at`` (default now)."""
@@ -103,8 +104,10 @@ class DecisionPoint:
                 f"no hash key: set {self.programme.masking.hash_key_env} or TUTELA_HASH_KEY "
                 "(subjects are kept only as keyed references)"
             )
+        if self._reference is None:
+            self._reference = referencer(self.hash_key)
         name, value = next(iter(identity_values(who).items()))
-        return subject_ref(name, value, self.hash_key)
+        return self._reference(name, value)
 
     def table(self) -> DecisionTable:
         """The table, first brought up to date when ``refresh`` seconds have passed."""
@@ -123,25 +126,26 @@ class DecisionPoint:
 
     def _update(self, now: datetime, force: bool = False) -> DecisionTable:
         renewals = self._renewals(now)
-        if self._table is None or renewals != self._table_renewals:
+        table = self._table
+        if table is None or renewals != self._table_renewals:
             window, token = self._look(self.store.changes_since(0))
             events = self.store.events()
-            self._table = DecisionTable.compile(self.programme, events, renewals)
-            self._table_renewals = renewals
+            table = DecisionTable.compile(self.programme, events, renewals)
+            self._table, self._table_renewals = table, renewals
             self._folded.clear()
             self._recent.clear()
         else:
             found = self.store.changes_since(self._window)
             if not force and found == self._token:
                 self._checked = now
-                return self._table
+                return table
             window, token = self._look(found)  # counted before reading: nothing slips by
             events = self.store.events(since_id=self._window)
-            self._table.apply([e for e in events if e.id not in self._folded])
+            table.apply([e for e in events if e.id not in self._folded])
         self._remember(events)
         self._window, self._token = window, token
         self._checked = now
-        return self._table
+        return table
 
     def _look(self, found: tuple[int, int]) -> tuple[int, tuple[int, int]]:
         """The window to watch next (:data:`MARGIN` rows before the last) and its count."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -79,6 +80,18 @@ def subject_ref(name: str, value: str, key: bytes) -> str:
     lower case); the same identity always gives the same reference under one key.
     """
     return "h:" + hmac.digest(key, f"{name}={value}".encode(), "sha256").hex()
+
+
+def referencer(key: bytes) -> Callable[[str, str], str]:
+    """:func:`subject_ref` under ``key``, faster for many calls (the key's HMAC state kept)."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def reference(name: str, value: str) -> str:
+        keyed = base.copy()
+        keyed.update(f"{name}={value}".encode())
+        return "h:" + keyed.hexdigest()
+
+    return reference
 
 
 def event_digest(event: ChoiceEvent) -> str:

@@ -4,7 +4,10 @@ A link names the subject's keyed reference (never the identity), one purpose and
 expiry, signed with HMAC-SHA256 under a subkey of the store key
 (:attr:`~tutela.requests.sealing.Use.CONSENT_LINK`, bound to the reference and the
 purpose; :func:`~tutela.requests.sealing.sign_link` signs the expiry). The token reads
-``<reference hex>~<purpose>~<signed expiry>`` and the link is ``{public_url}/u/{token}``.
+``<reference hex>~<purpose>~<signed expiry>~<sealed identity>`` and the link is
+``{public_url}/u/{token}``. The identity the link was made for travels sealed
+(AES-256-GCM under the store key, bound to the reference): only tutela opens it, to tell
+the systems that ask for changes (docs/propagation.md) whom the click concerns.
 
 Marketing mail carries it in ``List-Unsubscribe`` with ``List-Unsubscribe-Post:
 List-Unsubscribe=One-Click`` (RFC 8058), so the mail client unsubscribes with one POST.
@@ -15,6 +18,8 @@ opt-in of customers (OB-2). A second click records nothing new.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -27,7 +32,17 @@ from tutela.consent.records import ChoiceEvent, Kind, Method
 from tutela.consent.service import Choice, ConsentService, Context
 from tutela.errors import ConfigurationError, RequestError
 from tutela.programme.purposes import LegalBasis, Purpose
-from tutela.requests.sealing import LinkError, StoreKey, Use, check_link, sign_link
+from tutela.requests.records import identity_values
+from tutela.requests.sealing import (
+    LinkError,
+    SealError,
+    StoreKey,
+    Use,
+    check_link,
+    seal,
+    sign_link,
+    unseal,
+)
 
 LINK_LIFE = timedelta(days=180)
 """How long an unsubscribe link works by default (``lifetime`` changes it)."""
@@ -36,14 +51,13 @@ ACTOR = "subject:unsubscribe-link"
 """Who the ledger says acted: the subject, through the link."""
 
 REFERENCE = "subject_ref"
-"""The identity name under which the keyed reference goes to the systems told of a click.
+"""The identity name under which the keyed reference goes to the systems told of a click
+made on a link without a sealed identity (none is made so now)."""
 
-A link carries no identity: systems that ask for changes (docs/propagation.md) receive
-``{"subject_ref": "h:..."}`` and match it by computing the reference themselves.
-"""
-
-LONGEST_TOKEN = 400
-_TOKEN = re.compile(r"([0-9a-f]{64})~([a-z0-9][a-z0-9_.\-]{0,119})~([0-9A-Za-z._-]{1,200})")
+LONGEST_TOKEN = 1200
+_TOKEN = re.compile(
+    r"([0-9a-f]{64})~([a-z0-9][a-z0-9_.\-]{0,119})~([0-9A-Za-z._-]{1,200})(?:~([0-9A-Za-z_-]{1,700}))?"
+)
 _DAWN = datetime(1970, 1, 1, tzinfo=UTC)
 _EFFECT = {
     Kind.CONSENT_WITHDRAWN: (Kind.CONSENT_GIVEN, Kind.CONSENT_WITHDRAWN),
@@ -74,6 +88,7 @@ class Ticket:
     subject: str
     purpose: str
     link_id: str
+    identity: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +166,10 @@ class Unsubscribing:
         subject = self.consent.subject(identity)[2:]
         expires = self.consent.clock.now() + self.lifetime
         signed = sign_link(self._key(subject, chosen.key), str(uuid.uuid4()), expires)
-        return f"{subject}~{chosen.key}~{signed}"
+        written = json.dumps(identity_values(identity), separators=(",", ":")).encode()
+        sealed = seal(needed(self.key), Use.CONSENT_LINK, subject, written)
+        carried = base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+        return f"{subject}~{chosen.key}~{signed}~{carried}"
 
     def unsubscribe_link(self, identity: Mapping[str, str], purpose: str) -> str:
         """``{public_url}/u/{token}``: the page that unsubscribes with one button (or POST)."""
@@ -190,7 +208,7 @@ class Unsubscribing:
         found = _TOKEN.fullmatch(text)
         if found is None:
             raise LinkTampered(self._refusal("is not one of our unsubscribe links or is cut short"))
-        subject, purpose, signed = found.groups()
+        subject, purpose, signed, sealed = found.groups()
         key = self._key(subject, purpose)
         try:
             link_id = check_link(key, signed, self.consent.clock.now())
@@ -200,7 +218,21 @@ class Unsubscribing:
             except LinkError:
                 raise LinkTampered(self._refusal("was altered or not made by us")) from None
             raise LinkExpired(self._refusal("has expired")) from None
-        return Ticket("h:" + subject, purpose, link_id)
+        return Ticket("h:" + subject, purpose, link_id, self._identity(subject, sealed))
+
+    def _identity(self, subject: str, sealed: str | None) -> Mapping[str, str] | None:
+        """The identity sealed in a link (None in a link without one); LinkTampered if bad."""
+        if sealed is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
+            found = json.loads(unseal(needed(self.key), Use.CONSENT_LINK, subject, raw))
+            identity = identity_values(found)
+        except (ValueError, SealError, RequestError):
+            raise LinkTampered(self._refusal("was altered or not made by us")) from None
+        if self.consent.subject(identity) != "h:" + subject:
+            raise LinkTampered(self._refusal("was altered or not made by us"))
+        return identity
 
     def purpose(self, key: str) -> Purpose:
         """The programme's purpose ``key``; :class:`NothingToUnsubscribe` when there is none."""
@@ -225,7 +257,7 @@ class Unsubscribing:
             return Unsubscribed(purpose, kind, None)
         context = Context(Method.UNSUBSCRIBE, evidence=f"unsubscribe link {ticket.link_id}")
         # prepare() checks the purpose and fills the notice; the link gives the reference
-        who = {REFERENCE: ticket.subject}
+        who = ticket.identity or {REFERENCE: ticket.subject}
         event = replace(
             self.consent.prepare(kind, who, purpose.key, context), subject=ticket.subject
         )

@@ -20,7 +20,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from tutela.consent.announcements import AddressSource, Announcement, Recipient
+from tutela.consent.announce_mail import AddressSource, Recipient
+from tutela.consent.announcements import Announcement
 from tutela.consent.records import Renewal
 from tutela.errors import ConnectorError
 from tutela.store.consent_tables import announcement_mail_table, announcement_table

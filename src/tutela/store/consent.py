@@ -84,11 +84,14 @@ class SqlChoiceStore:
         """The number of the last event, and how many events are numbered after ``after``.
 
         The second changes when a row numbered before the last one is committed late;
-        counting reads the index of at most the rows after ``after``.
+        counting walks the primary key backwards over the last :data:`WINDOW_CAP` rows
+        only (so a planner with stale statistics cannot choose to scan the table); a
+        window reaching further back than that is counted up to there.
         """
         seq = choice_event_table.c.seq
         last = sa.select(sa.func.max(seq)).scalar_subquery()
-        window = sa.select(sa.func.count()).where(seq > after).scalar_subquery()
+        newest = sa.select(seq.label("seq")).order_by(seq.desc()).limit(WINDOW_CAP).subquery()
+        window = sa.select(sa.func.count()).where(newest.c.seq > after).scalar_subquery()
         with self.guard(), self.engine.connect() as connection:
             found = connection.execute(sa.select(last, window)).one()
         return int(found[0] or 0), int(found[1] or 0)
@@ -112,6 +115,10 @@ def _event(row: sa.RowMapping) -> ChoiceEvent:
     fields["method"] = Method(fields["method"])
     return ChoiceEvent(**fields)
 
+
+WINDOW_CAP = 2_000
+"""The most rows :meth:`SqlChoiceStore.changes_since` counts: more than a decision point's window
+(:data:`tutela.consent.point.MARGIN`), few enough that the primary key is walked."""
 
 CHANNEL = "tutela_choice"
 """The PostgreSQL channel a change of the choice events is announced on, at commit."""
