@@ -133,6 +133,8 @@ def load(url: str, subjects: int, purposes: Sequence[str]) -> int:
         if chunk:
             connection.execute(sa.insert(choice_event_table), chunk)
             count += len(chunk)
+        if connection.dialect.name == "postgresql":  # as autovacuum would, after a while
+            connection.exec_driver_sql("ANALYZE tutela_choice_event")
     ledger.close()
     return count
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tutela.access.subjects import SubjectDesk
     from tutela.connectors.sql import SqlConnector
     from tutela.consent.announcements import NoticeBoard
+    from tutela.consent.from_requests import RequestChoices
     from tutela.consent.point import DecisionPoint
     from tutela.consent.receipts import Receipts
     from tutela.consent.service import ConsentService
@@ -391,14 +392,24 @@ class Application:
         from tutela.requests.answering import Answering
 
         service = self.request_service(programme)
-        return Answering(service, self.keeping(programme), programme, WebhookSender(timeout=60))
+        choices = None if programme is None else self.request_choices(programme).completed
+        return Answering(
+            service, self.keeping(programme), programme, WebhookSender(timeout=60), choices
+        )
 
     def lifting(self, programme: Programme | None = None) -> Lifting:
         """Telling subjects a restriction will be lifted, and lifting it when due (RS-3)."""
         from tutela.requests.lifting import Lifting
 
         service = self.request_service(programme)
-        return Lifting(service, self.keeping(programme), programme)
+        lifted = None if programme is None else self.request_choices(programme).lifted
+        return Lifting(service, self.keeping(programme), programme, lifted)
+
+    def request_choices(self, programme: Programme) -> RequestChoices:
+        """What completed requests change for the decision point: restrictions, objections."""
+        from tutela.consent.from_requests import RequestChoices
+
+        return RequestChoices(self.consent_service(programme))
 
     def deliver_notifications(self, programme: Programme) -> DeliveryReport:
         """Send the Art. 19 notifications due now (webhook secrets from ``secret_env``)."""

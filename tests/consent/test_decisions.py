@@ -287,3 +287,21 @@ def test_a_referencer_gives_the_subject_reference() -> None:
     reference = referencer(b"k" * 32)
     assert reference("email", "alice@example.com") == ALICE
     assert reference("email", "bob@example.com") == BOB
+
+
+def test_lb_1_a_purpose_without_a_legal_basis_is_denied() -> None:
+    base = programme()
+    bare = Purpose(key="undeclared", name="Undeclared", description="No basis given.")
+    table = DecisionTable.compile(base.model_copy(update={"purposes": [*base.purposes, bare]}), [])
+    found = table.decide(ALICE, "undeclared", T0)
+    assert found == Decision(False, ("basis:missing",), "")
+
+
+def test_every_deny_reason_with_retention_ended_comes_first() -> None:
+    events = [
+        event(Kind.CONSENT_WITHDRAWN, "partner_ads", 1),
+        event(Kind.OPT_OUT, ALL_PURPOSES, 1),
+        event(Kind.RETENTION_ENDED, ALL_PURPOSES, 2),
+    ]
+    reasons = decide(events, "partner_ads").reasons
+    assert reasons == ("retention:ended", "opt_out:sale_sharing", "consent:withdrawn")

@@ -124,3 +124,19 @@ def test_co_1_an_announced_change_asks_consent_again_at_the_effective_date(
     consent.give(ann, "direct_marketing", Context("web_form", notice_version="2.0"), actor="system")
     point.changed()
     assert point.decide(ann, "direct_marketing", effective + timedelta(hours=1)).allow
+
+
+def test_events_after_a_row_are_read_page_by_page(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tutela.store import consent as store_consent
+
+    monkeypatch.setattr(store_consent, "PAGE", 7)
+    ledger = open_ledger(sqlite_url)
+    store = SqlChoiceStore(ledger.engine, ledger)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    store.record([choice(n, Kind.CONSENT_GIVEN, now) for n in range(30)], "system")
+    assert [e.id for e in store.events(since_id=0)] == [f"e{n}" for n in range(30)]
+    assert [e.id for e in store.events(since_id=16)] == [f"e{n}" for n in range(16, 30)]
+    assert store.events(since_id=30) == []
+    ledger.close()

@@ -90,8 +90,8 @@ class DecisionPoint:
 
     def decide_many(self, items: Iterable[tuple[Who, str, datetime | None]]) -> list[Decision]:
         """The decisions for ``(who, purpose, at)`` items, in order."""
-        table, now = self.table(), self.clock.now()
-        return [table.decide(self.subject(w), p, at or now) for w, p, at in items]
+        decide, subject, now = self.table().decide, self.subject, self.clock.now()
+        return [decide(subject(w), p, at or now) for w, p, at in items]
 
     def subject(self, who: Who) -> str:
         """The keyed reference of ``who`` (its first identity), or ``who`` when a reference."""

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from tutela.consent.propagation import Propagation
-from tutela.consent.records import ChoiceEvent, Kind, Method, subject_ref
+from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Method, subject_ref
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Clock
 from tutela.programme.models import Programme
@@ -29,6 +29,17 @@ from tutela.requests.records import identity_values
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 MAX_EVIDENCE = 200
+WIDE = frozenset(
+    {
+        Kind.RESTRICTION,
+        Kind.RESTRICTION_LIFTED,
+        Kind.OPT_OUT,
+        Kind.RETENTION_ENDED,
+        Kind.LEGAL_HOLD,
+        Kind.LEGAL_HOLD_LIFTED,
+    }
+)
+"""The kinds of event that may cover every purpose at once (:data:`ALL_PURPOSES`)."""
 
 
 class ChoiceStore(Protocol):
@@ -125,14 +136,20 @@ class ConsentService:
     ) -> ChoiceEvent:
         """The event of a choice of ``kind``, checked but not recorded (see :meth:`record`).
 
-        Consent is given or withdrawn only for a consent purpose; ``at`` defaults to now.
+        Consent is given or withdrawn only for a consent purpose; restrictions, opt-outs,
+        retention ends and legal holds may cover every purpose (:data:`ALL_PURPOSES`, the
+        kinds in :data:`WIDE`); ``at`` defaults to now.
         """
         consent = kind in (Kind.CONSENT_GIVEN, Kind.CONSENT_WITHDRAWN)
-        chosen = self._consent(purpose) if consent else self._purpose(purpose)
+        if purpose == ALL_PURPOSES and kind in WIDE:
+            chosen, key = None, ALL_PURPOSES
+        else:
+            chosen = self._consent(purpose) if consent else self._purpose(purpose)
+            key = chosen.key
         return ChoiceEvent(
             id=str(uuid.uuid4()),
             subject=self.subject(identity),
-            purpose=chosen.key,
+            purpose=key,
             kind=kind,
             at=at or self.clock.now(),
             method=_method(context.method),
@@ -186,11 +203,11 @@ class ConsentService:
             )
         return purpose
 
-    def _notice(self, purpose: Purpose, given: str | None) -> str | None:
+    def _notice(self, purpose: Purpose | None, given: str | None) -> str | None:
         """The notice version given, else the purpose's consent notice, else the statement's."""
         if given is not None:
             return _checked(given.strip(), re.compile(r"[\w.:-]{1,64}"), "notice version", "")
-        if purpose.consent is not None and purpose.consent.notice_version:
+        if purpose is not None and purpose.consent is not None and purpose.consent.notice_version:
             return str(purpose.consent.notice_version)
         statement = self.programme.statement
         return None if statement is None or not statement.version else str(statement.version)

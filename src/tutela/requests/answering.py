@@ -15,7 +15,7 @@ running it again (the engine is idempotent, the answer replaced, notifications u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -100,6 +100,11 @@ class Completion:
     """True when the subject was told by e-mail that the answer is ready (with its link)."""
 
 
+ChoiceRecorder = Callable[[Sequence[tuple[RequestRecord, Mapping[str, str]]], str], object]
+"""Records the choices completed requests make (a restriction, an objection, a withdrawal)
+for the decision point: :meth:`tutela.consent.from_requests.RequestChoices.completed`."""
+
+
 class Answering(Delivering):
     """Answers of the requests in ``requests``, kept by ``keeping``, for ``programme``."""
 
@@ -109,9 +114,10 @@ class Answering(Delivering):
         keeping: Keeping,
         programme: Programme | None,
         transmitter: Transmitter | None = None,
+        choices: ChoiceRecorder | None = None,
     ) -> None:
         self.requests, self.keeping, self.programme = requests, keeping, programme
-        self.transmitter = transmitter
+        self.transmitter, self.choices = transmitter, choices
         self._covers: dict[_CoverKey, tuple[Programme, Disclosure, tuple[Part, ...]]] = {}
 
     def complete(
@@ -229,6 +235,8 @@ class Answering(Delivering):
                     stored.append(one)
                 except RequestError as error:
                     outcomes[one.ready.identifier] = error
+        if self.choices is not None and stored:  # restrictions, objections: for decisions
+            self.choices([(one.ready.record, one.ready.identity) for one in stored], actor)
         for one in stored:
             outcomes[one.ready.identifier] = self._completion(one, lang, actor)
         return outcomes

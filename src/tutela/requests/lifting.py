@@ -12,6 +12,7 @@ The notice is always strictly before the lift (:class:`~tutela.requests.types.Re
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
@@ -47,9 +48,14 @@ class Lifting:
     """Notices and lifts of the completed restrictions in ``requests`` (RS-3)."""
 
     def __init__(
-        self, requests: RequestService, keeping: Keeping, programme: Programme | None = None
+        self,
+        requests: RequestService,
+        keeping: Keeping,
+        programme: Programme | None = None,
+        lifted: Callable[[RequestRecord, Mapping[str, str], str], object] | None = None,
     ) -> None:
         self.requests, self.keeping, self.programme = requests, keeping, programme
+        self.lifted = lifted  # tells the decision point (RequestChoices.lifted)
 
     def notify(
         self, identifier: str, lifts_at: datetime, *, actor: str = "system"
@@ -131,6 +137,8 @@ class Lifting:
         details = with_detail(record.details, "lift", {**lift, "lifted_at": moment.isoformat()})
         after = replace(record, details=details, updated_at=moment)
         self.requests.record_change(record, after, LIFTED, actor, moment)
+        if self.lifted is not None:
+            self.lifted(record, identity, actor)
         self.keeping.store.purge_secret(record.id)
         return after
 
