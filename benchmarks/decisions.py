@@ -1,14 +1,18 @@
 """How fast the decision point answers in memory, next to a bare dict lookup.
 
     python benchmarks/decisions.py [--subjects 1000000] [--decisions 1000000] [--rounds 3]
+        [--http [--http-store postgresql] [--http-subjects N] [--processes 2] [--clients 4]
+         [--seconds 10] [--rate 500] [--propagation-rounds 20]]
 
 Builds ``--subjects`` subjects with 5 choice events each on average (consent given and
 withdrawn, objections and their lifting, restrictions with and without an end, opt-outs)
 over the Cloudockit programme's purposes, in memory (no database). Measures compiling the
 :class:`~tutela.consent.decisions.DecisionTable`, its memory (tracemalloc, scaled to one
 million subjects, measured on at most 100,000), and ``--decisions`` decisions on one
-thread at a time after every event, the best of ``--rounds``; the floor is a bare dict
-lookup per decision. Target: 1,000,000 decisions/s.
+thread, now (``decide(subject, purpose)``, the ``in-process:`` line) and at a given time
+after every event, the best of ``--rounds``; the floor is a bare dict lookup per
+decision. Target: 1,000,000 decisions/s. ``--http`` adds the HTTP figures
+(``decisions_http.py``: batch, single latency, withdrawal propagation across processes).
 """
 
 from __future__ import annotations
@@ -51,7 +55,9 @@ def events(subjects: int, purposes: Sequence[str], seed: int) -> Iterator[Choice
             yield ChoiceEvent(f"{n}-{i}", subject, purpose, kind, at, Method.API, ends_at=ends)
 
 
-def rate(function: object, queries: list[tuple[str, str]], at: datetime, rounds: int) -> float:
+def rate(
+    function: object, queries: list[tuple[str, str]], at: datetime | None, rounds: int
+) -> float:
     """Best decisions per second of ``function(subject, purpose, at)`` over ``queries``."""
     call = function  # a local name: one lookup less per call
     best = 0.0
@@ -115,15 +121,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     at = START + timedelta(days=400)
     floor = dict.fromkeys(table.subjects)  # the same subjects, nothing per purpose
-    tutela = rate(table.decide, queries, at, args.rounds)
-    bare = rate(lambda s, p, _: floor.get(s), queries, at, args.rounds)
+    tutela = rate(table.decide, queries, None, args.rounds)
+    timed = rate(table.decide, queries, at, args.rounds)
+    bare = rate(lambda s, p, _: floor.get(s), queries, None, args.rounds)
     batched = batch_rate(table, queries, at, args.rounds)
     allowed = sum(table.decide(s, p, at).allow for s, p in queries[:10_000])
     print(describe())
     print(f"{args.subjects:,} subjects, {len(stream):,} events, {len(keys)} purposes")
     print(f"{'compile':<28}{compiled * 1000:>14,.1f} ms")
     print(f"{'memory per 1M subjects':<28}{size * 1e6 / 2**20:>14,.1f} MiB")
-    print(f"{'decisions/s (tutela)':<28}{tutela:>14,.0f}")
+    print(f"{'decisions/s (tutela, now)':<28}{tutela:>14,.0f}")
+    print(f"{'decisions/s (at a time)':<28}{timed:>14,.0f}")
     print(f"{'decisions/s (decide_many)':<28}{batched:>14,.0f}")
     print(f"{'decisions/s (dict floor)':<28}{bare:>14,.0f}")
     print(f"{'floor / tutela':<28}{bare / tutela:>14.2f}x")

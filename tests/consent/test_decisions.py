@@ -305,3 +305,17 @@ def test_every_deny_reason_with_retention_ended_comes_first() -> None:
     ]
     reasons = decide(events, "partner_ads").reasons
     assert reasons == ("retention:ended", "opt_out:sale_sharing", "consent:withdrawn")
+
+
+def test_co_3_a_decision_now_needs_no_time() -> None:
+    now = datetime.now(UTC)
+    events = [
+        event(Kind.CONSENT_GIVEN, "direct_marketing", 1),
+        event(Kind.RESTRICTION, ALL_PURPOSES, 2, subject=BOB, ends_at=now + timedelta(days=9)),
+    ]
+    table = DecisionTable.compile(programme(), events)
+    for subject in (ALICE, BOB, "h:nobody"):
+        for purpose in ("direct_marketing", "analytics", "nope"):
+            assert table.decide(subject, purpose) == table.decide(subject, purpose, now)
+    assert table.decide(BOB, "analytics").reasons == ("restriction",)  # ends in 9 days
+    assert table.decide(BOB, "analytics", now + timedelta(days=10)).allow

@@ -41,7 +41,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Renewal
 from tutela.programme.models import Programme
@@ -169,9 +169,14 @@ class DecisionTable:
         programme: Programme,
         events: Iterable[ChoiceEvent],
         renewals: Iterable[Renewal] = (),
+        now: datetime | None = None,
     ) -> DecisionTable:
-        """Fold ``programme``'s purposes, the subjects' ``events`` and ``renewals`` in."""
-        table = cls(programme, renewals).apply(events)
+        """Fold ``programme``'s purposes, the subjects' ``events`` and ``renewals`` in.
+
+        ``now`` (default: the system clock) is when the table is made: a subject none of
+        whose changes is later is answered for any time from then on without replaying.
+        """
+        table = cls(programme, renewals).apply(events, now or datetime.now(UTC))
         table._compact()
         return table
 
@@ -180,16 +185,20 @@ class DecisionTable:
         """Every subject with events, and its steps in time order."""
         return self.history
 
-    def apply(self, events: Iterable[ChoiceEvent]) -> DecisionTable:
-        """Fold ``events`` in, in place, and return the table (as compiling them all again)."""
+    def apply(self, events: Iterable[ChoiceEvent], now: datetime | None = None) -> DecisionTable:
+        """Fold ``events`` in, in place, and return the table (as compiling them all again).
+
+        ``now``, when given, is when this is done: ``settled`` moves up to it.
+        """
         purposes = self.purposes
         added: dict[str, list[_Step]] = {}
-        latest = self.settled
+        latest = self.settled if now is None or (self.settled and self.settled > now) else now
         for event in events:
             if event.purpose == ALL_PURPOSES or event.purpose in purposes:
                 added.setdefault(event.subject, []).append(_step(event))
                 latest = event.at if latest is None or event.at > latest else latest
         if not added:
+            self.settled = latest
             return self
         assert latest is not None
         for subject, steps in added.items():
@@ -228,18 +237,20 @@ class DecisionTable:
             self.pending[subject] = (last, state)
             self.current.pop(subject, None)
 
-    def decide(self, subject: str, purpose: str, at: datetime) -> Decision:
-        """The decision for ``subject`` and ``purpose`` at ``at`` (timezone-aware).
+    def decide(self, subject: str, purpose: str, at: datetime | None = None) -> Decision:
+        """The decision for ``subject`` and ``purpose`` at ``at`` (timezone-aware; now).
 
-        Events after ``at`` are ignored; a restriction counts until its ``ends_at``.
+        Events after ``at`` are ignored; a restriction counts until its ``ends_at``. Now
+        (``at`` None, by the system clock) is after every event recorded, so a subject
+        with no change to come is answered without comparing times.
         """
         rule = self.purposes.get(purpose)
         if rule is None:
             return UNKNOWN
         state = self.current.get(subject)
-        if state is not None and at >= self.settled:  # type: ignore[operator]
+        if state is not None and (at is None or at >= self.settled):  # type: ignore[operator]
             return rule[1][state[rule[0]]]
-        return self._slow(subject, rule, at)
+        return self._slow(subject, rule, datetime.now(UTC) if at is None else at)
 
     def decide_many(self, items: Iterable[tuple[str, str]], at: datetime) -> list[Decision]:
         """The decisions for ``(subject, purpose)`` items at ``at``, in order."""

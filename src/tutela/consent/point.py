@@ -130,7 +130,7 @@ class DecisionPoint:
         if table is None or renewals != self._table_renewals:
             window, token = self._look(self.store.changes_since(0))
             events = self.store.events()
-            table = DecisionTable.compile(self.programme, events, renewals)
+            table = DecisionTable.compile(self.programme, events, renewals, now)
             self._table, self._table_renewals = table, renewals
             self._folded.clear()
             self._recent.clear()
@@ -141,7 +141,7 @@ class DecisionPoint:
                 return table
             window, token = self._look(found)  # counted before reading: nothing slips by
             events = self.store.events(since_id=self._window)
-            table.apply([e for e in events if e.id not in self._folded])
+            table.apply([e for e in events if e.id not in self._folded], now)
         self._remember(events)
         self._window, self._token = window, token
         self._checked = now
