@@ -272,7 +272,9 @@ class Application:
         store = SqlChoiceStore(ledger.engine, ledger)
         renewals = self.announcements().renewals
         key = self.hash_key(programme)
-        point = DecisionPoint(store, programme, self.clock, hash_key=key, renewals=renewals)
+        point = DecisionPoint(
+            store, programme, self.clock, hash_key=key, renewals=renewals, freeze=True
+        )
         self._points.append((programme, point))
         self._listeners.append(listen(ledger.engine, point.changed))  # PostgreSQL only
         return point

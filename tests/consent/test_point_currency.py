@@ -140,3 +140,25 @@ def test_events_after_a_row_are_read_page_by_page(
     assert [e.id for e in store.events(since_id=16)] == [f"e{n}" for n in range(16, 30)]
     assert store.events(since_id=30) == []
     ledger.close()
+
+
+def test_a_service_point_freezes_its_compiled_table_out_of_the_collector(
+    sqlite_url: str,
+) -> None:
+    import gc
+
+    ledger = open_ledger(sqlite_url)
+    store = SqlChoiceStore(ledger.engine, ledger)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    store.record([choice(n, Kind.CONSENT_GIVEN, now) for n in range(3)], "system")
+    point = DecisionPoint(store, load_programme(EXAMPLE), FixedClock(now), freeze=True)
+    gc.unfreeze()
+    try:
+        assert point.decide(ANN, "direct_marketing").allow
+        assert gc.get_freeze_count() > 0
+        assert len(point.table().subjects[ANN]) == 3  # the events were remembered first
+        point.changed()
+        assert len(point.table().subjects[ANN]) == 3  # nothing folded in twice
+    finally:
+        gc.unfreeze()
+        ledger.close()
