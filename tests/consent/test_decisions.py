@@ -287,6 +287,10 @@ def test_a_referencer_gives_the_subject_reference() -> None:
     reference = referencer(b"k" * 32)
     assert reference("email", "alice@example.com") == ALICE
     assert reference("email", "bob@example.com") == BOB
+    for key in (b"", b"short", b"k" * 64, b"x" * 65, bytes(range(200))):
+        made = referencer(key)
+        for name, value in (("email", "a@b.c"), ("customer_id", "42"), ("email", "é@ü.test")):
+            assert made(name, value) == subject_ref(name, value, key), (key, value)
 
 
 def test_lb_1_a_purpose_without_a_legal_basis_is_denied() -> None:
