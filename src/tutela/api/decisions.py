@@ -6,7 +6,7 @@ Both routes need the ``decisions:read`` scope and answer from the application's
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -70,13 +70,6 @@ class DecisionDocument(BaseModel):
         return cls(decision=verdict, reasons=reasons, purpose=purpose, basis=found.basis or None)
 
 
-@router.post("", response_model=DecisionDocument)
-async def decide(body: DecisionBody, staff: Reader, point: Point) -> Response:
-    """Whether the subject's data may be used for the purpose at ``at``, and why."""
-    found = point.decide(body.identity, body.purpose, body.at)
-    return Response(_document(body.purpose, found), media_type=JSON)
-
-
 class _Item(TypedDict):
     """One item of a batch as plain data (:class:`DecisionBody`'s rules)."""
 
@@ -96,6 +89,8 @@ class _Batch(TypedDict):
 
 
 _BATCH = TypeAdapter(_Batch)
+_ONE_SCHEMA = DecisionBody.model_json_schema()
+"""The JSON Schema of one decision asked (no references: it is written inline)."""
 _BATCH_SCHEMA = {
     "type": "object",
     "title": "BatchBody",
@@ -103,7 +98,7 @@ _BATCH_SCHEMA = {
     "properties": {
         "items": {
             "type": "array",
-            "items": {"$ref": "#/components/schemas/DecisionBody"},
+            "items": _ONE_SCHEMA,
             "minItems": 1,
             "maxItems": MAX_DECISIONS,
         }
@@ -111,6 +106,37 @@ _BATCH_SCHEMA = {
     "required": ["items"],
     "additionalProperties": False,
 }
+
+
+_ONE = TypeAdapter(_Item)
+
+
+@router.post(
+    "",
+    response_model=DecisionDocument,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {JSON: {"schema": _ONE_SCHEMA}},
+        }
+    },
+)
+async def decide(request: Request, staff: Reader, point: Point) -> Response:
+    """Whether the subject's data may be used for the purpose at ``at``, and why.
+
+    The body (:class:`DecisionBody`) is validated straight from its bytes into plain data.
+    """
+    item = await _read(request, _ONE)
+    found = point.decide(item["identity"], item["purpose"], item.get("at"))
+    return Response(_document(item["purpose"], found), media_type=JSON)
+
+
+async def _read(request: Request, adapter: TypeAdapter[Any]) -> Any:
+    """The body of ``request`` validated by ``adapter``; 422 (as any route's) when not."""
+    try:
+        return adapter.validate_json(await request.body())
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from None
 
 
 @router.post(
@@ -124,10 +150,7 @@ async def decide_many(request: Request, staff: Reader, point: Point) -> Response
     The body (``{"items": [...]}``) is validated straight from its bytes into plain data:
     a thousand items cost a millisecond, not the four that model objects would.
     """
-    try:
-        items = _BATCH.validate_json(await request.body())["items"]
-    except ValidationError as error:
-        raise RequestValidationError(error.errors(include_url=False)) from None
+    items = (await _read(request, _BATCH))["items"]
     asked = ((i["identity"], i["purpose"], i.get("at")) for i in items)
     found = point.decide_many(asked)
     parts = [_document(i["purpose"], d) for i, d in zip(items, found, strict=True)]

@@ -28,7 +28,7 @@ from tutela.consent.records import ChoiceEvent, Renewal, referencer
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Clock
 from tutela.programme.models import Programme
-from tutela.requests.records import identity_values
+from tutela.requests.records import MAX_IDENTITIES, identity_value, identity_values
 
 MARGIN = 1_000
 """How many rows before the last one seen each look reads again (commits out of order)."""
@@ -112,8 +112,10 @@ class DecisionPoint:
             )
         if self._reference is None:
             self._reference = referencer(self.hash_key)
-        name, value = next(iter(identity_values(who).items()))
-        return self._reference(name, value)
+        if not isinstance(who, Mapping) or len(who) > MAX_IDENTITIES:
+            identity_values(who)  # refused, saying why (only the first identity is read)
+        name, value = next(iter(who.items()))
+        return self._reference(name, identity_value(name, value))
 
     def table(self) -> DecisionTable:
         """The table, first brought up to date when ``refresh`` seconds have passed."""

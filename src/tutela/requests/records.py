@@ -107,21 +107,23 @@ def identity_values(identity: object) -> dict[str, str]:
         raise RequestError(
             f"{len(identity)} identities: a request carries at most {MAX_IDENTITIES}"
         )
-    written = {}
-    for name, value in identity.items():
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise RequestError("an identity's name is a lower-case word like email or customer_id")
-        if not isinstance(value, str) or not value.strip():
-            raise RequestError(f"identity {name}: the value is empty")
-        text = value.strip()
-        if len(text) > MAX_VALUE:
-            raise RequestError(f"identity {name}: {len(text)} characters, at most {MAX_VALUE}")
-        if not text.isprintable():
-            raise RequestError(f"identity {name}: the value holds a control character")
-        if name == "email" and ("@" not in text or _SPACE.search(text)):
-            raise RequestError("identity email: not an e-mail address")
-        written[name] = text.lower() if name == "email" else text
-    return written
+    return {name: identity_value(name, value) for name, value in identity.items()}
+
+
+def identity_value(name: object, value: object) -> str:
+    """One identity's value as :func:`identity_values` writes it; RequestError if malformed."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise RequestError("an identity's name is a lower-case word like email or customer_id")
+    if not isinstance(value, str) or not value.strip():
+        raise RequestError(f"identity {name}: the value is empty")
+    text = value.strip()
+    if len(text) > MAX_VALUE:
+        raise RequestError(f"identity {name}: {len(text)} characters, at most {MAX_VALUE}")
+    if not text.isprintable():
+        raise RequestError(f"identity {name}: the value holds a control character")
+    if name == "email" and ("@" not in text or _SPACE.search(text)):
+        raise RequestError("identity email: not an e-mail address")
+    return text.lower() if name == "email" else text
 
 
 def request_id(value: object) -> str:
