@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.consent.test_decisions import programme as with_sharing
 
 from tutela.api.app import create_app
 from tutela.bootstrap import Application, build
@@ -18,7 +19,6 @@ from tutela.consent.banner import banner_config, plan_choices
 from tutela.consent.records import ALL_PURPOSES, ChoiceEvent, Kind, Method
 from tutela.programme.loader import load_programme
 from tutela.programme.models import Cookie, Programme
-from tutela.programme.purposes import LegalBasis, Purpose
 from tutela.store.ledger import open_ledger
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cloudockit"
@@ -30,22 +30,8 @@ PROBLEM = "application/problem+json"
 
 @cache
 def programme() -> Programme:
-    """Cloudockit plus partner ads behind a marketing cookie and a sharing purpose."""
-    base = load_programme(EXAMPLE)
-    ads = Purpose(
-        key="partner_ads",
-        name="Partner ads",
-        description="Targeted ads with partners.",
-        data_uses=["marketing.advertising.third_party.targeted"],
-        legal_basis=LegalBasis.CONSENT,
-    )
-    sharing = Purpose(
-        key="data_sharing",
-        name="Data sharing",
-        description="Sharing with partners.",
-        data_uses=["third_party_sharing"],
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-    )
+    """The decisions tests' programme (partner ads, data sharing) plus a marketing cookie."""
+    base = with_sharing()
     cookie = Cookie(
         name="ads_id",
         provider="ads.test",
@@ -55,9 +41,7 @@ def programme() -> Programme:
         purpose="partner_ads",
         third_party=True,
     )
-    return base.model_copy(
-        update={"purposes": [*base.purposes, ads, sharing], "cookies": [*base.cookies, cookie]}
-    )
+    return base.model_copy(update={"cookies": [*base.cookies, cookie]})
 
 
 def make_application(tmp_path: Path) -> Application:
