@@ -80,3 +80,50 @@ def test_decisions_benchmark_compiles_and_decides_beside_the_floor(
     assert float(line.split()[1].replace(",", "")) > 0
     (ratio,) = [line for line in table.splitlines() if line.startswith("floor / tutela")]
     assert float(re.findall(r"([\d.]+)x$", ratio)[0]) > 0
+
+
+def test_rt_2_retention_benchmark_sweeps_what_the_floor_deletes_on_both_layouts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RT-2: tutela's sweep deletes exactly the floor's expired rows, ordered or scattered."""
+    module = benchmark(monkeypatch, BENCHMARK.with_name("retention.py"))
+    argv = ["--db", "sqlite", "--rows", "2000", "--layout", "both", "--dir", str(tmp_path)]
+    assert module.main(argv) == 0
+    out = capsys.readouterr().out
+    lines = out.rstrip().splitlines()
+    assert re.fullmatch(r"ratio to floor: \d+\.\d\d", lines[-2]), lines[-2]
+    assert re.fullmatch(r"longest statement: \d+\.\d{3} s", lines[-1]), lines[-1]
+    assert float(lines[-2].split()[-1]) > 0
+    for layout in ("ordered", "random"):
+        assert re.search(rf"^{layout} layout: [\d,]+ of 2,000 rows expired$", out, re.MULTILINE)
+    deleted = re.findall(r"^rows deleted +([\d,]+) +([\d,]+) +equal$", out, re.MULTILINE)
+    assert len(deleted) == 2 and all(ours == floor != "0" for ours, floor in deleted), deleted
+    for label in ("total time", "reader p99", "longest statement (measured)"):
+        for line in (line for line in lines if line.startswith(label)):
+            numbers = [float(n.replace(",", "")) for n in re.findall(r"([\d,]+\.\d) ms", line)]
+            assert len(numbers) == 2 and all(n > 0 for n in numbers), line
+    assert not list(tmp_path.glob("*.sqlite*")), "the benchmark leaves no database behind"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--db", "oracle", "--rows", "10"],
+        ["--db", "sqlite", "--rows", "ten"],
+        ["--db", "sqlite", "--rows", "-5"],
+        ["--db", "sqlite", "--rows", "1" + "0" * 40],
+        ["--db", "sqlite", "--rows", "10; DROP TABLE login_event"],
+        ["--db", "sqlite", "--rows", "10", "--budget", "-1"],
+        ["--db", "sqlite", "--rows", "10", "--budget", "nan"],
+        ["--db", "sqlite", "--rows", "10", "--layout", "sideways"],
+    ],
+)
+def test_retention_benchmark_refuses_bad_options_with_a_message(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = benchmark(monkeypatch, BENCHMARK.with_name("retention.py"))
+    with pytest.raises(SystemExit) as stopped:
+        module.main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err, err

@@ -64,6 +64,11 @@ PROGRAMME_COMMANDS = {
         *("--type", "erasure", "--identity", "email=a@b.c"),
     ],
     "tutela serve": ["serve", "{file}", "--port", "1"],
+    "tutela retention run": ["retention", "run", "{file}", "--dry-run"],
+    "tutela retention hold place": [
+        *("retention", "hold", "place", "{file}", "--customer", "acme", "--reason", "claim")
+    ],
+    "tutela retention proof": ["retention", "proof", "{file}", "acme"],
     "tutela consent give": [
         *("consent", "give", "{file}", "--identity", "email=a@b.c", "--purpose", "x")
     ],
@@ -202,6 +207,20 @@ URL_COMMANDS = {
     "tutela keys revoke": (["keys", "revoke", REQUEST_ID], "TUTELA_DATABASE_URL"),
     "tutela serve": (["serve", str(MINISHOP), "--port", "1"], "TUTELA_DATABASE_URL"),
     "tutela worker": (["worker", "--once", "--programme", str(MINISHOP)], "TUTELA_DATABASE_URL"),
+    **{
+        f"tutela retention {name}": (
+            ["retention", *name.split(), str(MINISHOP), *argv],
+            "TUTELA_DATABASE_URL",
+        )
+        for name, argv in {
+            "run": ["--dry-run"],
+            "hold place": ["--collection", "shop.orders", "--reason", "claim"],
+            "hold lift": [REQUEST_ID, "--reason", "settled"],
+            "hold list": ["--all"],
+            "scan-policy": [],
+            "proof": ["acme"],
+        }.items()
+    },
 }
 """Commands opening a database: the broken URL as argument or in the variable named."""
 

@@ -46,7 +46,7 @@ def test_demo_tour_writes_every_output(toured: tuple[Result, Path]) -> None:
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
     assert '<html lang="nl">' in (tmp_path / "statement.nl.html").read_text(encoding="utf-8")
-    assert result.output.count("(exit code 0)") == 20
+    assert result.output.count("(exit code 0)") == 25
     # the demo's new store is set up first, as a user does (`tutela db upgrade`)
     assert "$ tutela db upgrade" in result.output
     assert result.output.index("$ tutela db upgrade") < result.output.index("$ tutela dsr plan")
@@ -59,6 +59,23 @@ def test_demo_tour_writes_every_output(toured: tuple[Result, Path]) -> None:
     assert "resumed" not in result.output  # nothing is replayed from tutela's store
     assert sorted(p.suffix for p in (tmp_path / "access").iterdir()) == [".csv"] * 6 + [".json"]
     assert "demo-only-key" not in result.output
+
+
+def test_RT_2_demo_sweeps_scan_data_after_each_customers_choice_and_proves_it(
+    toured: tuple[Result, Path],
+) -> None:
+    """Seed §9: 24h and 48h customers' scans go when due, a held customer's stay, with proof."""
+    result, _ = toured
+    tour = result.output.split("$ tutela retention scan-policy")[1]
+    assert "example_industries: 24h" in tour and "sample_logistics: 48h" in tour
+    assert "(dry run: nothing changed)" in tour and "placed hold" in tour
+    swept = tour.split("$ tutela retention run")[2].split("(exit code")[0]
+    assert "scan_db.asset" in swept and "error:" not in swept
+    proof = json.loads(
+        tour.split("$ tutela retention proof")[1].split("\n", 1)[1].split("(exit")[0]
+    )
+    assert proof["customer"] == "example_industries" and len(proof["proofs"]) == 2
+    assert all(p["rows"]["scan_db.asset"] > 0 for p in proof["proofs"])
 
 
 def test_AC_1_demo_answers_an_access_request_from_the_examples_synthetic_systems(

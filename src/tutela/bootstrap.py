@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tutela.errors import ConfigurationError
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from tutela.requests.service import RequestService
     from tutela.requests.staff import StaffSteps
     from tutela.requests.verification import Verification
+    from tutela.retention.ports import Sweeper
+    from tutela.retention.service import RetentionService
     from tutela.rights.service import DsrService
     from tutela.settings import Settings
     from tutela.store.announcements import SqlAnnouncementStore, SystemAddresses
@@ -203,9 +205,17 @@ class Application:
     def dsr_service(self, programme: Programme) -> DsrService:
         """The data-subject request service for ``programme``, with its stores and connectors."""
         from tutela.programme.durations import Duration
+        from tutela.rights.holds import LegalHold, legal_holds
         from tutela.rights.service import DsrService
 
         store = self.store()
+
+        def holds() -> Sequence[LegalHold]:  # read when an erasure runs: holds placed since count
+            return legal_holds(self.retention(programme).holds(), programme)
+
+        def subject_holds(identities: Mapping[str, str]) -> Sequence[LegalHold]:
+            return legal_holds(self.retention(programme).held_for(identities), programme)
+
         return DsrService(
             programme,
             self.connectors(programme),
@@ -215,7 +225,97 @@ class Application:
             restriction_store=store,
             batch_size=self.settings.batch_size,
             delivery_window=Duration.parse(self.settings.delivery_window),
+            holds=holds,
+            subject_holds=subject_holds,
         )
+
+    def retention(self, programme: Programme) -> RetentionService:
+        """Retention sweeps, legal holds and scan policies of ``programme`` (docs/retention.md).
+
+        Subject holds need the hash key (their keyed reference) and the store key (their
+        sealed identity): ConfigurationError when such a hold is placed or swept without.
+        """
+        from tutela.retention.service import RetentionService
+        from tutela.store.retention import SqlRetentionStore
+
+        ledger = self.ledger()
+        seal, unseal = self._hold_sealing(programme)
+        return RetentionService(
+            programme,
+            SqlRetentionStore(ledger.engine, ledger),
+            self._sweeper(programme),
+            self.clock,
+            reference=self._reference(programme),
+            seal=seal,
+            unseal=unseal,
+            subject_keys=self._subject_keys(programme),
+        )
+
+    def retention_interval(self) -> timedelta | None:
+        """How often the retention sweep runs (``TUTELA_RETENTION_INTERVAL``); None: never."""
+        from tutela.programme.durations import Duration
+
+        text = self.settings.retention_interval.strip().lower()
+        if text in ("0", "off"):
+            return None
+        interval = Duration.parse(text).shortest
+        return interval or None
+
+    def _sweeper(self, programme: Programme) -> Callable[[str], Sweeper]:
+        """A sweeper on one of ``programme``'s systems, by key, with the timeout settings."""
+        from tutela.connectors.sweeps import SqlSweeper
+
+        systems = {system.key: system for system in programme.systems}
+
+        def sweeper(key: str) -> Sweeper:
+            if key not in systems:
+                raise ConfigurationError(f"no system {key[:60]!r} in the programme")
+            return SqlSweeper.from_system(self._with_timeouts(systems[key]), self.environ)
+
+        return sweeper
+
+    def _reference(self, programme: Programme) -> Callable[[str, str], str]:
+        """The subjects' keyed reference (as consent keeps it); ConfigurationError without key."""
+        from tutela.consent.records import subject_ref
+
+        key = self.hash_key(programme)
+
+        def reference(name: str, value: str) -> str:
+            if key is None:
+                raise ConfigurationError(
+                    f"a subject hold needs the hash key: set {programme.masking.hash_key_env}"
+                )
+            return subject_ref(name, value, key)
+
+        return reference
+
+    def _hold_sealing(
+        self, programme: Programme
+    ) -> tuple[Callable[[bytes], bytes] | None, Callable[[bytes], bytes] | None]:
+        """Seal and unseal a held subject's identity under the store key (None without one)."""
+        from tutela.requests.sealing import Use, seal, unseal
+
+        key = self.store_key(programme)
+        if key is None:
+            return None, None
+        return (
+            lambda clear: seal(key, Use.HOLD, "legal-hold", clear),
+            lambda sealed: unseal(key, Use.HOLD, "legal-hold", sealed),
+        )
+
+    def _subject_keys(
+        self, programme: Programme
+    ) -> Callable[[str, str], Mapping[str, Sequence[object]]]:
+        """The held subject's rows per collection, found as an access request finds them."""
+
+        def subject_keys(kind: str, value: str) -> Mapping[str, Sequence[object]]:
+            dsr = self.dsr_service(programme)
+            try:
+                return dsr.subject_keys(kind, value)
+            finally:
+                dsr.close()
+
+        return subject_keys
 
     def request_service(self, programme: Programme | None = None) -> RequestService:
         """The request lifecycle over the store's requests and ledger (``programme``: submit)."""

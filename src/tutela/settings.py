@@ -116,6 +116,21 @@ class Settings(BaseSettings):
         description="Seconds one SQL statement may run before the server cancels it (0: no limit).",
     )
 
+    retention_interval: str = Field(
+        default="1h",
+        description="How often the scheduled retention sweep runs (a duration: 1h, 6h, 1d); "
+        "0 or off: never (run `tutela retention run` from cron instead).",
+    )
+
+    @field_validator("retention_interval")
+    @classmethod
+    def _an_interval(cls, value: str) -> str:
+        from tutela.programme.durations import Duration
+
+        if value.strip().lower() not in ("0", "off"):
+            Duration.parse(value)
+        return value
+
     @field_validator("delivery_window", "answer_window")
     @classmethod
     def _a_duration(cls, value: str) -> str:

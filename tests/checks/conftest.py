@@ -35,6 +35,7 @@ CASE_MODULES = (
     "test_checks_consent",
     "test_checks_marketing",
     "test_checks_readability",
+    "test_retention_rules",
 )
 """The test modules (in tests/checks) whose ``CASES`` prove the built-in rules."""
 TODAY = date(2026, 11, 24)

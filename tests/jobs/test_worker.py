@@ -117,6 +117,7 @@ def test_periodic_duties_run_once_per_period_across_workers(
         "purge",
         "remind",
         "prune",
+        "retention",  # TUTELA_RETENTION_INTERVAL, 1h by default
     ]
     assert periodic(app, programme, now, worker="b") == []
     assert periodic(app, programme, now + timedelta(minutes=1), worker="b")[:2] == [

@@ -121,7 +121,9 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> dict[str, str]:
     assert isinstance(command, TyperGroup), "tutela's app is a group of commands"
     shop_steps, environ = _shop_steps(out)
     system_steps, environ = _system_steps(programme, out, environ)
-    for title, arguments, prepare in [*_steps(programme, out), *shop_steps, *system_steps]:
+    retention_steps = _retention_steps(programme, environ) if system_steps else []
+    steps = [*_steps(programme, out), *shop_steps, *system_steps, *retention_steps]
+    for title, arguments, prepare in steps:
         if prepare is not None:
             prepare()
         args = arguments() if callable(arguments) else arguments
@@ -316,6 +318,57 @@ def _system_steps(
         ),
     ]
     return steps, environ
+
+
+def _retention_steps(programme: Path, environ: dict[str, str]) -> list[Step]:
+    """Scan data deleted 24 or 48 hours after each scan, as each customer chose, with proof.
+
+    Before the first step, each customer of the scan store gets three recent scans (72 h,
+    30 h and minutes old: :mod:`tutela.testing.scans`) in the database the systems' step
+    built. Returns no step when the programme has no such customer or scan store.
+    """
+    from tutela.programme.loader import load_programme
+
+    loaded = load_programme(programme)
+    store = next((s for s in loaded.systems if s.key == "scan_store" and s.connector), None)
+    chosen = [c for c in loaded.dpa_register if c.scan_retention and c.account is not None]
+    if store is None or store.connector is None or not store.connector.url_env or not chosen:
+        return []
+    variable, src = store.connector.url_env, str(programme)
+
+    def add_scans() -> None:
+        from datetime import UTC, datetime
+
+        from tutela.testing import scans
+
+        scans.add_scans(environ[variable], loaded, datetime.now(UTC))
+
+    return [
+        (
+            "Each customer's choice for its scan data (24h, 48h or kept): seed §9",
+            ["retention", "scan-policy", src],
+            add_scans,
+        ),
+        (
+            "Preview the retention sweep (nothing changes)",
+            ["retention", "run", src, "--dry-run"],
+            None,
+        ),
+        (
+            f"Place a legal hold on {chosen[-1].key}'s data (RT-3): its rows stay",
+            [
+                *("retention", "hold", "place", src, "--customer", chosen[-1].key),
+                *("--reason", "demo: a pending claim", "--actor", "staff:demo"),
+            ],
+            None,
+        ),
+        ("Run the retention sweep: the expired rows go", ["retention", "run", src], None),
+        (
+            f"Prove the deletion of {chosen[0].key}'s scans, per scan",
+            ["retention", "proof", src, chosen[0].key],
+            None,
+        ),
+    ]
 
 
 def _latest_request(environ: dict[str, str]) -> str:

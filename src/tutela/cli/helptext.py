@@ -59,6 +59,14 @@ ENVIRONMENT: dict[str, tuple[tuple[str, str], ...]] = {
         *_TIMEOUTS,
     ),
     "complaints": (_STORE, *_TIMEOUTS),
+    "retention": (
+        _STORE,
+        ("TUTELA_HASH_KEY", "subject holds: the keyed reference (or masking.hash_key_env's)"),
+        ("TUTELA_STORE_KEY", "subject holds: seals the held identity (secret; db keygen)"),
+        ("TUTELA_RETENTION_INTERVAL", "how often workers sweep on their own (1h; 0: never)"),
+        *_TIMEOUTS,
+        ("connector.url_env", "names the variable holding a system's URL"),
+    ),
     "mail": (
         _STORE,
         ("TUTELA_IMAP_URL", "fetch: the mailbox, imaps://user:pass@host/INBOX (secret)"),

@@ -30,6 +30,7 @@ from tutela.cli import (
     plugins,
     records,
     requests,
+    retention,
     serve,
     statement,
     store,
@@ -80,6 +81,7 @@ app.add_typer(dsr.app, name="dsr")
 app.add_typer(requests.app, name="requests")
 app.add_typer(complaints.app, name="complaints")
 app.add_typer(consent.app, name="consent")
+app.add_typer(retention.app, name="retention")
 app.add_typer(store.app, name="store")
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")

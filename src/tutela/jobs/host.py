@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tutela.requests.delivery import DeliveryReport
     from tutela.requests.lifting import Lifting
     from tutela.requests.service import RequestService
+    from tutela.retention.service import RetentionService
     from tutela.rights.service import DsrService
 
 
@@ -101,4 +102,12 @@ class Host(Protocol):
 
     def deliver_notifications(self, programme: Programme) -> DeliveryReport:
         """Send the Art. 19 notifications due now."""
+        ...
+
+    def retention_interval(self) -> timedelta | None:
+        """How often the retention sweep runs (``TUTELA_RETENTION_INTERVAL``); None: never."""
+        ...
+
+    def retention(self, programme: Programme) -> RetentionService:
+        """Retention sweeps, legal holds and scan policies of ``programme`` (RT-2, RT-3)."""
         ...

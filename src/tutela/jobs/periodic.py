@@ -2,9 +2,10 @@
 
 Art. 19 retries (with the consent changes pushed to systems), the purge of answers whose
 delivery window ended (and of engine batches a killed worker left open for a week),
-due-soon reminders (logged) and the lifting of restrictions whose date came (RS-3). A
-duty's period is claimed by inserting the row ``("periodic", "<duty>:<period start>")``
-in ``tutela_job``: the process whose insert succeeds runs it, every other one skips it.
+due-soon reminders (logged), the lifting of restrictions whose date came (RS-3) and the
+retention sweep (RT-2; its period is ``TUTELA_RETENTION_INTERVAL``, see :func:`scheduled`).
+A duty's period is claimed by inserting the row ``("periodic", "<duty>:<period start>")`` in
+``tutela_job``: the process whose insert succeeds runs it, every other one skips it.
 Waits of days are rows and dates read by these duties, never long Celery ETAs.
 """
 
@@ -89,6 +90,15 @@ def _prune(application: Host, programme: Programme, now: datetime) -> str:
     return f"{application.jobs().prune_periodic(now - KEPT)} old duty row(s) pruned"
 
 
+def _sweep(application: Host, programme: Programme, now: datetime) -> str:
+    report = application.retention(programme).run(actor="system:scheduler")
+    summary = (
+        f"{report.total('affected')} row(s) swept, {report.total('held')} held back "
+        f"in {len(report.rows)} collection(s)"
+    )
+    return summary + (f"; {len(report.errors)} failed" if report.errors else "")
+
+
 @dataclass(frozen=True)
 class Duty:
     """A periodic duty: its name, its period, and what it does (returns a summary)."""
@@ -105,7 +115,22 @@ DUTIES: tuple[Duty, ...] = (
     Duty("remind", timedelta(days=1), _remind),
     Duty("prune", timedelta(days=1), _prune),
 )
-"""Every periodic duty, in the order they run."""
+"""The fixed periodic duties, in the order they run (:func:`scheduled` adds retention)."""
+
+RETENTION = "retention"
+"""The name of the retention sweep's duty (its period comes from the settings)."""
+
+
+def scheduled(application: Host) -> tuple[Duty, ...]:
+    """The duties ``application`` runs: :data:`DUTIES`, then the retention sweep if enabled.
+
+    The sweep's period is ``TUTELA_RETENTION_INTERVAL`` (never shorter than :data:`TICK`);
+    every process must share it, since the period names the row that claims it.
+    """
+    interval = application.retention_interval()
+    if interval is None:
+        return DUTIES
+    return (*DUTIES, Duty(RETENTION, max(interval, TICK), _sweep))
 
 
 def period_start(now: datetime, period: timedelta) -> datetime:
@@ -131,16 +156,16 @@ def periodic(
     now: datetime,
     *,
     worker: str,
-    duties: tuple[Duty, ...] = DUTIES,
+    duties: tuple[Duty, ...] | None = None,
 ) -> list[str]:
     """Run each duty whose current period no process has claimed yet; the duties run.
 
-    A duty that fails is logged and recorded failed; the others still run, and the
-    duty runs again next period.
+    ``duties`` defaults to :func:`scheduled` (the application's). A duty that fails is
+    logged and recorded failed; the others still run, and the duty runs again next period.
     """
     store = application.jobs()
     ran = []
-    for duty in duties:
+    for duty in scheduled(application) if duties is None else duties:
         step = duty_step(duty, now)
         if not store.claim_once(step, worker, now, _LEASE):
             continue

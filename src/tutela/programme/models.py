@@ -43,6 +43,7 @@ from tutela.programme.purposes import (
     LegitimateInterestAssessment,
     Profiling,
     Purpose,
+    RetentionCover,
     RetentionRule,
 )
 from tutela.programme.recipients import Recipient, Safeguard, TransferImpactAssessment
@@ -307,6 +308,7 @@ __all__ = [
     "Recipient",
     "Reference",
     "Regime",
+    "RetentionCover",
     "RetentionRule",
     "RightName",
     "Rights",

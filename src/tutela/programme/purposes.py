@@ -178,8 +178,29 @@ class Purpose(Model):
 # --- retention -----------------------------------------------------------------------------
 
 
+class RetentionCover(Model):
+    """What a rule's sweeps enforce it on (issue 18, docs/retention.md).
+
+    ``collections`` are ``dataset.collection`` addresses; ``categories`` and ``purposes``
+    cover every collection holding a field of the category (or one under it) or listed
+    for the purpose. Each covered collection names its time column (``retention_from``).
+    """
+
+    collections: list[ShortText] = Field(default_factory=list)
+    categories: list[Key] = Field(default_factory=list)
+    purposes: list[Key] = Field(default_factory=list)
+
+
 class RetentionRule(Model):
-    """How long data is kept: a period after a trigger, or a stated criterion (RT-1)."""
+    """How long data is kept: a period after a trigger, or a stated criterion (RT-1).
+
+    With ``covers`` the rule is enforced: ``tutela retention run`` deletes the covered
+    rows whose period has passed, anonymises their personal fields (with the erasure
+    strategies), or moves them to the ``archive_to`` collection (``action``). With
+    ``per_customer`` the period is each processor customer's own choice among
+    ``choices`` (the DPA register's ``scan_retention`` or ``tutela retention
+    scan-policy``); a customer without one is kept.
+    """
 
     key: Key
     name: Label
@@ -188,8 +209,11 @@ class RetentionRule(Model):
     criterion: Text | None = None
     trigger: ShortText = "collection"
     choices: list[DurationText] = Field(default_factory=list)
-    action: Literal["delete", "anonymise"] = "delete"
+    action: Literal["delete", "anonymise", "archive"] = "delete"
     legal_basis: Text | None = None
+    covers: RetentionCover | None = None
+    archive_to: ShortText | None = None
+    per_customer: bool = False
 
 
 __all__ = [
@@ -201,6 +225,7 @@ __all__ = [
     "LegitimateInterestAssessment",
     "Profiling",
     "Purpose",
+    "RetentionCover",
     "RetentionRule",
     "WithdrawalRoute",
 ]

@@ -35,7 +35,8 @@ class ControllerCustomer(Model):
 
     ``systems`` are the programme's systems that hold this customer's data as a
     processor; ``scan_retention`` is the customer's choice for scan data (seed §9:
-    deleted 24 or 48 hours after the scan, or kept).
+    deleted 24 or 48 hours after the scan, or kept); ``account`` is the customer's
+    identifier in those systems (the value of a collection's ``customer_field``).
     """
 
     key: Key
@@ -48,6 +49,7 @@ class ControllerCustomer(Model):
     signed: date | None = None
     systems: list[Key] = Field(default_factory=list)
     scan_retention: DurationText | None = None
+    account: ShortText | None = None
 
 
 __all__ = ["Assumption", "ControllerCustomer"]

@@ -122,7 +122,14 @@ class Collection(Model):
     ``retention_from`` names the field holding the date each row's retention
     counts from (the trigger of its retention rule, such as the invoice date):
     a field kept under a legal obligation is kept per row until that date plus
-    the period, and erased once it has passed (ER-2).
+    the period, and erased once it has passed (ER-2). Retention sweeps count from it
+    too (issue 18). It may name a field of a collection this one references,
+    ``scan.completed_at``: the period then counts from that event, and the sweep
+    proves its work per event.
+
+    ``customer_field`` names the field (or ``collection.field`` through a reference)
+    holding the processor customer each row belongs to: its value is the customer's
+    ``account`` in the DPA register.
     """
 
     name: ShortText
@@ -132,6 +139,7 @@ class Collection(Model):
     erase: Literal["mask", "delete"] = "mask"
     purposes: list[Key] = Field(default_factory=list)
     retention_from: ShortText | None = None
+    customer_field: ShortText | None = None
 
 
 class Dataset(Model):

@@ -109,7 +109,8 @@ def _rule_limit(programme: Programme, key: str | None, collection: Collection | 
         return NOT_STATED
     counted_from = None
     if collection is not None and collection.retention_from:
-        counted_from = f"{collection.name}.{collection.retention_from}"
+        source = collection.retention_from  # a parent's event is already ``parent.field``
+        counted_from = source if "." in source else f"{collection.name}.{source}"
     return retention_text(rule, counted_from=counted_from)
 
 

@@ -10,6 +10,7 @@ inside a :func:`tutela.i18n.language` block.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tutela.i18n import N_, _, country_name
@@ -24,6 +25,7 @@ from tutela.requests.disclosure import (
     SourceFact,
     TransferFact,
 )
+from tutela.rights.outcomes import RetainedField
 from tutela.statement.phrases import BASIS_TITLES, RECIPIENT_KINDS, RIGHTS, SAFEGUARDS
 from tutela.statement.wording import sentence
 
@@ -230,3 +232,29 @@ def _files() -> Part:
         _("manifest.json: the size and SHA-256 digest of each file, to check that none changed."),
     )
     return Part(_("The files in this answer"), "Art. 15(3) GDPR", "", lines)
+
+
+def held_part(kept: Sequence[RetainedField]) -> Part:
+    """What a legal hold keeps from an erasure, with its reason (Art. 17(3)(e) GDPR).
+
+    One line per hold: its reason, then the fields it keeps per collection. The data is
+    erased when the hold is lifted.
+    """
+    holds: dict[str, list[RetainedField]] = {}
+    for field in kept:
+        if field.hold:
+            holds.setdefault(field.hold, []).append(field)
+    lines = []
+    for fields in holds.values():
+        reason = fields[0].reason or _("a claim we must be able to establish or defend")
+        places: dict[str, list[str]] = {}
+        for field in fields:
+            places.setdefault(field.collection.rsplit(".", 1)[-1], []).append(field.field)
+        where = "; ".join(f"{name}: {', '.join(dict.fromkeys(f))}" for name, f in places.items())
+        text = _("Kept because of a legal claim: {reason} Data kept: {fields}.")
+        lines.append(text.format(reason=sentence(reason), fields=where))
+    intro = _(
+        "We may not erase the data below yet: we need it to establish, exercise or defend"
+        " legal claims. We use it for nothing else and erase it when the hold is lifted."
+    )
+    return Part(_("What we keep for legal claims"), "Art. 17(3)(e) GDPR", intro, tuple(lines))

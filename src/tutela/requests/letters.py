@@ -26,7 +26,7 @@ from tutela.errors import RequestError
 from tutela.i18n import LANGUAGES, N_, _, format_day, language, ngettext
 from tutela.programme.models import LegalBasis
 from tutela.requests.disclosure import Disclosure
-from tutela.requests.letter_parts import Part, complaint_part, cover_parts
+from tutela.requests.letter_parts import Part, complaint_part, cover_parts, held_part
 from tutela.rights.outcomes import RequestResult, RetainedField
 from tutela.statement import links
 from tutela.statement.phrases import BASIS_SHORT
@@ -186,6 +186,10 @@ def outcome_from_result(
             done.append(_changed(name, collection.changed, collection.strategies))
     if not result.found:
         done.append(_("We found no personal data about you in our systems."))
+    elif any(c.held for c in result.collections) and not any(
+        c.changed or c.deleted for c in result.collections
+    ):
+        done.append(_("We erased none of your data yet: a legal hold keeps it, as said below."))
     names = tuple((purposes or {}).items())
     return Outcome(done=tuple(done), kept=result.retained, purpose_names=names)
 
@@ -246,6 +250,8 @@ def _outcome_parts(context: LetterContext, outcome: Outcome) -> tuple[Part, ...]
         parts.append(Part(_("What we did"), "", "", outcome.done))
     if outcome.kept or context.type in ERASING:
         parts.append(_kept(outcome))
+    if any(kept.hold for kept in outcome.kept):
+        parts.append(held_part(outcome.kept))
     if outcome.recipients_told or context.type in TELLING:
         intro = _(
             "We told each recipient of your data about this change, so that they apply it too."
@@ -263,7 +269,8 @@ def _outcome_parts(context: LetterContext, outcome: Outcome) -> tuple[Part, ...]
 
 def _kept(outcome: Outcome) -> Part:
     names = dict(outcome.purpose_names)
-    lines = tuple(_kept_line(kept, names.get(kept.purpose, kept.purpose)) for kept in outcome.kept)
+    obligations = (kept for kept in outcome.kept if not kept.hold)
+    lines = tuple(_kept_line(kept, names.get(kept.purpose, kept.purpose)) for kept in obligations)
     intro = _(
         "We erased everything else. The law requires us to keep the data below for a limited"
         " time: we use it for nothing else and erase it at the end of that time."

@@ -48,6 +48,7 @@ class Use(StrEnum):
     MAIL = "mail"  # inbound mail kept for staff, and the keyed digests that find it again
     CONSENT_LINK = "consent-link"  # unsubscribe links and consent receipts' links
     PROPAGATION = "propagation"  # a consent change waiting to be pushed to a system
+    HOLD = "hold"  # a legal hold's subject identity, kept while the hold lasts (RT-3)
 
 
 class SealError(RequestError):

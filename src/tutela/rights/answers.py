@@ -102,6 +102,8 @@ def retained_line(kept: RetainedField) -> str:
     if kept.earliest and kept.until and kept.earliest.date() != kept.until.date():
         until = f"{kept.earliest.date().isoformat()} to {until}"
     source = f" (each row from its {kept.counted_from})" if kept.counted_from else ""
+    if kept.hold:
+        source = f" (hold {kept.hold}, {kept.basis})"
     return f"retained {kept.collection}.{kept.field} under {kept.purpose} until {until}{source}"
 
 
@@ -113,6 +115,7 @@ def summary_lines(result: BatchResult) -> list[str]:
     """
     deleted = {c.collection for a in result.results for c in a.collections if c.deleted}
     kept = {k.collection for a in result.results for k in a.retained} - set(result.counts)
+    obliged = {k.collection for a in result.results for k in a.retained if not k.hold}
     lines = []
     for collection, count in result.counts.items():
         if collection in deleted:
@@ -120,7 +123,12 @@ def summary_lines(result: BatchResult) -> list[str]:
         else:
             verb = "would change" if result.dry_run else "changed"
         lines.append(f"  {collection}: {count} row(s) {verb}")
-    lines += [f"  {name}: kept (retained under a legal obligation)" for name in sorted(kept)]
+    lines += [
+        f"  {name}: kept (retained under a legal obligation)"
+        if name in obliged
+        else f"  {name}: kept (legal hold, Art. 17(3)(e))"
+        for name in sorted(kept)
+    ]
     return lines
 
 
@@ -130,10 +138,11 @@ def collection_line(c: CollectionResult, dry_run: bool = False) -> str:
         withheld = "".join(f"; withheld {name}: {why}" for name, why in c.withheld.items())
         return f"{len(c.rows)} row(s): " + ", ".join(c.labels) + withheld
     deleted, changed = ("would be deleted", "would change") if dry_run else ("deleted", "changed")
-    if c.deleted:
-        return f"{c.deleted} row(s) {deleted}"
+    held = f"; {c.held} row(s) kept by a legal hold" if c.held else ""
+    if c.deleted or (c.held and "*" in c.strategies):
+        return f"{c.deleted} row(s) {deleted}{held}"
     strategies = ", ".join(f"{k} {v}" for k, v in c.strategies.items())
-    return f"{c.changed} row(s) {changed} ({strategies})"
+    return f"{c.changed} row(s) {changed} ({strategies}){held}"
 
 
 def answer_files(result: BatchResult) -> dict[str, str]:

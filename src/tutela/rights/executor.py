@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from tutela.rights.batches import (
     running_elsewhere,
     verify_pending,
 )
+from tutela.rights.holds import LegalHold
 from tutela.rights.models import (
     BatchResult,
     Plan,
@@ -65,11 +66,21 @@ def _key_missing(programme: Programme) -> ConfigurationError:
 
 @dataclass(frozen=True)
 class Options:
-    """How a batch runs: a new batch, or the resume of one; how long its answers wait."""
+    """How a batch runs: a new batch, or the resume of one; how long its answers wait.
+
+    ``subject_holds`` names, per request of an erasure, the subject holds on it (held in
+    the plan, :mod:`tutela.rights.holding`): that request's rows are not written.
+    """
 
     resume: str | None = None
     lease: timedelta = LEASE
     delivery_until: datetime | None = None
+    subject_holds: Mapping[SubjectRequest, tuple[str, ...]] = field(default_factory=dict)
+
+    def subjects(self, requests: Sequence[SubjectRequest]) -> dict[int, tuple[str, ...]]:
+        """The subject holds by index of ``requests`` (as resolve counts them)."""
+        held = self.subject_holds
+        return {i: held[r] for i, r in enumerate(requests) if held.get(r)}
 
 
 def execute_batch(
@@ -102,7 +113,7 @@ def execute_batch(
         raise RequestError(f"a {plan.type} plan cannot run {kind} requests")
     with cycle_collection_paused():
         if dry_run:
-            return _dry_run(plan, unique, connectors, clock)
+            return _dry_run(plan, unique, connectors, clock, options or Options())
         if not hash_key:
             raise _key_missing(programme)
         log = _open(plan, unique, store, clock, hash_key, options or Options())
@@ -151,7 +162,10 @@ def _run_batch(
     with Sessions(connectors, run.systems(stored_resolution)) as sessions:
         if stored_resolution is None:
             now = log.clock.now()
-            resolved = resolve(plan, requests, connectors, hash_key=hash_key, now=now)
+            subjects = options.subjects(requests)
+            resolved = resolve(
+                plan, requests, connectors, hash_key=hash_key, now=now, subjects=subjects
+            )
         else:
             resolved = stored_resolution
             verify_pending(run, resolved, connectors, hash_key)
@@ -251,15 +265,21 @@ def plan_batch(
     requests: Sequence[SubjectRequest],
     connectors: Mapping[str, Connector],
     catalog: Catalog | None = None,
+    held: Sequence[LegalHold] = (),
 ) -> Plan:
-    """The plan for the batch's type and identities; every reachable system needs a connector."""
+    """The plan for the batch's type and identities; every reachable system needs a connector.
+
+    ``held``: the legal holds an erasure observes (see :func:`plan_request`).
+    """
     identities = {name for request in requests for name, _ in request.identities}
     changes = {target for request in requests for target, _ in request.changes}
     if requests[0].type == "rectification" and not changes:
         raise RequestError('a rectification needs at least one change, e.g. customer.name="X"')
     if catalog is None:
         catalog = catalog_of(programme, connectors)
-    plan = plan_request(programme, requests[0].type, identities, catalog=catalog, changes=changes)
+    plan = plan_request(
+        programme, requests[0].type, identities, catalog=catalog, changes=changes, held=held
+    )
     missing = sorted({step.system for step in plan.steps} - set(connectors))
     if missing:
         raise ConfigurationError(f"no connector for system(s) {', '.join(missing)}")
@@ -313,10 +333,13 @@ def _dry_run(
     requests: Sequence[SubjectRequest],
     connectors: Mapping[str, Connector],
     clock: Clock,
+    options: Options,
 ) -> BatchResult:
     """Resolve (reads only) and count per collection what would change; write nothing."""
     with Sessions(connectors, {step.system for step in plan.steps}):
-        resolved = resolve(plan, requests, connectors, compute=False, now=clock.now())
+        subjects = options.subjects(requests)
+        now = clock.now()
+        resolved = resolve(plan, requests, connectors, compute=False, now=now, subjects=subjects)
         counts = {
             step.address: sum(
                 connectors[step.system].count(step.collection, match)

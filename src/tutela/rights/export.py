@@ -118,6 +118,7 @@ def result_document(result: RequestResult, kind: str) -> dict[str, Any]:
                 "deleted": c.deleted,
                 "strategies": c.strategies,
                 "withheld": c.withheld,
+                **({"held": c.held} if c.held else {}),
             }
             for c in result.collections
         ],

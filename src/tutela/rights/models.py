@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tutela.rights.holds import RowHold
 from tutela.rights.outcomes import BatchResult as BatchResult
 from tutela.rights.outcomes import CollectionResult as CollectionResult
 from tutela.rights.outcomes import Coverage as Coverage
@@ -90,12 +91,18 @@ class Selector:
 
 @dataclass(frozen=True)
 class Retention:
-    """Why a field is kept despite erasure: a legal-obligation purpose (ER-2, Art. 17(3)(b))."""
+    """Why a field is kept despite erasure: a legal-obligation purpose (ER-2, Art. 17(3)(b)).
+
+    Or a legal hold (Art. 17(3)(e)): ``hold`` is its id and ``reason`` the reason given
+    to the subject; it has no period (kept until the hold is lifted).
+    """
 
     purpose: str
     basis: str
     period: str | None
     criterion: str | None = None
+    hold: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,9 @@ class Step:
 
     ``address`` is ``dataset.collection``; ``collection`` is the name the
     connector knows. ``key`` is the primary key (None if undeclared);
-    ``carries`` are the fields downstream steps match on.
+    ``carries`` are the fields downstream steps match on. ``held`` are the legal holds
+    that may keep some of its rows from an erasure (:mod:`tutela.rights.holds`), and
+    ``held_fields`` the personal fields such a row keeps.
     """
 
     address: str
@@ -145,6 +154,8 @@ class Step:
     delete_rows: bool = False
     restriction_flag: str | None = None
     retention_from: str | None = None
+    held: tuple[RowHold, ...] = ()
+    held_fields: tuple[FieldPlan, ...] = ()
 
     def retains(self) -> bool:
         """True if a field of this step is kept under a legal obligation (ER-2)."""
@@ -167,6 +178,9 @@ class Step:
         if self.retention_from and self.retains():  # rows past retention are erased one by one
             names = [*([self.key] if self.key else []), *names, self.retention_from]
             names += [f.name for f in self.fields if f.action == "retain"]
+        if self.held:  # held rows are told apart by their key and the holds' tests
+            names = [*([self.key] if self.key else []), *names]
+            names += [test.column for hold in self.held for test in hold.tests]
         return tuple(dict.fromkeys(names))
 
     def match_field(self) -> str | None:

@@ -69,6 +69,10 @@ class RetainedField:
     earliest: datetime | None = None
     counted_from: str | None = None
     """The field each row's retention counts from; None: from the erasure itself."""
+    hold: str | None = None
+    """The legal hold keeping the field (Art. 17(3)(e)); None: a legal obligation."""
+    reason: str | None = None
+    """The hold's reason, as the subject is told it."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class CollectionResult:
     deleted: int = 0
     strategies: dict[str, str] = field(default_factory=dict)
     withheld: dict[str, str] = field(default_factory=dict)
+    held: int = 0
+    """Rows a legal hold kept from an erasure (not counted in ``changed``/``deleted``)."""
 
 
 @dataclass(frozen=True)

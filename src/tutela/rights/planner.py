@@ -30,6 +30,8 @@ from tutela.rights.graph import (
     forward_edges,
     topological,
 )
+from tutela.rights.holding import held_step
+from tutela.rights.holds import LegalHold
 from tutela.rights.identities import declared_identities, normalisation
 from tutela.rights.models import (
     Coverage,
@@ -58,10 +60,12 @@ def plan_request(
     *,
     catalog: Catalog | None = None,
     changes: Iterable[str] = (),
+    held: Sequence[LegalHold] = (),
 ) -> Plan:
     """Plan a request of type ``kind`` for subjects known by ``identities``.
 
-    ``changes`` are the ``collection.field`` targets of a rectification.
+    ``changes`` are the ``collection.field`` targets of a rectification; ``held`` the
+    legal holds an erasure must observe (:mod:`tutela.rights.holding`; ignored otherwise).
     Raises RequestError for an identity no collection declares ("unknown
     identity"), or a rectification target that is not a declared field.
     Identity selectors carry each identity's normalisation (ID-3).
@@ -75,8 +79,9 @@ def plan_request(
     edges = forward_edges(graph, depth)
     order = topological(sorted(depth, key=lambda a: (depth[a], a)), _pairs(edges))
     targets = change_targets(programme, graph, changes, depth)
+    holds = held if kind == "erasure" else ()
     steps = [
-        _step(programme, graph.nodes[address], kind, seeds, edges, catalog or {}, targets)
+        _step(programme, graph.nodes[address], kind, seeds, edges, catalog or {}, targets, holds)
         for address in order
     ]
     act_order = topological(order, graph.parents)
@@ -164,6 +169,7 @@ def _step(
     edges: Sequence[Edge],
     catalog: Catalog,
     targets: Mapping[str, set[str]],
+    holds: Sequence[LegalHold] = (),
 ) -> Step:
     info = catalog.get(node.system.key, {}).get(node.collection.name)
     selectors = [
@@ -182,16 +188,23 @@ def _step(
     ]
     carries = tuple(dict.fromkeys(e.source_field for e in edges if e.source == node.address))
     fields = _fields(programme, node, kind, info, targets.get(node.address, set()))
-    deleting = kind == "erasure" and _deletes_rows(node, fields)
-    if deleting:  # whole rows go: nothing is masked, and no key is kept
-        fields = tuple(f for f in fields if f.action != "mask" and f.reason is None)
-    return Step(
+    step = Step(
         address=node.address,
         system=node.system.key,
         collection=node.collection.name,
         selectors=tuple(dict.fromkeys(selectors)),
         key=node.primary_key,
         carries=carries,
+        fields=fields,
+    )
+    if holds:  # Art. 17(3)(e): held collections are retained, held rows told apart later
+        step = held_step(step, node, holds)
+        fields = step.fields
+    deleting = kind == "erasure" and _deletes_rows(node, fields)
+    if deleting:  # whole rows go: nothing is masked, and no key is kept
+        fields = tuple(f for f in fields if f.action != "mask" and f.reason is None)
+    return replace(
+        step,
         fields=fields,
         delete_rows=deleting,
         restriction_flag=node.collection.restriction_flag if kind in RESTRICTING else None,

@@ -20,6 +20,7 @@ from typing import Any
 from tutela.errors import ConfigurationError, RequestError
 from tutela.ports import Connector, IgnoreCase, Row
 from tutela.rights.fingerprint import after_image, fingerprint, written_columns
+from tutela.rights.holding import Held, free_matches, free_rows, held_rows
 from tutela.rights.identities import comparable
 from tutela.rights.models import FieldPlan, Plan, Selector, Step, SubjectRequest
 from tutela.rights.requests import RESTRICTING
@@ -54,6 +55,8 @@ class Resolved:
     after: str = ""
     after_matches: list[Match] = field(default_factory=list)
     ends: Ends = field(default_factory=dict)
+    held: Held = field(default_factory=dict)
+    """Rows a legal hold keeps from an erasure: position to hold ids (never written)."""
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-like form for the checkpoint store."""
@@ -67,6 +70,7 @@ class Resolved:
             "after": self.after,
             "after_matches": self.after_matches,
             "ends": self.ends,
+            "held": [[position, list(ids)] for position, ids in self.held.items()],
         }
 
     @classmethod
@@ -82,6 +86,7 @@ class Resolved:
             after=str(payload.get("after", "")),
             after_matches=list(payload.get("after_matches", [])),
             ends={name: list(values) for name, values in payload.get("ends", {}).items()},
+            held={int(p): tuple(ids) for p, ids in payload.get("held", [])},
         )
 
 
@@ -110,8 +115,12 @@ def resolve(
     hash_key: bytes | None = None,
     compute: bool = True,
     now: datetime | None = None,
+    subjects: Mapping[int, tuple[str, ...]] | None = None,
 ) -> dict[str, Resolved]:
     """Fetch the rows of every step for the whole batch; compute new values if ``compute``.
+
+    ``subjects`` maps a request (its index) to the ids of the subject holds on it: the
+    rows of those requests, and the rows other holds of a step keep, are never written.
 
     Raises RequestError for a rectification value that does not fit its column
     (RE-1) and ConfigurationError when hashing is planned without a key; both
@@ -124,8 +133,10 @@ def resolve(
     for step in plan.steps:
         rows, owners = _fetch(step, requests, connectors[step.system], carried)
         _carry(step, rows, owners, carried)
+        moment = now or datetime.now(UTC)
+        held = held_rows(step, rows, owners, subjects or {}) if _holding(plan, step) else {}
         found[step.address] = _resolved(
-            plan, step, rows, owners, requests, hash_key, compute, now or datetime.now(UTC)
+            plan, step, _Found(rows, owners, held), requests, hash_key, compute, moment
         )
     return found
 
@@ -250,29 +261,46 @@ def _carry(
                 values.setdefault(row[name], set()).update(row_owners)
 
 
+def _holding(plan: Plan, step: Step) -> bool:
+    return plan.type == "erasure" and bool(step.held)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A step's rows, the requests each belongs to, and those a legal hold keeps."""
+
+    rows: list[Row]
+    owners: list[list[int]]
+    held: Held
+
+
 def _resolved(
     plan: Plan,
     step: Step,
-    rows: list[Row],
-    owners: list[list[int]],
+    found: _Found,
     requests: Sequence[SubjectRequest],
     hash_key: bytes | None,
     compute: bool,
     now: datetime,
 ) -> Resolved:
-    result = Resolved(_matches(step, rows), owners)
+    rows, owners, held = found.rows, found.owners, found.held
+    result = Resolved(_matches(step, rows), owners, held=held)
+    if held:  # Art. 17(3)(e): only the rows no hold keeps are written, selected by key
+        rows = free_rows(rows, held)
+        result.matches = free_matches(step, rows)
     if plan.type == "erasure" and step.retains():
-        result.ends = row_ends(step, rows, now)
+        result.ends = row_ends(step, found.rows, now)
     if plan.type in ("access", "portability"):
         shown = [f.name for f in step.fields if f.action != "withhold"]
         result.rows = [{name: row.get(name) for name in shown} for row in rows]
         return result
-    if not (compute and rows):
+    if not (compute and found.rows):
         return result
     if plan.type == "erasure":
         result.constant, result.updates = _masked(step, rows, hash_key)
         if step.retention_from and result.ends:
-            result.updates = _with_expired(step, rows, result, hash_key, now)
+            ends = row_ends(step, rows, now) if held else result.ends
+            result.updates = _with_expired(step, rows, ends, result.updates, hash_key, now)
     elif plan.type == "rectification":
         result.updates = _rectified(step, rows, owners, requests)
     elif plan.type in RESTRICTING and step.restriction_flag:  # lifted: false again (RS-3)
@@ -282,7 +310,7 @@ def _resolved(
         result.before = fingerprint(rows, hash_key, columns)
         image = after_image(step, rows, result.updates, result.constant)
         result.after = fingerprint(image, hash_key, columns)
-        written = _matches(step, image)
+        written = free_matches(step, image) if held else _matches(step, image)
         result.after_matches = written if written != result.matches else []
     return result
 
@@ -330,7 +358,12 @@ def _masked(
 
 
 def _with_expired(
-    step: Step, rows: Sequence[Row], result: Resolved, hash_key: bytes | None, now: datetime
+    step: Step,
+    rows: Sequence[Row],
+    ends: Ends,
+    updates: list[Row],
+    hash_key: bytes | None,
+    now: datetime,
 ) -> list[Row]:
     """The step's per-row updates plus the erasure of rows whose retention has passed (ER-2)."""
     retained = retained_plans(step)
@@ -339,10 +372,10 @@ def _with_expired(
     masked = {name: [value] * len(rows) for name, value in constant.items()}
     for name in {name for row in keyed for name in row} - {step.key}:
         masked[name] = [row[name] for row in keyed]
-    expired = expired_updates(step, rows, result.ends, now, masked)
+    expired = expired_updates(step, rows, ends, now, masked)
     if not expired:
-        return result.updates
-    merged = {row[step.key or ""]: dict(row) for row in result.updates}
+        return updates
+    merged = {row[step.key or ""]: dict(row) for row in updates}
     for row in expired:
         merged.setdefault(row[step.key or ""], {}).update(row)
     return list(merged.values())

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from tutela.ports import BatchRecord
 from tutela.programme.durations import Duration
+from tutela.rights.holds import HOLD_BASIS, HOLD_END, HOLD_PURPOSE
 from tutela.rights.models import (
     RESTRICTION_ALLOWED_PURPOSES,
     CollectionResult,
@@ -106,6 +107,7 @@ def _answer(
             continue
         collections.append(_collection(plan, view, mine))
         retained += _retained(view.step, view.found, mine, record.created_at)
+        retained += held_fields(view.step, view.found, mine)
     return RequestResult(
         request=request,
         batch_id=record.id,
@@ -119,7 +121,7 @@ def _answer(
 def _worth_showing(plan: Plan, result: CollectionResult) -> bool:
     if plan.type in ("access", "portability"):
         return bool(result.labels)
-    return bool(result.changed or result.deleted or result.strategies)
+    return bool(result.changed or result.deleted or result.strategies or result.held)
 
 
 def _collection(plan: Plan, view: _StepView, mine: Sequence[int]) -> CollectionResult:
@@ -132,12 +134,15 @@ def _collection(plan: Plan, view: _StepView, mine: Sequence[int]) -> CollectionR
             labels=view.labels,
             withheld={f.name: f.reason or "" for f in step.fields if f.action == "withhold"},
         )
+    held = sum(1 for position in mine if position in view.found.held)
+    written = len(mine) - held
     return CollectionResult(
         collection=step.address,
         system=step.system,
-        changed=len(mine) if view.writes and not step.delete_rows else 0,
-        deleted=len(mine) if step.delete_rows else 0,
+        changed=written if view.writes and not step.delete_rows else 0,
+        deleted=written if step.delete_rows else 0,
         strategies=view.strategies,
+        held=held,
     )
 
 
@@ -192,6 +197,29 @@ def _retained(
                 criterion=retention.criterion,
                 earliest=earliest if step.retention_from else None,
                 counted_from=step.retention_from,
+                hold=retention.hold,
+                reason=retention.reason,
             )
         )
     return kept
+
+
+def held_fields(step: Step, found: Resolved, mine: Sequence[int]) -> list[RetainedField]:
+    """The fields of this request's rows a legal hold kept, per hold (Art. 17(3)(e), ER-2)."""
+    ids = dict.fromkeys(hold for p in mine for hold in found.held.get(p, ()))
+    reasons = {hold.hold: hold.reason for hold in step.held}
+    return [
+        RetainedField(
+            collection=step.address,
+            field=f.name,
+            categories=f.categories,
+            purpose=HOLD_PURPOSE,
+            basis=HOLD_BASIS,
+            until=None,
+            criterion=HOLD_END,
+            hold=hold,
+            reason=reasons.get(hold),
+        )
+        for hold in ids
+        for f in step.held_fields
+    ]

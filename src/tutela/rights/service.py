@@ -20,20 +20,27 @@ from tutela.programme.durations import Duration
 from tutela.programme.models import Programme
 from tutela.rights.executor import Options, catalog_of, execute_batch, plan_batch
 from tutela.rights.explain import statements
+from tutela.rights.holds import Holding, HoldsNow, LegalHold, SubjectHolds, holding_for
 from tutela.rights.identities import normalisation, normalise, normalise_requests
 from tutela.rights.models import BatchResult, Plan, SubjectRequest, requests_digest
 from tutela.rights.planner import Catalog
+from tutela.rights.resolve import resolve
 from tutela.rights.restrictions import subject_ref
+from tutela.rights.sessions import Sessions
+from tutela.rights.subject_keys import key_request, keys_plan
 from tutela.rights.values import check_changes
 
-PlanKey = tuple[str, frozenset[str], frozenset[str]]
-"""What a plan depends on besides the programme and catalogs: type, identities, changed fields."""
+PlanKey = tuple[str, frozenset[str], frozenset[str], tuple[LegalHold, ...]]
+"""What a plan depends on besides the programme and catalogs: type, identities, changed
+fields, and the legal holds an erasure observes."""
+PLANS_KEPT = 64
+"""Plans kept per service (one per kind of batch and set of holds observed)."""
 
 
-def _plan_key(requests: Sequence[SubjectRequest]) -> PlanKey:
+def _plan_key(requests: Sequence[SubjectRequest], held: tuple[LegalHold, ...] = ()) -> PlanKey:
     identities = frozenset(name for request in requests for name, _ in request.identities)
     changes = frozenset(target for request in requests for target, _ in request.changes)
-    return requests[0].type, identities, changes
+    return requests[0].type, identities, changes, held
 
 
 @dataclass
@@ -49,6 +56,10 @@ class DsrService:
     batch_size: int = 1000
     delivery_window: Duration | None = None
     """How long access and portability answers wait in the store for delivery (None: not kept)."""
+    holds: HoldsNow | None = None
+    """Legal holds on collections, rows or customers: erasures keep what they hold."""
+    subject_holds: SubjectHolds | None = None
+    """Legal holds on subjects: an erasure keeps the held subject's data (Art. 17(3)(e))."""
     _catalog: Catalog | None = field(default=None, init=False, repr=False)
     _plans: dict[PlanKey, Plan] = field(default_factory=dict, init=False, repr=False)
 
@@ -62,14 +73,16 @@ class DsrService:
         """The plan for ``requests`` and the statements each step sends; no data is read."""
         if not requests:
             raise RequestError("a plan needs at least one request")
-        plan = self._plan(normalise_requests(self.programme, requests))
+        requests = normalise_requests(self.programme, requests)
+        plan = self._plan(requests, self._holding(requests).held)
         return plan, statements(plan, self.connectors)
 
     def plan_only(self, requests: Sequence[SubjectRequest]) -> Plan:
         """The plan for ``requests`` without rendering its statements (cached per kind)."""
         if not requests:
             raise RequestError("a plan needs at least one request")
-        return self._plan(normalise_requests(self.programme, requests))
+        requests = normalise_requests(self.programme, requests)
+        return self._plan(requests, self._holding(requests).held)
 
     def run(self, requests: Sequence[SubjectRequest], *, dry_run: bool = False) -> BatchResult:
         """Run ``requests`` as one new batch (see :func:`tutela.rights.executor.execute_batch`)."""
@@ -86,6 +99,8 @@ class DsrService:
         self._check_changes(requests)
         window = self.delivery_window
         until = window.after(self.clock.now()) if window and window.amount else None
+        holding = self._holding(requests)
+        options = Options(resume=resume, delivery_until=until, subject_holds=holding.subjects)
         return execute_batch(
             self.programme,
             requests,
@@ -94,8 +109,8 @@ class DsrService:
             self.clock,
             dry_run,
             hash_key=self.hash_key,
-            plan=self._plan(requests) if requests else None,
-            options=Options(resume=resume, delivery_until=until),
+            plan=self._plan(requests, holding.held) if requests else None,
+            options=options,
         )
 
     def run_all(
@@ -143,14 +158,42 @@ class DsrService:
                     return self._execute(chunk, resume=expected)
         return self._execute(requests[: self.batch_size], resume=expected)
 
-    def _plan(self, requests: Sequence[SubjectRequest]) -> Plan:
+    def _plan(self, requests: Sequence[SubjectRequest], held: tuple[LegalHold, ...] = ()) -> Plan:
         """The plan for requests like these, made once per kind of batch (plans are immutable)."""
-        key = _plan_key(requests)
+        key = _plan_key(requests, held)
         plan = self._plans.get(key)
         if plan is None:
-            plan = plan_batch(self.programme, requests, self.connectors, self.catalog())
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            plan = plan_batch(self.programme, requests, self.connectors, self.catalog(), held)
             self._plans[key] = plan
         return plan
+
+    def _holding(self, requests: Sequence[SubjectRequest]) -> Holding:
+        """The legal holds an erasure of ``requests`` observes (none for other types)."""
+        if not requests or requests[0].type != "erasure":
+            return Holding()
+        return holding_for(requests, self.holds, self.subject_holds)
+
+    def subject_keys(self, identity: str, value: str) -> dict[str, list[object]]:
+        """The primary keys of the subject's rows, per collection address (read only).
+
+        The rows are those an access request for ``identity=value`` finds, along the same
+        references; collections without a declared primary key, or without rows of the
+        subject, are left out. RequestError for an unknown identity or a value that is
+        not text (or longer than :data:`tutela.rights.subject_keys.MAX_IDENTITY`).
+        """
+        request = key_request(identity, value)
+        (request,) = normalise_requests(self.programme, [request])
+        plan = keys_plan(self._plan([request]))
+        systems = {step.system for step in plan.steps}
+        with Sessions(self.connectors, systems):
+            found = resolve(plan, [request], self.connectors, compute=False, now=self.clock.now())
+        return {
+            step.address: list(dict.fromkeys(row[step.key] for row in found[step.address].rows))
+            for step in plan.steps
+            if step.key and found[step.address].rows
+        }
 
     def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
         """Restrictions recorded for the subject known by ``identity=value`` (RS-2, ER-2).

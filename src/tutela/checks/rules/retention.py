@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from tutela.checks.findings import CheckContext, Rule, Violation, rule
 from tutela.checks.phrases import VAGUE_RETENTION, first_match
 from tutela.checks.sites import DatasetSite, datasets, holds_personal_data
+from tutela.programme.retention_paths import ProblemKind, problems
 
 
 @rule(
@@ -99,10 +100,167 @@ def criterion_not_concrete(context: CheckContext) -> Iterator[Violation]:
             )
 
 
+# --- rules enforced by sweeps (issue 18): what tutela retention run needs ------------------
+
+
+def _problems(context: CheckContext, kind: ProblemKind) -> Iterator[Violation]:
+    """The problems of one kind that keep the rules with ``covers`` from being swept."""
+    for problem in problems(context.programme):
+        if problem.kind == kind:
+            yield Violation(problem.path, problem.message, problem.hint)
+
+
+@rule(
+    "retention/covers-unknown",
+    severity="error",
+    title="Retention rule covering what the programme does not declare",
+    source="GDPR Art. 5(1)(e); GDPR.md RT-1, RT-2",
+)
+def covers_unknown(context: CheckContext) -> Iterator[Violation]:
+    """Each collection, purpose and category a rule ``covers`` is declared (RT-2).
+
+    A collection is written ``dataset.collection``; a category must be held by some field
+    (it, or one under it), or the rule would sweep nothing there.
+    """
+    yield from _problems(context, "unknown-cover")
+
+
+@rule(
+    "retention/covered-collection-without-time-column",
+    severity="error",
+    title="Covered collection without retention_from",
+    source="GDPR Art. 5(1)(e); GDPR.md RT-1, RT-2",
+)
+def covered_without_time_column(context: CheckContext) -> Iterator[Violation]:
+    """A collection a rule covers names the field its period counts from (RT-1)."""
+    yield from _problems(context, "no-time-column")
+
+
+@rule(
+    "retention/column-not-found",
+    severity="error",
+    title="retention_from or customer_field naming a missing column",
+    source="GDPR Art. 5(1)(e); GDPR.md RT-1, RT-2",
+)
+def column_not_found(context: CheckContext) -> Iterator[Violation]:
+    """``retention_from`` and ``customer_field`` of a covered collection name declared fields.
+
+    ``field`` is a field of the collection; ``parent.field`` a field of a collection of
+    the same dataset that one of its fields references (RT-1).
+    """
+    yield from _problems(context, "column-not-found")
+
+
+@rule(
+    "retention/time-column-not-a-date",
+    severity="error",
+    title="retention_from naming a column that is not a date",
+    source="GDPR Art. 5(1)(e); GDPR.md RT-1, RT-2",
+)
+def time_column_not_a_date(context: CheckContext) -> Iterator[Violation]:
+    """The field a covered collection's period counts from is declared a date or datetime.
+
+    ``type: date``, ``datetime`` or ``timestamp``: a sweep compares it with the cutoff
+    (RT-1).
+    """
+    yield from _problems(context, "time-not-a-date")
+
+
+@rule(
+    "retention/covered-collection-without-key",
+    severity="error",
+    title="Covered collection without a single primary key",
+    source="GDPR Art. 5(1)(e); GDPR.md RT-2",
+)
+def covered_without_key(context: CheckContext) -> Iterator[Violation]:
+    """A covered collection declares one primary key: sweeps walk it by key ranges (RT-2)."""
+    yield from _problems(context, "no-primary-key")
+
+
+@rule(
+    "retention/covered-rule-without-period",
+    severity="error",
+    title="Enforced retention rule without a period",
+    source="GDPR Art. 5(1)(e), 13(2)(a); GDPR.md RT-1",
+)
+def covered_rule_without_period(context: CheckContext) -> Iterator[Violation]:
+    """A rule with ``covers`` has a period, unless each customer chooses it (RT-1)."""
+    yield from _problems(context, "no-period")
+
+
+@rule(
+    "retention/per-customer-incomplete",
+    severity="error",
+    title="Per-customer retention rule without choices or customer field",
+    source="GDPR Art. 28(3)(a), 28(3)(g); GDPR.md PR-3, RT-1",
+)
+def per_customer_incomplete(context: CheckContext) -> Iterator[Violation]:
+    """A ``per_customer`` rule lists ``choices``; each collection it covers a ``customer_field``.
+
+    Seed §9: scan data deleted 24 or 48 hours after the scan, as each customer chose (PR-3).
+    """
+    yield from _problems(context, "per-customer-incomplete")
+
+
+@rule(
+    "retention/anonymise-cannot-run",
+    severity="error",
+    title="Anonymising rule a sweep cannot apply",
+    source="GDPR Art. 5(1)(e), Recital 26; GDPR.md RT-2, ER-1",
+)
+def anonymise_cannot_run(context: CheckContext) -> Iterator[Violation]:
+    """An ``anonymise`` rule overwrites each personal field with one value for all rows.
+
+    The field's erasure strategy must be ``null`` (on a nullable field) or ``fixed``:
+    a per-row strategy (``hash``, ``random``) or ``delete`` cannot run as one statement
+    over a range, and a collection without personal fields has nothing to anonymise (RT-2).
+    """
+    yield from _problems(context, "anonymise-cannot-run")
+
+
+@rule(
+    "retention/archive-unusable",
+    severity="error",
+    title="Archiving rule without a usable archive collection",
+    source="GDPR Art. 5(1)(e), 89(1); GDPR.md RT-2",
+)
+def archive_unusable(context: CheckContext) -> Iterator[Violation]:
+    """An ``archive`` rule's ``archive_to`` is a collection that can take the rows (RT-2).
+
+    Another collection of the same dataset, declaring every column of each collection the
+    rule covers.
+    """
+    yield from _problems(context, "archive-unusable")
+
+
+@rule(
+    "retention/customer-without-account",
+    severity="warning",
+    title="Processor customer without an account for per-customer retention",
+    source="GDPR Art. 28(3)(a), 28(3)(g); GDPR.md PR-3",
+)
+def customer_without_account(context: CheckContext) -> Iterator[Violation]:
+    """A customer of a system a ``per_customer`` rule covers gives its ``account``.
+
+    Without it the sweep cannot tell the customer's rows, and keeps them (PR-3).
+    """
+    yield from _problems(context, "customer-without-account")
+
+
 RULES: tuple[Rule, ...] = (
     purpose_without_retention,
     dataset_without_retention,
     rule_without_period_or_criterion,
     criterion_not_concrete,
+    covers_unknown,
+    covered_without_time_column,
+    column_not_found,
+    time_column_not_a_date,
+    covered_without_key,
+    covered_rule_without_period,
+    per_customer_incomplete,
+    anonymise_cannot_run,
+    archive_unusable,
+    customer_without_account,
 )
 """The retention rules, in documentation order."""

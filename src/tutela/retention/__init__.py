@@ -1,0 +1,1 @@
+"""Retention: rules compiled to sweeps, legal holds, and processor scan data (issue 18)."""
