@@ -37,12 +37,13 @@ if TYPE_CHECKING:
     from tutela.notify.imap import ImapReader
     from tutela.ports import Clock, Connector
     from tutela.programme.models import Programme, System
-    from tutela.requests.answering import Answering
+    from tutela.requests.answering import Answering, ChoiceRecorder
     from tutela.requests.delivery import DeliveryReport
     from tutela.requests.keeping import Keeping
     from tutela.requests.lifting import Lifting
     from tutela.requests.mail import SmtpSender
     from tutela.requests.mailbox import Mailbox
+    from tutela.requests.records import RequestRecord
     from tutela.requests.sealing import StoreKey
     from tutela.requests.service import RequestService
     from tutela.requests.staff import StaffSteps
@@ -249,7 +250,24 @@ class Application:
             seal=seal,
             unseal=unseal,
             subject_keys=self._subject_keys(programme),
+            erase=self._erase_after_hold(programme),
         )
+
+    def _erase_after_hold(self, programme: Programme) -> Callable[[str, str, str], object]:
+        """Erase a subject's data once the hold that kept it from an erasure is lifted."""
+        from tutela.rights.requests import SubjectRequest
+
+        def erase(identity: str, value: str, request: str) -> object:
+            dsr = self.dsr_service(programme)
+            try:
+                asked = SubjectRequest(
+                    "erasure", ((identity, value),), reference=f"lifted:{request}"
+                )
+                return dsr.run([asked])
+            finally:
+                dsr.close()
+
+        return erase
 
     def retention_interval(self) -> timedelta | None:
         """How often the retention sweep runs (``TUTELA_RETENTION_INTERVAL``); None: never."""
@@ -494,10 +512,24 @@ class Application:
         from tutela.requests.answering import Answering
 
         service = self.request_service(programme)
-        choices = None if programme is None else self.request_choices(programme).completed
+        choices = None if programme is None else self._completed(programme)
         return Answering(
             service, self.keeping(programme), programme, WebhookSender(timeout=60), choices
         )
+
+    def _completed(self, programme: Programme) -> ChoiceRecorder:
+        """What completed requests change: choices for decisions, erasures owed by holds."""
+        record = self.request_choices(programme).completed
+
+        def completed(done: Sequence[tuple[RequestRecord, Mapping[str, str]]], actor: str) -> None:
+            record(done, actor)
+            erasures = [(r, identity) for r, identity in done if r.type == "erasure"]
+            if erasures:  # data a subject hold kept is erased when the hold is lifted
+                retention = self.retention(programme)
+                for request, identity in erasures:
+                    retention.owe_erasure(identity, request.id, actor=actor)
+
+        return completed
 
     def lifting(self, programme: Programme | None = None) -> Lifting:
         """Telling subjects a restriction will be lifted, and lifting it when due (RS-3)."""

@@ -244,6 +244,29 @@ def test_rt_3_after_the_hold_is_lifted_a_new_erasure_erases(
     assert "What we keep for legal claims" not in letter(app, request)
 
 
+def test_er_2_rt_3_lifting_the_hold_erases_what_it_kept_from_the_erasure(
+    app: Application, programme: Programme, retention: RetentionService, dsr: DsrService
+) -> None:
+    held, other = person(app, cards=1), rows(app, "SELECT id, email FROM customer")[-1]
+    hold = retention.place_hold(
+        scope="subject", reason=REASON, owner="legal", identity=("email", held["email"])
+    )
+    before = snapshot(app, held["id"])
+    (request,) = erase(app, programme, dsr, held["email"])
+    erase(app, programme, dsr, other["email"])  # an erasure no hold touched owes nothing
+    assert snapshot(app, held["id"]) == before
+    (owed,) = retention.holds()
+    assert owed.erasure_owed == request  # the letter promised erasure once the hold ends
+    retention.lift_hold(hold.id, actor="staff:legal", reason="The case was settled.")
+    after = snapshot(app, held["id"])
+    assert after["customer"][0]["name"] == "REDACTED" and after["payment_card"] == []
+    (lifted,) = retention.holds(include_lifted=True)
+    assert lifted.sealed is None and lifted.erasure_owed is None  # nothing of her is kept
+    actions = [e.action for e in app.ledger().entries() if e.request == hold.id]
+    assert actions == ["hold_placed", "erasure_owed", "hold_lifted", "hold_settled"]
+    assert retention.settle_lifted() == 0  # settled once: the duty finds nothing more
+
+
 def test_rt_3_a_dry_run_counts_only_what_a_hold_leaves(
     app: Application, programme: Programme, retention: RetentionService, dsr: DsrService
 ) -> None:

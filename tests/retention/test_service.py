@@ -543,6 +543,31 @@ def test_RT_3_a_collection_hold_protects_the_whole_collection(world: World) -> N
     assert report.rows[-1].held == 20 and ids(world.system_url, "scan") == [12, 21, 22, 30, 31, 32]
 
 
+def test_RT_3_every_hold_has_a_review_date_a_year_on_unless_given(world: World) -> None:
+    service = world.service()
+    hold = service.place_hold(
+        scope="collection", reason="Audit", owner="dpo", collection="scan_db.login_event"
+    )
+    assert hold.review_at == (T0 + timedelta(days=365)).date()
+    given = service.place_hold(
+        scope="collection",
+        reason="Audit",
+        owner="dpo",
+        collection="scan_db.login_event",
+        review_at=T0.date() + timedelta(days=30),
+    )
+    assert given.review_at == T0.date() + timedelta(days=30)
+    with pytest.raises(RequestError, match="review date is in the past"):
+        service.place_hold(
+            scope="collection",
+            reason="Audit",
+            owner="dpo",
+            collection="scan_db.login_event",
+            review_at=T0.date() - timedelta(days=1),
+        )
+    assert len(service.holds()) == 2  # the refused one was not stored
+
+
 def test_RT_3_a_filter_hold_protects_matching_rows(world: World) -> None:
     world.service().place_hold(
         scope="filter",

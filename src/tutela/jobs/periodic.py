@@ -91,12 +91,15 @@ def _prune(application: Host, programme: Programme, now: datetime) -> str:
 
 
 def _sweep(application: Host, programme: Programme, now: datetime) -> str:
-    report = application.retention(programme).run(actor="system:scheduler")
+    retention = application.retention(programme)
+    report = retention.run(actor="system:scheduler")
     summary = (
         f"{report.total('affected')} row(s) swept, {report.total('held')} held back "
         f"in {len(report.rows)} collection(s)"
     )
-    return summary + (f"; {len(report.errors)} failed" if report.errors else "")
+    summary += f"; {len(report.errors)} failed" if report.errors else ""
+    settled = retention.settle_lifted(actor="system:scheduler")  # erasures a lift left owed
+    return summary + (f"; {settled} lifted hold(s) erased" if settled else "")
 
 
 @dataclass(frozen=True)

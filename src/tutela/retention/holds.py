@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from tutela.errors import RequestError
@@ -39,7 +39,8 @@ class Hold:
     ``subject`` is the keyed reference of the held identity (``identity`` names its
     type, e.g. ``email``); ``sealed`` the identity sealed under the store key (None once
     lifted). ``collection`` is set for collection and filter holds (and may narrow a
-    subject or customer hold to one collection).
+    subject or customer hold to one collection). ``erasure_owed`` is the erasure request
+    a subject hold kept data from: that data is erased once the hold is lifted.
     """
 
     id: str
@@ -57,6 +58,7 @@ class Hold:
     lifted_at: datetime | None = None
     lifted_by: str | None = None
     lift_reason: str | None = None
+    erasure_owed: str | None = None
 
     @property
     def active(self) -> bool:
@@ -298,12 +300,24 @@ def checked_text(value: object, what: str, longest: int) -> str:
     return value.strip()
 
 
-def checked_review(value: object) -> date | None:
-    """``value`` if it is a date (or None); RequestError otherwise."""
+REVIEW_AFTER = timedelta(days=365)
+"""When a hold names no review date, it is due for review this long after it was placed."""
+
+
+def checked_review(value: object, placed: datetime | None = None) -> date | None:
+    """The hold's review date (RT-3: every hold has one): ``value``, or a year on.
+
+    RequestError when ``value`` is not a date or is before the day the hold is placed.
+    Without ``placed`` a missing date stays None (holds read back from older rows).
+    """
     if value is None:
-        return None
+        return None if placed is None else (placed + REVIEW_AFTER).date()
     if isinstance(value, datetime) or not isinstance(value, date):
         raise RequestError("a hold's review date is a date (YYYY-MM-DD)")
+    if placed is not None and value < placed.date():
+        raise RequestError(
+            "a hold's review date is in the past: give a date from today on (YYYY-MM-DD)"
+        )
     return value
 
 

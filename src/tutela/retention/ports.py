@@ -145,6 +145,18 @@ class RetentionStore(Protocol):
         """Lift an active hold (``hold_lifted``), purging its sealed identity."""
         ...
 
+    def owe_erasure(self, hold_id: str, request: str, actor: str, at: datetime) -> bool:
+        """Record that an active subject hold kept data from erasure ``request``."""
+        ...
+
+    def settle(self, hold_id: str, actor: str, at: datetime) -> None:
+        """Record a lifted hold's kept data erased, purging its sealed identity."""
+        ...
+
+    def unsettled(self) -> list[Hold]:
+        """Lifted holds whose kept data still waits for its erasure."""
+        ...
+
     def holds(self, *, include_lifted: bool = False) -> list[Hold]:
         """Every active hold (and the lifted ones when asked), oldest first."""
         ...

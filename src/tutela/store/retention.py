@@ -66,7 +66,9 @@ class SqlRetentionStore:
     def lift_hold(self, hold_id: str, actor: str, reason: str, at: datetime) -> Hold:
         """Lift an active hold (``hold_lifted``), purging its sealed identity.
 
-        Raises :class:`RequestError` when no active hold has that id.
+        A hold that kept data from an erasure request (``erasure_owed``) keeps its sealed
+        identity until :meth:`settle` records that data erased. Raises
+        :class:`RequestError` when no active hold has that id.
         """
         table = hold_table
         with self.guard(), self.engine.begin() as connection:
@@ -84,13 +86,70 @@ class SqlRetentionStore:
             connection.execute(
                 sa.update(table)
                 .where(table.c.id == hold_id, table.c.lifted_at.is_(None))
-                .values(lifted_at=at, lifted_by=actor, lift_reason=reason, sealed=None)
+                .values(
+                    lifted_at=at,
+                    lifted_by=actor,
+                    lift_reason=reason,
+                    sealed=held.sealed if held.erasure_owed else None,
+                )
             )
             entry = NewEntry(
                 at, actor, "hold_lifted", hold_id, hold_digest(held), hold_digest(lifted)
             )
             self.ledger.append(connection, [entry])
         return lifted
+
+    def owe_erasure(self, hold_id: str, request: str, actor: str, at: datetime) -> bool:
+        """Record that an active subject hold kept data from erasure ``request``.
+
+        Ledgered (``erasure_owed``: the hold's id, and the digest of the hold and request).
+        False when the hold is no longer active or already owes one.
+        """
+        table = hold_table
+        with self.guard(), self.engine.begin() as connection:
+            done = connection.execute(
+                sa.update(table)
+                .where(
+                    table.c.id == hold_id,
+                    table.c.lifted_at.is_(None),
+                    table.c.erasure_owed.is_(None),
+                )
+                .values(erasure_owed=request)
+            ).rowcount
+            if done:
+                digest = hashlib.sha256(f"{hold_id}:{request}".encode()).hexdigest()
+                entry = NewEntry(at, actor, "erasure_owed", hold_id, None, digest)
+                self.ledger.append(connection, [entry])
+        return bool(done)
+
+    def settle(self, hold_id: str, actor: str, at: datetime) -> None:
+        """Record the data a lifted hold kept from erasure erased, purging the identity.
+
+        Ledgered (``hold_settled``); nothing happens for a hold that owes nothing.
+        """
+        table = hold_table
+        with self.guard(), self.engine.begin() as connection:
+            done = connection.execute(
+                sa.update(table)
+                .where(
+                    table.c.id == hold_id,
+                    table.c.lifted_at.is_not(None),
+                    table.c.erasure_owed.is_not(None),
+                )
+                .values(erasure_owed=None, sealed=None)
+            ).rowcount
+            if done:
+                digest = hashlib.sha256(f"{hold_id}:settled".encode()).hexdigest()
+                entry = NewEntry(at, actor, "hold_settled", hold_id, None, digest)
+                self.ledger.append(connection, [entry])
+
+    def unsettled(self) -> list[Hold]:
+        """Lifted holds whose kept data still waits for its erasure."""
+        query = sa.select(hold_table).where(
+            hold_table.c.lifted_at.is_not(None), hold_table.c.erasure_owed.is_not(None)
+        )
+        with self.guard(), self.engine.connect() as connection:
+            return [_hold(row) for row in connection.execute(query).mappings()]
 
     def holds(self, *, include_lifted: bool = False) -> list[Hold]:
         """Every active hold (and the lifted ones when asked), oldest first."""
@@ -556,6 +615,7 @@ def _hold(row: sa.RowMapping) -> Hold:
         lifted_at=row["lifted_at"],
         lifted_by=row["lifted_by"],
         lift_reason=row["lift_reason"],
+        erasure_owed=row["erasure_owed"],
     )
 
 

@@ -34,7 +34,9 @@ EVENT_PROOF_CUSTOMER_INDEX = "ix_tutela_event_proof_customer"
 def hold_columns() -> list[sa.Column[object]]:
     """``tutela_retention_hold``: one row per legal hold, active while ``lifted_at`` is NULL.
 
-    ``conditions`` is the JSON list of a filter hold's tests; ``sealed`` is NULL once lifted.
+    ``conditions`` is the JSON list of a filter hold's tests; ``sealed`` is NULL once lifted
+    (or, when an erasure waits for the lift, once that erasure ran); ``erasure_owed`` names
+    the erasure request the hold kept data from, until the data is erased after the lift.
     """
     return [
         sa.Column("id", sa.String(36), primary_key=True),
@@ -52,6 +54,7 @@ def hold_columns() -> list[sa.Column[object]]:
         sa.Column("lifted_at", UtcDateTime, nullable=True),
         sa.Column("lifted_by", sa.String(200), nullable=True),
         sa.Column("lift_reason", sa.Text, nullable=True),
+        sa.Column("erasure_owed", sa.String(64), nullable=True),
     ]
 
 
