@@ -266,6 +266,25 @@ def test_RT_1_retention_periods_with_triggers(rich: Programme) -> None:
     assert "13 months after collection, then anonymised." in text
 
 
+def test_RT_2_a_rule_that_archives_says_so_in_every_language(rich: Programme) -> None:
+    rules = [
+        rule.model_copy(update={"action": "archive"}) if rule.action == "anonymise" else rule
+        for rule in rich.retention
+    ]
+    archiving = rich.model_copy(update={"retention": rules})
+    assert "13 months after collection, then moved to an archive." in _section(
+        archiving, "retention"
+    )
+    assert "then anonymised" not in _section(archiving, "retention")
+    for lang, words in (
+        ("fr", "puis déplacement dans une archive."),
+        ("nl", "daarna naar een archief verplaatst."),
+        ("de", "danach in ein Archiv verschoben."),
+    ):
+        text = build_statement(archiving, language=lang).section("retention").text()
+        assert words in text, lang
+
+
 def test_PR_3_processor_scan_deletion_choices(rich: Programme) -> None:
     text = _section(rich, "retention")
     assert ("24 or 48 hours after the scan, as the customer chooses (48 hours by default)") in text

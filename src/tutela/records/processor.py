@@ -187,7 +187,9 @@ def _instructed_erasure(programme: Programme, customer: ControllerCustomer, syst
     """The customer's documented deletion choice for ``system`` (PR-3, Art. 28(3)(a), (g))."""
     rule = next((r for r in programme.retention if r.key == system.retention), None)
     trigger = rule.trigger.replace("_", " ") if rule else "the scan"
-    action = "anonymised" if rule and rule.action == "anonymise" else "deleted"
+    action = {"anonymise": "anonymised", "archive": "archived"}.get(
+        rule.action if rule else "", "deleted"
+    )
     end = ""
     if system.dpa is not None and "delete_or_return" in system.dpa.terms:
         end = "; deleted or returned when the services end (Art. 28(3)(g))"

@@ -199,7 +199,9 @@ def retention_text(rule: RetentionRule, *, counted_from: str | None = None) -> s
         text += f" (as chosen: {', '.join(rule.choices)})" if rule.choices else ""
     else:
         text = f"{rule.criterion or rule.name} (from {trigger})"
-    action = "then anonymised" if rule.action == "anonymise" else "then deleted"
+    action = {"anonymise": "then anonymised", "archive": "then moved to an archive"}.get(
+        rule.action, "then deleted"
+    )
     return f"{text}, {action} - {rule.name}"
 
 

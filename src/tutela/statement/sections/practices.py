@@ -80,6 +80,8 @@ def _retention_row(context: StatementContext, rule: RetentionRule) -> tuple[str,
     criterion = context.text(rule.criterion) if rule.criterion else ""
     if rule.action == "anonymise":
         period = _("{period}, then anonymised.")
+    elif rule.action == "archive":
+        period = _("{period}, then moved to an archive.")
     else:
         period = _("{period}, then deleted.")
     period = period.format(period=wording.capitalised(retention_period(rule, criterion)))
