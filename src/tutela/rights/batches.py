@@ -10,6 +10,8 @@ delivery excepted).
 A resume (an explicit ``resume BATCH`` only) reuses the stored resolution, and
 for each step not checkpointed compares the rows as they are now with the
 fingerprints stored before and after the writes (:mod:`tutela.rights.fingerprint`).
+An erasure's resolution is stored with the ids of the legal holds it observed: a resume
+refuses when a hold placed since keeps data of a step still to write (:func:`check_holds`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from typing import Any
 from tutela.errors import RequestError, TutelaError
 from tutela.ports import BatchRecord, BatchStore, Clock, Connector, RestrictionRecord, Row
 from tutela.rights.fingerprint import fingerprint, written_columns
+from tutela.rights.holding import step_holds
 from tutela.rights.models import Plan, Step, SubjectRequest
 from tutela.rights.resolve import Match, Resolved
 from tutela.rights.restrictions import retained_restrictions, subject_restrictions
 
 RESOLVE = "resolve"
 SUBJECTS = "subjects"
+HOLDS = "holds"
+"""The ids of the legal holds an erasure's stored resolution observed (no personal data)."""
 ANSWERS = "answers"
 DONE = "done"
 WRITING = ("erasure", "rectification", "restriction", "restriction_lift")
@@ -152,6 +157,8 @@ class BatchRun:
                 step, resolved[step.address], self.requests, self.record, self.hash_key
             )
         ]
+        if self.plan.type == "erasure":
+            steps[HOLDS] = sorted({hold for step in self.plan.steps for hold in step_holds(step)})
         if self.plan.type == "restriction":
             steps[SUBJECTS] = {}
             restrictions += subject_restrictions(self.requests, self.record, self.hash_key)
@@ -202,6 +209,27 @@ def running_elsewhere(stored: BatchRecord | None, batch: str) -> RequestError:
         f"batch {batch} is running in another process (lease until {until}); "
         "wait for it to finish, or resume it after the lease expires"
     )
+
+
+def check_holds(run: BatchRun, resolved: Mapping[str, Resolved]) -> None:
+    """Before a resume writes: no legal hold placed since the erasure resolved may be ignored.
+
+    The stored resolution chose its rows without that hold, so it would write rows the hold
+    keeps (Art. 17(3)(e)): RequestError, nothing written; a new batch resolves with the hold.
+    A collection held whole since is simply not written (its step no longer changes data).
+    A batch stored without its holds' ids counts every hold as new.
+    """
+    if run.plan.type != "erasure":
+        return
+    observed = set(run.done.get(HOLDS) or ())
+    for steps in run.pending(resolved).values():
+        for step in steps:
+            if step_holds(step) - observed:
+                raise RequestError(
+                    f"a legal hold on data of {step.address} was placed after batch "
+                    f"{run.record.id} resolved it; nothing more was written: run the requests "
+                    "again as a new batch, which keeps what the hold holds"
+                )
 
 
 def verify_pending(

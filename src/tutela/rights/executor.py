@@ -30,6 +30,7 @@ from tutela.rights.batches import (
     RESOLVE,
     BatchRun,
     StoreLog,
+    check_holds,
     check_resumable,
     running_elsewhere,
     verify_pending,
@@ -168,6 +169,7 @@ def _run_batch(
             )
         else:
             resolved = stored_resolution
+            check_holds(run, resolved)
             verify_pending(run, resolved, connectors, hash_key)
         run.record_resolution(log, resolved, fresh=stored_resolution is None)
         counts = _act(run, resolved, connectors, sessions, log)

@@ -48,6 +48,12 @@ def held_step(step: Step, node: Node, holds: Sequence[LegalHold]) -> Step:
     return replace(step, held=rows, held_fields=personal) if rows else step
 
 
+def step_holds(step: Step) -> set[str]:
+    """The ids of the holds keeping rows or fields of ``step`` (planned by :func:`held_step`)."""
+    ids = {hold.hold for hold in step.held}
+    return ids | {f.retention.hold for f in step.fields if f.retention and f.retention.hold}
+
+
 def _holds_whole(hold: LegalHold, node: Node) -> bool:
     if hold.collection is not None and hold.collection != node.address:
         return False
