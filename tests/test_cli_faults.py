@@ -205,6 +205,10 @@ URL_COMMANDS = {
     "tutela keys create": (["keys", "create", "alice", "--role", "admin"], "TUTELA_DATABASE_URL"),
     "tutela keys list": (["keys", "list"], "TUTELA_DATABASE_URL"),
     "tutela keys revoke": (["keys", "revoke", REQUEST_ID], "TUTELA_DATABASE_URL"),
+    "tutela staff add-login": (
+        ["staff", "add-login", "alice", "--role", "admin"],
+        "TUTELA_DATABASE_URL",
+    ),
     "tutela serve": (["serve", str(MINISHOP), "--port", "1"], "TUTELA_DATABASE_URL"),
     "tutela worker": (["worker", "--once", "--programme", str(MINISHOP)], "TUTELA_DATABASE_URL"),
     **{

@@ -32,6 +32,7 @@ from tutela.cli import (
     requests,
     retention,
     serve,
+    staff_logins,
     statement,
     store,
     translations,
@@ -86,6 +87,7 @@ app.add_typer(store.app, name="store")
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(keys.app, name="keys")
+app.add_typer(staff_logins.app, name="staff")
 app.add_typer(mail.app, name="mail")
 app.add_typer(translations.app, name="translations")
 demo.register(app)
