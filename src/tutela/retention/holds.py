@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from tutela.errors import RequestError
+from tutela.programme.identity_values import declared_identities, written_identity
 from tutela.programme.models import Collection, Programme
 from tutela.retention.targets import Condition, Exclusion, Target
 
@@ -396,40 +397,3 @@ def _checked_condition(collection: Collection, item: object) -> Condition:
             f"collection {collection.name} has no column {condition.column[:60]!r}; it has: {names}"
         )
     return typed_condition(condition, declared.type)
-
-
-def declared_identities(programme: Programme) -> list[str]:
-    """Every identity a field of the programme declares, sorted."""
-    return sorted(
-        {
-            f.identity
-            for _, dataset in programme.datasets()
-            for collection in dataset.collections
-            for f in collection.fields
-            if f.identity
-        }
-    )
-
-
-def written_identity(programme: Programme, name: str, value: str) -> str:
-    """``value`` as the programme writes identity ``name`` (as the DSR engine compares it).
-
-    E-mail: trimmed, lower case; phone: E.164; exact: trimmed, lower case if declared so
-    (the rules of :mod:`tutela.rights.identities`, which retention may not import).
-    Raises :class:`RequestError` for a phone value that is no phone number.
-    """
-    identity = programme.identity(name)
-    text = value.strip()
-    if identity.kind != "phone":
-        return text.lower() if identity.lower else text
-    import phonenumbers  # a large table: loaded only for a phone identity
-
-    organisation = programme.organisation
-    region = identity.region or (organisation.establishment_country if organisation else None)
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise RequestError(f"identity {name}: the value is not a phone number")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))

@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from tutela.errors import ConfigurationError, RequestError, TutelaError
 from tutela.ports import Clock
+from tutela.programme.identity_values import declared_identities, written_identity
 from tutela.programme.models import Programme
 from tutela.retention import scan
 from tutela.retention.holds import (
@@ -32,8 +33,6 @@ from tutela.retention.holds import (
     checked_review,
     checked_scope,
     checked_text,
-    declared_identities,
-    written_identity,
 )
 from tutela.retention.ports import EventProof, RetentionStore, ScanPolicy, Sweeper
 from tutela.retention.reports import SweepReport, proof_document

@@ -16,24 +16,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from tutela.errors import RequestError
+from tutela.programme.identity_values import declared_identities, e164, phone_region
 from tutela.programme.models import Programme
 from tutela.rights.models import Normalisation, SubjectRequest
 
+__all__ = [
+    "comparable",
+    "declared_identities",
+    "normalisation",
+    "normalise",
+    "normalise_requests",
+]
+
 _AS_GIVEN = Normalisation()
 """An identity no field declares: its value is only trimmed (planning refuses it)."""
-
-
-def declared_identities(programme: Programme) -> list[str]:
-    """Every identity a field of the programme declares, sorted."""
-    return sorted(
-        {
-            f.identity
-            for _, dataset in programme.datasets()
-            for collection in dataset.collections
-            for f in collection.fields
-            if f.identity
-        }
-    )
 
 
 def normalisation(programme: Programme, key: str) -> Normalisation:
@@ -43,10 +39,7 @@ def normalisation(programme: Programme, key: str) -> Normalisation:
     organisation's ``establishment_country``.
     """
     identity = programme.identity(key)
-    region = None
-    if identity.kind == "phone":
-        organisation = programme.organisation
-        region = identity.region or (organisation.establishment_country if organisation else None)
+    region = phone_region(programme, key) if identity.kind == "phone" else None
     return Normalisation(identity.kind, identity.lower, region)
 
 
@@ -54,7 +47,7 @@ def normalise(value: str, how: Normalisation, name: str = "identity") -> str:
     """``value`` as ``how`` writes it; RequestError for a phone that is no phone number."""
     text = value.strip()
     if how.kind == "phone":
-        return _e164(text, how.region, name)
+        return e164(text, how.region, name)
     return text.lower() if how.lower else text
 
 
@@ -88,22 +81,3 @@ def normalise_requests(
         changed = tuple(pairs) != request.identities
         result.append(replace(request, identities=tuple(pairs)) if changed else request)
     return result
-
-
-def _e164(text: str, region: str | None, name: str) -> str:
-    """A phone number in E.164 (``+32470123456``); RequestError naming what to fix."""
-    import phonenumbers  # a large table: loaded only when a phone identity is used
-
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        hint = (
-            "write it with its country code, e.g. +32 470 12 34 56, or declare the "
-            f"identity's region under `identities:` (key {name}, kind phone)"
-            if region is None and not text.startswith("+")
-            else "write it as a full phone number, e.g. +32 470 12 34 56"
-        )
-        raise RequestError(f"identity {name}: the value is not a phone number; {hint}")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
