@@ -3,93 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.web.conftest import PASSWORD, Later, login
 
-from tutela.access.limits import SubjectLimits
-from tutela.api.app import create_app
-from tutela.bootstrap import Application, build
-from tutela.ledger.checkpoint import generate_key
-from tutela.programme.loader import load_programme
+from tutela.bootstrap import Application
 from tutela.programme.models import Programme
-from tutela.requests.sealing import StoreKey
-from tutela.store.console import login_service
-from tutela.store.ledger import open_ledger
-from tutela.testing import shopdb
-from tutela.testing.smtp import Inbox
 from tutela.web import console_auth
-
-PASSWORD = "correct horse battery staple"
-
-
-class Later:
-    """A clock ``shift`` ahead of the wall clock."""
-
-    def __init__(self, shift: timedelta) -> None:
-        self.shift = shift
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.shift
-
-
-@pytest.fixture
-def application(tmp_path: Path, inbox: tuple[Inbox, int]) -> Application:
-    shop = f"sqlite:///{tmp_path / 'shop.sqlite'}"
-    shopdb.build(shop, customers=6, seed=5)
-    store = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    open_ledger(store).close()
-    return build(
-        {
-            "TUTELA_DATABASE_URL": store,
-            "TUTELA_SHOP_URL": shop,
-            "TUTELA_HASH_KEY": "console-test-hash-key",
-            "TUTELA_STORE_KEY": StoreKey.generate(),
-            "TUTELA_SMTP_URL": f"smtp://127.0.0.1:{inbox[1]}?starttls=false",
-            "TUTELA_MAIL_FROM": "privacy@shop.example.test",
-            "TUTELA_PUBLIC_URL": "http://testserver",
-            "TUTELA_LEDGER_KEY": generate_key("tutela.local/ledger").private_text(),
-        }
-    )
-
-
-@pytest.fixture
-def programme() -> Programme:
-    return load_programme(shopdb.shop_programme_path())
-
-
-@pytest.fixture
-def app(application: Application, programme: Programme) -> FastAPI:
-    login_service(application.ledger(), application.clock).add("alice", "privacy_officer", PASSWORD)
-    return create_app(application, programme, limits=SubjectLimits())
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
-        yield test_client
-
-
-def _csrf(client: TestClient) -> str:
-    page = client.get("/console/login")
-    assert page.status_code == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
-
-
-def _login(client: TestClient, name: str = "alice", password: str = PASSWORD) -> httpx.Response:
-    token = _csrf(client)
-    response: httpx.Response = client.post(
-        "/console/login", data={"csrf": token, "name": name, "password": password}
-    )
-    return response
 
 
 def _logins(application: Application) -> int:
@@ -119,7 +43,7 @@ def test_login_form_has_labels_autocomplete_and_a_csrf_cookie(client: TestClient
 
 def test_wrong_password_gives_the_generic_error_and_no_session(client: TestClient) -> None:
     for name, password in (("alice", "wrong password here"), ("nobody", PASSWORD)):
-        response = _login(client, name, password)
+        response = login(client, name, password)
         assert response.status_code == 401
         assert "The name or password is not right" in response.text
         assert "tutela_console=" not in response.headers.get("set-cookie", "")
@@ -146,7 +70,7 @@ def test_queue_shows_requests_by_deadline_with_overdue_in_words(
         residence="BE",
     )
     fresh = service.submit("erasure", {"email": "bob@example.com"}, residence="BE")
-    response = _login(client)
+    response = login(client)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
     assert "tutela_console=" in cookie and "HttpOnly" in cookie and "Secure" not in cookie
@@ -163,7 +87,7 @@ def test_due_soon_is_marked_when_the_deadline_nears(
     record = application.request_service(programme).submit(
         "access", {"email": "ann@example.com"}, residence="BE"
     )
-    _login(client)
+    login(client)
     assert "Due soon" not in client.get("/console/").text
     left = (record.due_date - datetime.now(UTC).date()).days
     application.clock = Later(timedelta(days=left - 2))  # the queue's now; the session's not
@@ -171,7 +95,7 @@ def test_due_soon_is_marked_when_the_deadline_nears(
 
 
 def test_logout_ends_the_session_and_needs_the_session_token(client: TestClient) -> None:
-    _login(client)
+    login(client)
     page = client.get("/console/")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert token is not None
@@ -183,13 +107,13 @@ def test_logout_ends_the_session_and_needs_the_session_token(client: TestClient)
 
 
 def test_session_ends_when_idle_or_too_old(client: TestClient, app: FastAPI) -> None:
-    _login(client)
+    login(client)
     assert client.get("/console/").status_code == 200
     sessions = app.state.console.sessions
     sessions.clock = Later(console_auth.IDLE + timedelta(seconds=1))
     assert client.get("/console/").status_code == 303
     sessions.clock = Later(timedelta(0))
-    _login(client)
+    login(client)
     for minutes in range(25, 8 * 60, 25):  # used every 25 minutes: ends after 8 hours
         sessions.clock = Later(timedelta(minutes=minutes))
         assert client.get("/console/").status_code == 200
@@ -204,7 +128,7 @@ def test_session_ends_when_idle_or_too_old(client: TestClient, app: FastAPI) -> 
 def test_hostile_names_get_a_clear_error_and_store_nothing(
     client: TestClient, application: Application, name: str, status: int
 ) -> None:
-    response = _login(client, name)
+    response = login(client, name)
     assert response.status_code == status
     assert "<script>alert" not in response.text
     assert "Error:" in response.text
@@ -214,7 +138,7 @@ def test_hostile_names_get_a_clear_error_and_store_nothing(
 
 def test_attempts_per_name_are_throttled(client: TestClient) -> None:
     for _attempt in range(5):
-        assert _login(client, "alice", "wrong password here").status_code == 401
-    response = _login(client)
+        assert login(client, "alice", "wrong password here").status_code == 401
+    response = login(client)
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) > 0

@@ -17,7 +17,7 @@ from tutela import __version__
 from tutela.api import consent, decisions, ledger, notice, problems, staff, subjects, unsubscribe
 from tutela.api.auth import MissingScope, Unauthenticated
 from tutela.api.services import Services
-from tutela.web import centre, console
+from tutela.web import site
 
 if TYPE_CHECKING:
     from tutela.access.limits import SubjectLimits
@@ -52,8 +52,7 @@ def create_app(
     routers = (subjects.router, staff.router, ledger.router, decisions.router, subjects.links)
     for router in (*routers, consent.router, unsubscribe.router, notice.router):
         app.include_router(router)
-    centre.install(app)
-    app.include_router(console.router)
+    site.install(app)
     app.add_middleware(problems.Shield)
     _document(app)
     return app
