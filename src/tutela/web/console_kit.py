@@ -21,10 +21,10 @@ from fastapi.responses import RedirectResponse
 from tutela.access.keys import Scope
 from tutela.web.console_auth import COOKIE_PATH, SESSION_COOKIE, Session, Sessions, same_token
 from tutela.web.pages import render, secure
+from tutela.web.services import Services
 
 if TYPE_CHECKING:
     from tutela.access.logins import LoginService
-    from tutela.api.services import Services
     from tutela.bootstrap import Application
     from tutela.programme.models import Programme
 
