@@ -209,6 +209,7 @@ URL_COMMANDS = {
         ["staff", "add-login", "alice", "--role", "admin"],
         "TUTELA_DATABASE_URL",
     ),
+    "tutela staff totp": (["staff", "totp", "alice"], "TUTELA_DATABASE_URL"),
     "tutela serve": (["serve", str(MINISHOP), "--port", "1"], "TUTELA_DATABASE_URL"),
     "tutela worker": (["worker", "--once", "--programme", str(MINISHOP)], "TUTELA_DATABASE_URL"),
     **{

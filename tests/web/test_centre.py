@@ -77,7 +77,7 @@ def test_home_shows_the_summary_before_the_full_text_with_its_version(
     )
     assert summary < contents < full
     assert html.index("1. Who is responsible for your data") > full
-    assert 'href="#modifications"' in html  # earlier versions: the change log section
+    assert 'href="/statement/versions?lang=en"' in html  # earlier versions and what changed
     assert "First version." in html[html.index('id="modifications"') :]
 
 

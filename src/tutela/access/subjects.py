@@ -89,15 +89,25 @@ class SubjectDesk:
         *,
         residence: str | None = None,
         details: Mapping[str, str] | None = None,
+        changes: Mapping[str, str] | None = None,
         source: str = "unknown",
         lang: str = "en",
     ) -> Submitted:
-        """Record a request from a subject at ``source``; RateLimited names the wait (ID-2)."""
+        """Record a request from a subject at ``source``; RateLimited names the wait (ID-2).
+
+        ``changes`` are kept sealed with the identity (a rectification's new values, a
+        complaint's words) and purged with it when the request ends.
+        """
         known = request_type(kind)
         values = identity_values(identity)
         self._limit(values, source)
         record = self.requests.submit(
-            known.value, values, residence=residence, details=details, actor="subject:api"
+            known.value,
+            values,
+            residence=residence,
+            details=details,
+            changes=changes,
+            actor="subject:api",
         )
         until = self.requests.clock.now() + STATUS_TOKEN_LIFE
         token = sealing.sign_link(self._key(), record.id, until)

@@ -20,6 +20,8 @@ from tutela.api.services import Services
 from tutela.web import site
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tutela.access.limits import SubjectLimits
     from tutela.bootstrap import Application
     from tutela.programme.models import Programme
@@ -32,13 +34,18 @@ DESCRIPTION = (
 
 
 def create_app(
-    application: Application, programme: Programme, *, limits: SubjectLimits | None = None
+    application: Application,
+    programme: Programme,
+    *,
+    limits: SubjectLimits | None = None,
+    source: Path | None = None,
 ) -> FastAPI:
-    """The API for ``programme`` over ``application``'s store, mail and keys.
+    """The API and pages for ``programme`` over ``application``'s store, mail and keys.
 
     The store must be at this tutela's schema (StoreError otherwise, before any route).
     ``limits`` are the subjects' submission limits (default: 5 per identity and 30 per
-    address an hour).
+    address an hour). ``source`` is where ``programme`` was loaded from, when known: the
+    console's check results then name files and lines.
     """
     application.ledger()  # refuse a store not at the head revision now, not on first call
     app = FastAPI(title="tutela", version=__version__, description=DESCRIPTION)
@@ -46,6 +53,7 @@ def create_app(
     app.state.decisions = application.decision_point(programme)
     app.state.notice = application.notice_board(programme)
     app.state.programme = programme
+    app.state.programme_source = source
     problems.install(app)
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(MissingScope, _missing_scope)

@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,6 +40,7 @@ from tutela.requests.states import IllegalTransition
 from tutela.requests.verification import RateLimited
 from tutela.store.ledger_audit import LedgerError
 from tutela.store.requests import RequestChanged
+from tutela.web.pages import render
 
 MEDIA_TYPE = "application/problem+json"
 LOG = logging.getLogger("tutela.api")
@@ -156,14 +157,22 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, RequestValidationError)
         return problem(422, "the request is not valid: see errors", errors=_fields(error))
 
-    async def on_http(request: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
+        if error.status_code in (404, 405) and _wants_page(request):
+            return render(request, "not_found.html", status_code=error.status_code)
         detail = error.detail if isinstance(error.detail, str) else None
         return problem(error.status_code, detail)
 
     app.add_exception_handler(TutelaError, on_tutela)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
+
+
+def _wants_page(request: Request) -> bool:
+    """Whether a person's browser asked: a path outside the API accepting HTML."""
+    outside = not request.url.path.startswith(("/api/", "/openapi", "/docs"))
+    return outside and "text/html" in request.headers.get("accept", "")
 
 
 def _fields(error: RequestValidationError) -> list[dict[str, str]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from tutela.api.auth import StatusToken, client_address
 from tutela.api.models import (
@@ -24,6 +26,7 @@ from tutela.api.models import (
 )
 from tutela.api.problems import responses
 from tutela.api.services import Services, services
+from tutela.web.centre_requests import mailed_status
 
 router = APIRouter(prefix="/api/v1/requests", tags=["subjects"], responses=responses())
 Given = Annotated[Services, Depends(services)]
@@ -98,7 +101,16 @@ def download(id: RequestId, token: LinkToken, given: Given) -> Response:
     return Response(body, media_type=answer.media_type, headers=headers)
 
 
+def status_link(id: RequestId, request: Request, given: Given, token: StatusToken) -> Response:
+    """The mailed status link: a browser goes to the status page, the token moved to a cookie.
+
+    A client that does not prefer text/html gets the status document, as from ``status``.
+    """
+    shown = mailed_status(request, id, token)
+    return shown if shown is not None else JSONResponse(jsonable_encoder(status(id, given, token)))
+
+
 links = APIRouter(include_in_schema=False)
 """The paths of the links tutela mails: the answer's download and the request's status."""
 links.add_api_route("/requests/{id}/download", download, methods=["GET"], response_class=Response)
-links.add_api_route("/requests/{id}/status", status, methods=["GET"])
+links.add_api_route("/requests/{id}/status", status_link, methods=["GET"])

@@ -43,16 +43,22 @@ def serve(
     """Serve the REST API (OpenAPI at /docs) and run the job steps in-process."""
     from tutela.programme.loader import load_programme
 
-    run_server(application(context), load_programme(path), host, port)
+    run_server(application(context), load_programme(path), host, port, source=path)
 
 
-def run_server(app_: Application, programme: Programme, host: str, port: int) -> None:
-    """Serve ``programme``'s API with ``app_`` until stopped, with the in-process worker."""
+def run_server(
+    app_: Application, programme: Programme, host: str, port: int, source: Path | None = None
+) -> None:
+    """Serve ``programme``'s API with ``app_`` until stopped, with the in-process worker.
+
+    ``source`` is the folder or file ``programme`` was loaded from (the console's check
+    results then name each finding's file and line).
+    """
     import uvicorn
 
     from tutela.api.app import create_app
 
-    api = create_app(app_, programme)  # refuses a store not at the head revision
+    api = create_app(app_, programme, source=source)  # refuses a store not at the head revision
     stop = _start_worker(app_, programme)
     typer.echo(f"tutela API on http://{host}:{port} (docs at /docs)", err=True)
     try:

@@ -1,14 +1,20 @@
-"""Staff logins of the console (``tutela_staff_login``): a name, a role, an argon2 hash.
+"""The console's tables: staff logins (``tutela_staff_login``), sessions and pending logins.
 
-:class:`SqlLoginStore` implements :class:`tutela.access.logins.LoginStore`. A row holds
-the argon2id hash of the password, never the password; ``totp`` is reserved for a sealed
-TOTP secret (NULL while admins have no second factor). Adding a login appends its ledger
-entry (``login_created``, actor ``staff:<name>``) in the same transaction.
+:class:`SqlLoginStore` implements :class:`tutela.access.logins.LoginStore`. A login's row
+holds the argon2id hash of the password, never the password; ``totp`` an admin's TOTP
+secret sealed (:func:`tutela.access.logins.totp_key`) and ``totp_step`` the last step
+accepted, so a code is used once. Adding a login appends its ledger entries
+(``login_created``, and ``totp_enrolled`` for an admin; actor ``staff:<name>``) in the same
+transaction; replacing a secret appends ``totp_enrolled`` and ends the login's sessions.
+
+``tutela_console_session`` and ``tutela_console_pending`` (migration ``0011_console_sessions``)
+keep the console's sessions and the admins' logins waiting for a code, by the SHA-256 of
+their cookie's value only (:mod:`tutela.store.console_sessions`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import TYPE_CHECKING
@@ -23,13 +29,17 @@ from tutela.store.tables import UtcDateTime, metadata
 
 if TYPE_CHECKING:
     from tutela.ports import Clock
+    from tutela.requests.sealing import StoreKey
 
 STAFF_LOGIN = "tutela_staff_login"
 STAFF_LOGIN_NAME_INDEX = "uq_tutela_staff_login_name"
+CONSOLE_SESSION = "tutela_console_session"
+CONSOLE_SESSION_LOGIN_INDEX = "ix_tutela_console_session_login"
+CONSOLE_PENDING = "tutela_console_pending"
 
 
 def staff_login_columns() -> list[sa.Column[object]]:
-    """The columns of ``tutela_staff_login`` (shared with the migration ``0010_console``)."""
+    """The columns of ``tutela_staff_login`` made by the migration ``0010_console``."""
     return [
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("name", sa.String(64), nullable=False),
@@ -41,13 +51,50 @@ def staff_login_columns() -> list[sa.Column[object]]:
     ]
 
 
+def totp_step_column() -> sa.Column[object]:
+    """The last TOTP step accepted of a login (added by ``0011_console_sessions``)."""
+    return sa.Column("totp_step", sa.BigInteger, nullable=True)
+
+
+def session_columns() -> list[sa.Column[object]]:
+    """The columns of ``tutela_console_session``: never the session id, only its SHA-256."""
+    return [
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("login_id", sa.String(36), nullable=False),
+        sa.Column("role", sa.String(24), nullable=False),
+        sa.Column("csrf", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("seen_at", UtcDateTime, nullable=False),
+    ]
+
+
+def pending_columns() -> list[sa.Column[object]]:
+    """The columns of ``tutela_console_pending``: an admin's right password awaiting a code."""
+    return [
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("login_id", sa.String(36), nullable=False),
+        sa.Column("csrf", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+    ]
+
+
 staff_login_table = sa.Table(
     STAFF_LOGIN,
     metadata,
     *staff_login_columns(),
+    totp_step_column(),
     sa.Index(STAFF_LOGIN_NAME_INDEX, "name", unique=True),
 )
-_BY_NAME = sa.select(staff_login_table).where(staff_login_table.c.name == sa.bindparam("wanted"))
+session_table = sa.Table(
+    CONSOLE_SESSION,
+    metadata,
+    *session_columns(),
+    sa.Index(CONSOLE_SESSION_LOGIN_INDEX, "login_id"),
+)
+pending_table = sa.Table(CONSOLE_PENDING, metadata, *pending_columns())
+_LOGIN = staff_login_table.c
+_BY_NAME = sa.select(staff_login_table).where(_LOGIN.name == sa.bindparam("wanted"))
+_BY_ID = sa.select(staff_login_table).where(_LOGIN.id == sa.bindparam("wanted"))
 
 
 class SqlLoginStore:
@@ -60,24 +107,50 @@ class SqlLoginStore:
         self.engine = engine
         self.ledger = ledger or SqlLedger(engine)
 
-    def create(self, record: LoginRecord, event: LoginEvent) -> bool:
-        """Insert ``record`` with ``event``'s entry; False when the name is taken already."""
+    def create(self, record: LoginRecord, events: Sequence[LoginEvent]) -> bool:
+        """Insert ``record`` with ``events``' entries; False when the name is taken already."""
         row = {field.name: getattr(record, field.name) for field in fields(LoginRecord)}
-        row["role"], row["totp"] = str(record.role), None
+        row["role"] = str(record.role)
         with self.guard(), self.engine.begin() as connection:
             if connection.execute(_BY_NAME, {"wanted": record.name}).first() is not None:
                 return False
             connection.execute(sa.insert(staff_login_table), [row])
-            entry = NewEntry(
-                event.time, event.actor, event.action, event.login_id, None, event.after
-            )
-            self.ledger.append(connection, [entry])
+            self.ledger.append(connection, [_entry(event) for event in events])
         return True
 
     def find(self, name: str) -> LoginRecord | None:
         """The login named ``name``, or None."""
+        return self._one(_BY_NAME, name)
+
+    def find_id(self, login_id: str) -> LoginRecord | None:
+        """The login whose id is ``login_id``, or None."""
+        return self._one(_BY_ID, login_id)
+
+    def set_totp(self, login_id: str, sealed: bytes, event: LoginEvent) -> None:
+        """Replace the sealed TOTP secret, forget the last step and end the login's sessions."""
+        change = (
+            sa.update(staff_login_table)
+            .where(_LOGIN.id == login_id)
+            .values(totp=sealed, totp_step=None)
+        )
+        with self.guard(), self.engine.begin() as connection:
+            connection.execute(change)
+            connection.execute(sa.delete(session_table).where(session_table.c.login_id == login_id))
+            connection.execute(sa.delete(pending_table).where(pending_table.c.login_id == login_id))
+            self.ledger.append(connection, [_entry(event)])
+
+    def accept_step(self, login_id: str, step: int) -> bool:
+        """Record ``step`` as the last accepted, only when newer (one statement: no race)."""
+        newer = sa.or_(_LOGIN.totp_step.is_(None), _LOGIN.totp_step < step)
+        change = (
+            sa.update(staff_login_table).where(_LOGIN.id == login_id, newer).values(totp_step=step)
+        )
+        with self.guard(), self.engine.begin() as connection:
+            return connection.execute(change).rowcount == 1
+
+    def _one(self, query: sa.Select[tuple[object, ...]], wanted: str) -> LoginRecord | None:
         with self.guard(), self.engine.connect() as connection:
-            row = connection.execute(_BY_NAME, {"wanted": name}).mappings().first()
+            row = connection.execute(query, {"wanted": wanted}).mappings().first()
         if row is None:
             return None
         return LoginRecord(**{field.name: row[field.name] for field in fields(LoginRecord)})
@@ -91,9 +164,13 @@ class SqlLoginStore:
             raise store_error(error, self.engine.url) from None
 
 
-def login_service(ledger: SqlLedger, clock: Clock) -> LoginService:
-    """The staff logins in the store behind ``ledger`` (at the head revision), by ``clock``."""
-    return LoginService(SqlLoginStore(ledger.engine, ledger), clock)
+def login_service(ledger: SqlLedger, clock: Clock, key: StoreKey | None = None) -> LoginService:
+    """The staff logins in the store behind ``ledger`` (at the head revision), by ``clock``.
+
+    ``key`` is the store key, which admins' second factor needs (see
+    :class:`~tutela.access.logins.LoginService`).
+    """
+    return LoginService(SqlLoginStore(ledger.engine, ledger), clock, key=key)
 
 
 def _entry(event: LoginEvent) -> NewEntry:

@@ -1,10 +1,13 @@
 """The console for staff: login, logout and the request queue under ``/console/``.
 
-Staff log in with a name and password (``tutela staff add-login``); every form carries a
-CSRF token (double-submit before login, the session's own after); sessions end after 30
-minutes idle or 8 hours (:mod:`tutela.web.console_auth`). Roles are the API's: the queue
-needs ``requests:read``. Without a session every console page redirects to the login
-(303). Errors are pages that say what to do, never a traceback or what the visitor sent.
+Staff log in with a name and password (``tutela staff add-login``); an admin then gives
+the 6-digit code of their authenticator app at ``/console/login/code`` (TOTP, within 5
+minutes). Every form carries a CSRF token (double-submit before login, the pending login's
+or the session's own after); sessions live in tutela's store, shared by every process,
+and end after 30 minutes idle or 8 hours (:mod:`tutela.web.console_auth`). Roles are the
+API's: the queue needs ``requests:read``. Without a session every console page redirects
+to the login (303). Errors are pages that say what to do, never a traceback or what the
+visitor sent.
 """
 
 from __future__ import annotations
@@ -19,9 +22,17 @@ from starlette.concurrency import run_in_threadpool
 
 from tutela.access import keys
 from tutela.access.keys import AccessError, Scope
-from tutela.access.logins import LoginThrottled
+from tutela.access.logins import LoginThrottled, SecondStep
 from tutela.requests.states import State
-from tutela.web.console_auth import COOKIE_PATH, CSRF_COOKIE, SESSION_COOKIE, new_token, same_token
+from tutela.web.console_auth import (
+    COOKIE_PATH,
+    CSRF_COOKIE,
+    PENDING_COOKIE,
+    SESSION_COOKIE,
+    Pending,
+    new_token,
+    same_token,
+)
 from tutela.web.console_kit import (
     console,
     cookie,
@@ -34,6 +45,7 @@ from tutela.web.console_kit import (
 )
 
 if TYPE_CHECKING:
+    from tutela.access.service import Staff
     from tutela.requests.records import RequestRecord
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -89,16 +101,79 @@ async def login(request: Request) -> Response:
         return response
     if staff is None:
         return _login_page(request, 401, "wrong", name)
+    if isinstance(staff, SecondStep):
+        return await run_in_threadpool(_second_step, request, staff)
+    return await run_in_threadpool(_open_session, request, staff)
+
+
+def _second_step(request: Request, step: SecondStep) -> Response:
+    """An admin's right password: on to the code (or say what to run when not enrolled)."""
+    if not step.enrolled:
+        return _login_page(request, 403, "no_totp", step.name)
+    response = redirect("/console/login/code", request)
+    cookie(request, response, PENDING_COOKIE, console(request).sessions.begin(step.login_id))
+    response.delete_cookie(CSRF_COOKIE, path=COOKIE_PATH)
+    return response
+
+
+def _open_session(request: Request, staff: Staff) -> Response:
     response = redirect("/console/", request)
     cookie(request, response, SESSION_COOKIE, console(request).sessions.open(staff))
     response.delete_cookie(CSRF_COOKIE, path=COOKIE_PATH)
+    response.delete_cookie(PENDING_COOKIE, path=COOKIE_PATH)
     return response
+
+
+def _expired(request: Request) -> Response:
+    """The login form saying the pending login is gone (too old, used, or never begun)."""
+    response = _login_page(request, 401, "expired")
+    response.delete_cookie(PENDING_COOKIE, path=COOKIE_PATH)
+    return response
+
+
+def _code_page(request: Request, pending: Pending, status: int = 200, error: str = "") -> Response:
+    return page(request, "console/login_code.html", status, csrf=pending.csrf, error=error)
+
+
+@router.get("/login/code")
+def code_form(request: Request) -> Response:
+    """The second step of an admin's login: the TOTP code (a login too old starts again)."""
+    pending = console(request).sessions.awaiting(request.cookies.get(PENDING_COOKIE))
+    if pending is None:
+        return _expired(request)
+    return _code_page(request, pending)
+
+
+@router.post("/login/code")
+async def confirm_code(request: Request) -> Response:
+    """Check the pending login, its CSRF token and the code; open the admin's session or say no."""
+    token, sessions = request.cookies.get(PENDING_COOKIE), console(request).sessions
+    pending = await run_in_threadpool(sessions.awaiting, token)
+    if pending is None:
+        return _expired(request)
+    form = await read_form(request)
+    if form is None:
+        return _code_page(request, pending, 413, "too_large")
+    if not same_token(pending.csrf, form.get("csrf")):
+        return _code_page(request, pending, 403, "csrf")
+    code = form.get("code", "").strip()
+    try:
+        staff = await run_in_threadpool(console(request).logins.confirm, pending.login_id, code)
+    except LoginThrottled as refused:
+        response = _code_page(request, pending, 429, "throttled")
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+    if staff is None:
+        return _code_page(request, pending, 401, "wrong")
+    if not await run_in_threadpool(sessions.finish, token):
+        return _expired(request)
+    return await run_in_threadpool(_open_session, request, staff)
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     """End the session (the form's token must be the session's) and go back to the login."""
-    session = session_of(request)
+    session = await run_in_threadpool(session_of, request)
     if session is None:
         return redirect("/console/login", request)
     form = await read_form(request)

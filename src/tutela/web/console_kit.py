@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from tutela.access.keys import Scope
 from tutela.web.console_auth import COOKIE_PATH, SESSION_COOKIE, Session, Sessions, same_token
@@ -54,9 +55,11 @@ def console(request: Request) -> Console:
 
 def _build(application: Application) -> Console:
     from tutela.store.console import login_service
+    from tutela.store.console_sessions import SqlSessionStore
 
-    logins = login_service(application.ledger(), application.clock)
-    return Console(logins, Sessions(application.clock))
+    ledger = application.ledger()
+    logins = login_service(ledger, application.clock, application.store_key())
+    return Console(logins, Sessions(SqlSessionStore(ledger.engine), application.clock))
 
 
 def services(request: Request) -> Services:
@@ -87,6 +90,11 @@ def staff_session(request: Request, scope: Scope) -> Session | Response:
     if scope not in session.staff.scopes:
         return page(request, "console/refused.html", 403, reason="scope", session=session)
     return session
+
+
+async def guarded(request: Request, scope: Scope) -> Session | Response:
+    """:func:`staff_session` for an async route: the store is read in a worker thread."""
+    return await run_in_threadpool(staff_session, request, scope)
 
 
 async def session_form(request: Request, session: Session) -> dict[str, str] | Response:
