@@ -110,8 +110,10 @@ def test_AC_1_demo_answers_an_access_request_from_the_examples_synthetic_systems
     assert contact["email"] == email
 
 
-def test_demo_serve_prints_a_staff_key_and_a_curl_line_that_submits(tmp_path: Path) -> None:
-    """`make demo` ends serving: the printed key and curl body work against the server."""
+def test_demo_serve_prints_the_pages_a_login_a_staff_key_and_a_curl_line_that_submit(
+    tmp_path: Path,
+) -> None:
+    """`make demo` ends serving: the printed pages, login, key and curl body work."""
     import os
     import re
     import signal
@@ -142,8 +144,11 @@ def test_demo_serve_prints_a_staff_key_and_a_curl_line_that_submits(tmp_path: Pa
             printed += line
         key = re.search(r"staff API key \(admin, demo only\): (\S+)", printed)
         body = re.search(r"-d '(\{.*\})'", printed)
-        assert key and body, printed[-2000:]
+        login = re.search(r"console login \(privacy officer, demo only\): demo / (\S+)", printed)
+        assert key and body and login, printed[-2000:]
         base = f"http://127.0.0.1:{port}"
+        assert f"privacy centre (for data subjects): {base}/\n" in printed
+        assert f"console (for staff): {base}/console/\n" in printed
         for _ in range(100):
             try:
                 httpx.get(f"{base}/openapi.json", timeout=1)
@@ -158,6 +163,18 @@ def test_demo_serve_prints_a_staff_key_and_a_curl_line_that_submits(tmp_path: Pa
         staff = {"Authorization": f"Bearer {key.group(1)}"}
         listed = httpx.get(f"{base}/api/v1/staff/requests", headers=staff, timeout=10)
         assert listed.status_code == 200 and submitted.json()["id"] in listed.text
+        assert httpx.get(f"{base}/", timeout=10).status_code == 200
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            form = browser.get("/console/login").text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+            assert csrf, form
+            logged = browser.post(
+                "/console/login",
+                data={"csrf": csrf.group(1), "name": "demo", "password": login.group(1)},
+            )
+            assert logged.status_code == 303 and logged.headers["location"] == "/console/"
+            assert "Logged in as" in browser.get("/console/").text
+        assert login.group(1) not in printed.split("console login", 1)[1].split("\n", 1)[1]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shlex
 import shutil
 import sqlite3
@@ -67,7 +68,10 @@ def register(app: typer.Typer) -> None:
         ] = Path("out"),
         serve: Annotated[
             bool,
-            typer.Option("--serve", help="Then serve the API on localhost with the tour's data."),
+            typer.Option(
+                "--serve",
+                help="Then serve the pages and the API on localhost with the tour's data.",
+            ),
         ] = False,
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="For --serve.")] = 8000,
     ) -> None:
@@ -82,15 +86,23 @@ def register(app: typer.Typer) -> None:
 
 
 def serve_demo(programme: Path, environ: dict[str, str], port: int) -> None:
-    """Serve the API on localhost over the tour's store and systems, with a staff key."""
+    """Serve the pages and the API on localhost over the tour's store and systems.
+
+    Prints the privacy centre's and the console's addresses, a console login ``demo``
+    (privacy officer) with a random password and a staff API key, each shown once.
+    """
     from tutela.cli.serve import run_server
     from tutela.programme.loader import load_programme
 
     application = bootstrap.build(environ)
     key = application.key_service().create("demo", "admin").key
+    password = _demo_login(application)
     base = f"http://127.0.0.1:{port}"
     someone = _demo_person(programme)
     typer.secho("\n== tutela is serving the Cloudockit example", bold=True)
+    typer.echo(f"privacy centre (for data subjects): {base}/")
+    typer.echo(f"console (for staff): {base}/console/")
+    typer.echo(f"console login (privacy officer, demo only): demo / {password}")
     typer.echo(f"API and its documentation: {base}/docs (OpenAPI at {base}/openapi.json)")
     typer.echo(f"staff API key (admin, demo only): {key}")
     body = json.dumps({"type": "access", "identity": {"email": someone}, "residence": "BE"})
@@ -100,7 +112,20 @@ def serve_demo(programme: Path, environ: dict[str, str], port: int) -> None:
     typer.echo("list the requests as staff:")
     typer.echo(f"  curl -s {base}/api/v1/staff/requests -H 'Authorization: Bearer {key}'")
     typer.echo("(Ctrl-C stops the server)")
-    run_server(application, load_programme(programme), "127.0.0.1", port)
+    run_server(application, load_programme(programme), "127.0.0.1", port, source=programme)
+
+
+def _demo_login(application: Application) -> str:
+    """Add the console login ``demo`` (privacy officer) to the demo's new store; its password.
+
+    The password is random (16 URL-safe characters) so a demo left running is not opened
+    by a well-known one; the store keeps only its hash.
+    """
+    from tutela.store.console import login_service
+
+    password = secrets.token_urlsafe(12)
+    login_service(application.ledger(), application.clock).add("demo", "privacy_officer", password)
+    return password
 
 
 def _demo_person(programme: Path) -> str:
