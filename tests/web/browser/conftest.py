@@ -71,7 +71,7 @@ class Pages:
         The cookie banner of the first visit is answered ("Reject all") unless ``banner``.
         """
         context = self.browser.new_context(base_url=self.site.base, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # CI runs two test workers beside it
         self.contexts.append(context)
         page = context.new_page()
         page.on("console", self._console)
