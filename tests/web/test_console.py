@@ -13,7 +13,7 @@ from tests.web.conftest import PASSWORD, Later, login
 
 from tutela.bootstrap import Application
 from tutela.programme.models import Programme
-from tutela.web import console_auth
+from tutela.web import console, console_auth
 
 
 def _logins(application: Application) -> int:
@@ -79,6 +79,42 @@ def test_queue_shows_requests_by_deadline_with_overdue_in_words(
     assert "Logged in as" in page.text and "alice" in page.text
     assert page.text.index(late.id[:8]) < page.text.index(fresh.id[:8])
     assert "Overdue" in page.text and "ann@example.com" not in page.text
+
+
+def test_queue_pages_through_open_requests_only_earliest_due_first(
+    client: TestClient,
+    application: Application,
+    programme: Programme,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(console, "PAGE_SIZE", 2)
+    service = application.request_service(programme)
+    now = datetime.now(UTC)
+    made = [
+        service.submit("access", {"email": f"p{i}@example.com"}, now - timedelta(days=9 - i))
+        for i in range(5)
+    ]
+    service.deny(made[0].id, "no such customer", actor="staff:alice")  # final: not queued
+    login(client)
+    first = client.get("/console/").text
+    assert made[1].id[:8] in first and made[2].id[:8] in first
+    assert made[0].id[:8] not in first and made[3].id[:8] not in first
+    assert 'href="/console/?page=2&amp;lang=en" rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/console/", params={"page": "2"}).text
+    assert made[3].id[:8] in second and made[4].id[:8] in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert "No open requests." in client.get("/console/", params={"page": "3"}).text
+
+
+@pytest.mark.parametrize("hostile", ["0", "-1", "abc", "9" * 40, "١", "<script>", ""])
+def test_queue_page_numbers_that_are_not_one_give_the_first_page(
+    client: TestClient, application: Application, programme: Programme, hostile: str
+) -> None:
+    record = application.request_service(programme).submit("access", {"email": "a@example.com"})
+    login(client)
+    page = client.get("/console/", params={"page": hostile})
+    assert page.status_code == 200 and record.id[:8] in page.text
+    assert "<script>" not in page.text
 
 
 def test_due_soon_is_marked_when_the_deadline_nears(

@@ -78,8 +78,10 @@ class RequestStore(Protocol):
         due_before: date | None = None,
         states: tuple[str, ...] | None = None,
         subject: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[RequestRecord]:
-        """The requests matching every filter given, earliest due first."""
+        """The requests matching every filter given, earliest due first (paged by ``limit``)."""
 
     def update(self, before: RequestRecord, after: RequestRecord, step: LedgerStep) -> None:
         """Store ``after`` over ``before``, committed with ``step``."""
@@ -237,6 +239,10 @@ class RequestService:
         wanted = None if state is None else known_state(state).value
         of_type = None if kind is None else request_type(kind).value
         return self.store.list(state=wanted, type=of_type, due_before=due_before)
+
+    def open_requests(self, limit: int, offset: int = 0) -> builtins.list[RequestRecord]:
+        """At most ``limit`` open requests from ``offset``, earliest due first (one query)."""
+        return self.store.list(states=OPEN_STATES, limit=limit, offset=offset)
 
     def due(
         self, now: datetime | None = None, soon_days: int = 7

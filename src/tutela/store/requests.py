@@ -104,8 +104,14 @@ class SqlRequestStore:
         due_before: date | None = None,
         states: tuple[str, ...] | None = None,
         subject: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[RequestRecord]:
-        """The requests matching every filter given, earliest due first."""
+        """The requests matching every filter given, earliest due first.
+
+        ``limit`` and ``offset`` page through them (the order is total: due date,
+        received time, id).
+        """
         table = request_table
         query = sa.select(table).order_by(table.c.due_date, table.c.received_at, table.c.id)
         if state is not None:
@@ -118,6 +124,8 @@ class SqlRequestStore:
             query = query.where(table.c.due_date < due_before)
         if subject is not None:
             query = query.where(table.c.subject == subject)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         with self.guard(), self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return [_record(row) for row in rows]

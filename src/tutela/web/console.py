@@ -23,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 from tutela.access import keys
 from tutela.access.keys import AccessError, Scope
 from tutela.access.logins import LoginThrottled, SecondStep
-from tutela.requests.states import State
 from tutela.web.console_auth import (
     COOKIE_PATH,
     CSRF_COOKIE,
@@ -51,6 +50,8 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/console", include_in_schema=False)
 SOON_DAYS = 7
 """A request due within this many days is marked due soon."""
+PAGE_SIZE = 200
+"""Open requests shown on one page of the queue."""
 
 
 @dataclass(frozen=True)
@@ -187,14 +188,29 @@ async def logout(request: Request) -> Response:
 
 @router.get("/")
 def queue(request: Request) -> Response:
-    """The open requests, earliest due first, overdue and due soon marked in words."""
+    """The open requests, earliest due first, overdue and due soon marked in words.
+
+    :data:`PAGE_SIZE` a page (``?page=2``...): one indexed query on state and due date.
+    """
     session = staff_session(request, Scope.REQUESTS_READ)
     if isinstance(session, Response):
         return session
+    number = _page_number(request.query_params.get("page", "1"))
     now = services(request).application.clock.now()
-    found = services(request).requests.list()
-    rows = [_row(record, now) for record in found if not State(record.state).is_final]
-    return page(request, "console/queue.html", rows=rows, session=session)
+    offset = (number - 1) * PAGE_SIZE
+    found = services(request).requests.open_requests(PAGE_SIZE + 1, offset)
+    rows = [_row(record, now) for record in found[:PAGE_SIZE]]
+    more = len(found) > PAGE_SIZE
+    return page(
+        request, "console/queue.html", rows=rows, session=session, number=number, more=more
+    )
+
+
+def _page_number(text: str) -> int:
+    """The queue's page asked for: a whole number from 1 (anything else is page 1)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        return 1
+    return max(1, int(text))
 
 
 def _row(record: RequestRecord, now: datetime) -> QueueRow:
