@@ -201,9 +201,7 @@ def queue(request: Request) -> Response:
     found = services(request).requests.open_requests(PAGE_SIZE + 1, offset)
     rows = [_row(record, now) for record in found[:PAGE_SIZE]]
     more = len(found) > PAGE_SIZE
-    return page(
-        request, "console/queue.html", rows=rows, session=session, number=number, more=more
-    )
+    return page(request, "console/queue.html", rows=rows, session=session, number=number, more=more)
 
 
 def _page_number(text: str) -> int:
