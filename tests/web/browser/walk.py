@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.web.browser.server import OFFICER, PASSWORD, Site
 
@@ -68,7 +69,8 @@ def reject_cookies(page: Any, keyboard: bool = False) -> None:
 
     The banner is a modal dialog that holds the focus until answered (CK-2); its choice
     is kept in the browser's cookie, so later pages open without it. A page without the
-    banner's script (the console's) is left as it is.
+    banner's script (the console's) is left as it is. Returns once tutela has recorded the
+    choice (the banner's POST answered), so counts read afterwards include it.
     """
     if page.locator("script[src$='/banner.js']").count() == 0:
         return
@@ -81,10 +83,18 @@ def reject_cookies(page: Any, keyboard: bool = False) -> None:
                 break
             page.keyboard.press("Tab")
         assert page.evaluate(reject), "Tab never reached the banner's Reject all"
-        page.keyboard.press("Enter")
-    else:
-        dialog.locator("[data-action=reject]").click()
+    with page.expect_response(_banner_choice):
+        if keyboard:
+            page.keyboard.press("Enter")
+        else:
+            dialog.locator("[data-action=reject]").click()
     dialog.wait_for(state="detached")
+
+
+def _banner_choice(response: Any) -> bool:
+    """Whether ``response`` answers the banner's choice (``POST /api/v1/consent/banner``)."""
+    path = urlsplit(response.url).path
+    return bool(response.request.method == "POST" and path == "/api/v1/consent/banner")
 
 
 def submit_request(
