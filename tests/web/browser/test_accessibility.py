@@ -36,6 +36,8 @@ CENTRE = {
     "request-form": "/request?type=access",
     "complaint": "/complaint",
     "preferences": "/preferences",
+    "versions": "/statement/versions",
+    "version": "/statement/versions/1.1",  # the Cloudockit statement's version, archived
 }
 CONSOLE = {
     "queue": "/console/",
