@@ -132,7 +132,24 @@ DETECTORS = Kind(
     noun="detector",
     plural="detectors",
     group="tutela.detectors",
-    expects="a personal-data detector (declared now; discovery uses it when it lands)",
+    expects=(
+        "a personal-data detector (tutela.discovery.models.Detector or ColumnNameDetector), "
+        "a class whose instances are, or a list of them"
+    ),
+    builtins={
+        "email": "tutela.discovery.detectors.email:DETECTOR",
+        "phone": "tutela.discovery.detectors.phone:DETECTOR",
+        "iban": "tutela.discovery.detectors.iban:DETECTOR",
+        "payment_card": "tutela.discovery.detectors.payment_card:DETECTOR",
+        "national_id": "tutela.discovery.detectors.national_id:DETECTORS",
+        "ip_address": "tutela.discovery.detectors.ip_address:DETECTOR",
+        "date_of_birth": "tutela.discovery.detectors.date_of_birth:DETECTOR",
+        "postcode": "tutela.discovery.detectors.postcode:DETECTOR",
+        "street_address": "tutela.discovery.detectors.street_address:DETECTOR",
+        "person_name": "tutela.discovery.detectors.person_name:DETECTOR",
+        "lookalikes": "tutela.discovery.detectors.lookalikes:DETECTORS",
+        "column_name": "tutela.discovery.detectors.column_name:DETECTOR",
+    },
 )
 NOTIFIERS = Kind(
     name="notifiers",

@@ -136,6 +136,24 @@ class Connector(Protocol):
         ...
 
 
+@runtime_checkable
+class Sampling(Protocol):
+    """A connector that can read a bounded random sample of a collection (discovery).
+
+    Never a full scan unless ``full`` is asked for: PostgreSQL samples pages with
+    ``TABLESAMPLE``, other databases read a bounded random selection. NULLs are
+    returned as they are; the caller skips them.
+    """
+
+    name: str
+
+    def sample(
+        self, collection: str, columns: Sequence[str], limit: int, *, full: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` rows of ``columns`` (in that order) chosen at random."""
+        ...
+
+
 class Clock(Protocol):
     """Where services get the time from (always timezone-aware)."""
 

@@ -14,7 +14,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tutela import __version__
-from tutela.api import consent, decisions, ledger, notice, problems, staff, subjects, unsubscribe
+from tutela.api import (
+    consent,
+    decisions,
+    ledger,
+    moderation,
+    notice,
+    problems,
+    staff,
+    subjects,
+    unsubscribe,
+)
 from tutela.api.auth import MissingScope, Unauthenticated
 from tutela.api.services import Services
 from tutela.web import site
@@ -58,7 +68,7 @@ def create_app(
     app.add_exception_handler(Unauthenticated, _unauthenticated)
     app.add_exception_handler(MissingScope, _missing_scope)
     routers = (subjects.router, staff.router, ledger.router, decisions.router, subjects.links)
-    for router in (*routers, consent.router, unsubscribe.router, notice.router):
+    for router in (*routers, consent.router, unsubscribe.router, notice.router, moderation.router):
         app.include_router(router)
     site.install(app)
     app.add_middleware(problems.Shield)

@@ -21,12 +21,14 @@ from tutela.cli import (
     db,
     decide,
     demo,
+    discover,
     dsr,
     importing,
     init,
     keys,
     ledger,
     mail,
+    moderate,
     plugins,
     records,
     requests,
@@ -72,6 +74,8 @@ def tutela(
 init.register(app)
 check.register(app)
 decide.register(app)
+discover.register(app)
+moderate.register(app)
 app.add_typer(statement.app, name="statement")
 app.add_typer(records.app, name="records")
 app.add_typer(importing.app, name="import")

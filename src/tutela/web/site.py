@@ -13,6 +13,7 @@ from tutela.web import (
     centre_preferences,
     centre_requests,
     console,
+    console_moderation,
     console_operations,
     console_programme,
     console_request,
@@ -24,5 +25,6 @@ def install(app: FastAPI) -> None:
     centre.install(app)
     for module in (centre_requests, centre_preferences):
         app.include_router(module.router)
-    for module in (console, console_request, console_programme, console_operations):
+    consoles = (console, console_request, console_programme, console_operations)
+    for module in (*consoles, console_moderation):
         app.include_router(module.router)

@@ -1,0 +1,225 @@
+"""What detectors are and what they report: categories, confidence and evidence.
+
+A detector is data first (:class:`PatternDetector`): the patterns that find
+candidates, the words that make a candidate more likely when they are near it,
+and a small validation method (check digits, plausibility) that turns a pattern
+match into a finding. Every result says which detector found it, which pattern,
+and with what score, so a reviewer can see why (the Presidio model).
+
+Two uses of one detector:
+
+- :meth:`Detector.score_value`: how likely a whole cell value is of this kind
+  (column classification over a sample);
+- :meth:`Detector.find_spans`: where in a free text this kind occurs, as
+  character offsets (support tickets, notes, posts).
+
+Categories are fideslang data-category keys (``user.contact.email``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol, runtime_checkable
+
+CONTEXT_WINDOW = 40
+"""Characters either side of a span searched for a detector's context words."""
+
+CONTEXT_BOOST = 0.25
+"""Added to a span's score (capped at 1.0) when a context word is near it."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A regular expression that finds candidates, and the score a validated match gets.
+
+    ``regex`` is matched whole against a cell value (:meth:`Detector.score_value`)
+    and searched in free text (:meth:`Detector.find_spans`), where it is bounded by
+    non-word characters unless it starts or ends with a non-word character itself.
+    """
+
+    name: str
+    regex: str
+    score: float
+    flags: int = re.IGNORECASE
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled expression."""
+        return re.compile(self.regex, self.flags)
+
+    @cached_property
+    def bounded(self) -> re.Pattern[str]:
+        """The expression for searching text: it may not start or end inside a word."""
+        return re.compile(rf"(?<![\w@.\-+]){self.regex}(?![\w@\-]|\.\w)", self.flags)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Personal data found in a text: ``text[start:end]`` is of ``category``."""
+
+    start: int
+    end: int
+    category: str
+    confidence: float
+    detector: str
+    pattern: str = ""
+
+    def as_json(self, text: str | None = None) -> dict[str, object]:
+        """The span as a JSON object (with the matched text when ``text`` is given)."""
+        found: dict[str, object] = {
+            "start": self.start,
+            "end": self.end,
+            "category": self.category,
+            "confidence": round(self.confidence, 3),
+            "detector": self.detector,
+        }
+        if text is not None:
+            found["text"] = text[self.start : self.end]
+        return found
+
+
+@dataclass(frozen=True)
+class ValueScore:
+    """How well one value fits a detector, and which pattern matched (score 0: it does not)."""
+
+    score: float
+    pattern: str = ""
+
+
+NO_MATCH = ValueScore(0.0)
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """A personal-data detector: a name, the category it finds, and the two ways of finding.
+
+    ``countries`` lists the ISO 3166 codes a national detector is for (empty: any);
+    ``lookalike`` is True for detectors of values that look personal but are not
+    (uuids, hashes, product codes, user agents): their category is ``None`` and a
+    column they explain is not personal data.
+    """
+
+    name: str
+    category: str | None
+    countries: tuple[str, ...]
+    lookalike: bool
+
+    def score_value(self, value: str) -> ValueScore:
+        """How likely the whole ``value`` (a cell, stripped) is of this kind."""
+        ...
+
+    def find_spans(self, text: str) -> Iterator[Span]:
+        """Every occurrence of this kind in ``text``, with offsets and confidence."""
+        ...
+
+
+@dataclass(frozen=True)
+class PatternDetector:
+    """A detector declared as data: patterns, context words and a validation method.
+
+    ``validate`` receives the matched text and returns False to drop it (a failed
+    check digit, an implausible date). ``context`` words near a span in free text
+    add :data:`CONTEXT_BOOST`; ``min_span_score`` drops spans scoring less (a bare
+    9-digit number is a BSN only with context).
+    """
+
+    name: str
+    category: str | None
+    patterns: tuple[Pattern, ...]
+    context: tuple[str, ...] = ()
+    validate: Callable[[str], bool] | None = None
+    countries: tuple[str, ...] = ()
+    lookalike: bool = False
+    min_span_score: float = 0.0
+    source: str = ""  # the legal or technical source (e.g. "ISO 13616 mod 97")
+
+    def score_value(self, value: str) -> ValueScore:
+        """The best score of a pattern matching all of ``value`` and passing validation."""
+        for pattern in self.patterns:
+            if not pattern.compiled.fullmatch(value):
+                continue
+            if self.validate is None or self.validate(value):
+                return ValueScore(pattern.score, pattern.name)
+        return NO_MATCH
+
+    def find_spans(self, text: str) -> Iterator[Span]:
+        """Validated matches in ``text``; context words near a match raise its score."""
+        for pattern in self.patterns:
+            for match in pattern.bounded.finditer(text):
+                found = match.group(0)
+                if self.validate is not None and not self.validate(found):
+                    continue
+                score = pattern.score
+                if self.context and self._has_context(text, match.start(), match.end()):
+                    score = min(1.0, score + CONTEXT_BOOST)
+                if score >= self.min_span_score and self.category is not None:
+                    where = match.start(), match.end()
+                    yield Span(*where, self.category, score, self.name, pattern.name)
+
+    @cached_property
+    def _context(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(word) for word in self.context)
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+    def _has_context(self, text: str, start: int, end: int) -> bool:
+        window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
+        return self._context.search(window) is not None
+
+
+@dataclass(frozen=True)
+class NameGuess:
+    """What a column's name suggests: a category (None: says it is not personal data)."""
+
+    category: str | None
+    confidence: float
+    reason: str
+    identity: str | None = None
+
+
+@runtime_checkable
+class ColumnNameDetector(Protocol):
+    """Reads a column's name (and type): ``guess`` returns None when the name says nothing."""
+
+    name: str
+
+    def guess(self, table: str, column: str, column_type: str) -> NameGuess | None:
+        """The category the name suggests, a negative guess, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class ColumnFinding:
+    """The verdict on one column: a category (None: not personal data), confidence, evidence.
+
+    This is the record ``tutela discover --format json`` prints, one per column; its
+    keys (``table``, ``column``, ``category``, ``confidence``, ``evidence``) are a
+    stable interface.
+    """
+
+    table: str
+    column: str
+    category: str | None
+    confidence: float
+    evidence: tuple[str, ...] = ()
+    identity: str | None = None
+    sampled: int = 0
+    spans: tuple[Span, ...] = field(default=(), compare=False)
+
+    def as_json(self) -> dict[str, object]:
+        """``{table, column, category, confidence, evidence}`` (plus ``identity``, ``sampled``)."""
+        return {
+            "table": self.table,
+            "column": self.column,
+            "category": self.category,
+            "confidence": round(self.confidence, 3),
+            "evidence": list(self.evidence),
+            "identity": self.identity,
+            "sampled": self.sampled,
+        }
+
+
+Sample = Sequence[object]
+"""The sampled values of one column (NULLs included; the classifier skips them)."""
