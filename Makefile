@@ -11,8 +11,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# pycanon and anjana (the anonymisation tests' independent check and the benchmark's peer)
+# pin exact versions of typing_extensions, typer, numpy... that conflict with the
+# project's: install them alone; what they import (pandas, beartype) is in the dev extra.
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,postgresql,mysql]"
+	$(BIN)/python -m pip install -q --no-deps pycanon==1.3.5 anjana==1.2.3
 	touch $(STAMP)
 
 install: $(STAMP)

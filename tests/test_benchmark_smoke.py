@@ -127,3 +127,65 @@ def test_retention_benchmark_refuses_bad_options_with_a_message(
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert "error:" in err and "Traceback" not in err, err
+
+
+def test_discovery_benchmark_scores_columns_spans_and_posts_in_range(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: every part prints its table; F1s in [0, 1], throughputs positive (no targets)."""
+    module = benchmark(monkeypatch, BENCHMARK.with_name("discovery.py"))
+    argv = ["--rows", "50", "--db", "sqlite", "--text-mb", "0.05"]
+    assert module.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "cores" in out and "50 rows per table" in out and "failed" not in out, out
+    for side in ("tutela service", "tutela CLI --format json", "naive: column names only"):
+        (line,) = re.findall(rf"^micro-F1 {re.escape(side)} +([\d.]+)", out, re.MULTILINE)
+        assert 0.0 <= float(line) <= 1.0, side
+    categories = re.findall(r"^user\.[\w.]+ +([\d.]+) +([\d.]+) +([\d.]+) +\d+$", out, re.M)
+    assert categories and all(0 <= float(x) <= 1 for row in categories for x in row)
+    (cells,) = re.findall(r"^throughput tutela +([\d,]+) cells/s", out, re.MULTILINE)
+    assert float(cells.replace(",", "")) > 0
+    (span_f1,) = re.findall(r"^span micro-F1 ([\d.]+)", out, re.MULTILINE)
+    assert 0.0 <= float(span_f1) <= 1.0
+    (rate,) = re.findall(r"^throughput tutela ([\d.]+) MB/s", out, re.MULTILINE)
+    assert float(rate) > 0
+    (accuracy, posts) = re.findall(
+        r"^hold/allow accuracy ([\d.]+) .*; ([\d,]+) posts/s", out, re.M
+    )[0]
+    assert 0.0 <= float(accuracy) <= 1.0 and float(posts.replace(",", "")) > 0
+    assert re.search(
+        r"^CLI tutela moderate --format json: (\d+) lines for \1 posts, shape ok", out, re.M
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--db", "mysql"],
+        ["--rows", "many"],
+        ["--rows", "1"],
+        ["--text-mb", "-2"],
+        ["--part", "everything"],
+        ["--db", "both", "--url", "sqlite:///x.sqlite"],
+    ],
+)
+def test_discovery_benchmark_refuses_bad_options_with_a_message(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = benchmark(monkeypatch, BENCHMARK.with_name("discovery.py"))
+    with pytest.raises(SystemExit) as stopped:
+        module.main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err, err
+
+
+def test_discovery_benchmark_identifiers_pass_stdnum_and_phonenumbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The labelled data's national ids, IBANs, cards and phones are valid, as real ones are."""
+    import random
+
+    benchmark(monkeypatch, BENCHMARK.with_name("discovery.py"))
+    values = sys.modules["discovery_values"]
+    assert values.self_check(random.Random(5), rounds=100) == []

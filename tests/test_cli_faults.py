@@ -107,6 +107,8 @@ PROGRAMME_COMMANDS = {
 INPUT_COMMANDS = {
     "tutela dsr batch": ["dsr", "batch", str(MINISHOP), "--type", "access", "--input", "{file}"],
     "tutela consent import": ["consent", "import", str(MINISHOP), "{file}"],
+    "tutela discover": ["discover", "text", "{file}"],
+    "tutela moderate": ["moderate", "{file}"],
 }
 """Commands reading a requests file: given each hostile file as ``.csv``."""
 
@@ -115,6 +117,7 @@ REQUEST_ID = "00000000-0000-0000-0000-000000000000"
 VKEY = ["--key", str(generate_key("tutela.local/ledger").verifier)]
 URL_COMMANDS = {
     "tutela datasets reflect": (["datasets", "reflect", "{url}"], None),
+    "tutela discover": (["discover", "{url}", "--format", "json"], None),
     "tutela dsr plan": (["dsr", "plan", str(MINISHOP), *ACCESS], "MINISHOP_URL"),
     "tutela dsr run": (["dsr", "run", str(MINISHOP), *ACCESS], "MINISHOP_URL"),
     "tutela dsr resume": (["dsr", "resume", str(MINISHOP), "b1", *ACCESS], "MINISHOP_URL"),
@@ -201,6 +204,12 @@ URL_COMMANDS = {
         "TUTELA_DATABASE_URL",
     ),
     "tutela mail queue": (["mail", "queue"], "TUTELA_DATABASE_URL"),
+    "tutela moderation queue": (["moderation", "queue"], "TUTELA_DATABASE_URL"),
+    "tutela moderation show": (["moderation", "show", REQUEST_ID], "TUTELA_DATABASE_URL"),
+    "tutela moderation decide": (
+        ["moderation", "decide", REQUEST_ID, "--remove", "--reason", "health"],
+        "TUTELA_DATABASE_URL",
+    ),
     "tutela complaints show": (["complaints", "show", REQUEST_ID], "TUTELA_DATABASE_URL"),
     "tutela keys create": (["keys", "create", "alice", "--role", "admin"], "TUTELA_DATABASE_URL"),
     "tutela keys list": (["keys", "list"], "TUTELA_DATABASE_URL"),
@@ -240,10 +249,16 @@ READ_NOTHING = {
 }
 """Commands that read no file, URL or store: run in the broken environment, they succeed."""
 
-EXIT_ONE = {"tutela check", "tutela statement render", "tutela records export"}
-"""Commands documenting exit 1: the programme loads but `check` finds errors in it."""
+EXIT_ONE = {"tutela check", "tutela statement render", "tutela records export", "tutela moderate"}
+"""Commands documenting exit 1: the programme loads but `check` finds errors in it
+(`moderate`: a line of the posts file is not a post)."""
 
-EXIT_ZERO = {("tutela statement diff", "empty"), ("tutela translations missing", "empty")}
+EXIT_ZERO = {
+    ("tutela statement diff", "empty"),
+    ("tutela translations missing", "empty"),
+    ("tutela discover", "empty"),  # `discover text` on an empty file: no documents, no spans
+    ("tutela moderate", "empty"),  # an empty posts file: no posts, no verdicts
+}
 """Cases that succeed: an empty programme loads, and after the minishop it is only editorial
 changes (exit 0: no material change, as `statement diff` documents)."""
 

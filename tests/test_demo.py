@@ -46,7 +46,7 @@ def test_demo_tour_writes_every_output(toured: tuple[Result, Path]) -> None:
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
     assert '<html lang="nl">' in (tmp_path / "statement.nl.html").read_text(encoding="utf-8")
-    assert result.output.count("(exit code 0)") == 25
+    assert result.output.count("(exit code 0)") == 26
     # the demo's new store is set up first, as a user does (`tutela db upgrade`)
     assert "$ tutela db upgrade" in result.output
     assert result.output.index("$ tutela db upgrade") < result.output.index("$ tutela dsr plan")
@@ -59,6 +59,19 @@ def test_demo_tour_writes_every_output(toured: tuple[Result, Path]) -> None:
     assert "resumed" not in result.output  # nothing is replayed from tutela's store
     assert sorted(p.suffix for p in (tmp_path / "access").iterdir()) == [".csv"] * 6 + [".json"]
     assert "demo-only-key" not in result.output
+
+
+def test_AN_3_demo_releases_the_careers_statistics_with_their_risk_report(
+    toured: tuple[Result, Path],
+) -> None:
+    result, out = toured
+    assert "$ tutela anonymise careers_statistics" in result.output
+    release = (out / "releases" / "careers_statistics.csv").read_text(encoding="utf-8")
+    header, *rows = release.splitlines()
+    assert header == "vacancy_family,region,application_month,channel,stage_reached,count"
+    assert rows and all(int(row.rsplit(",", 1)[1]) >= 10 for row in rows)  # min_cell
+    report = json.loads((out / "releases" / "careers_statistics.report.json").read_text())
+    assert report["risk"]["k"] >= 10 and report["released"]["rows"] == len(rows)
 
 
 def test_RT_2_demo_sweeps_scan_data_after_each_customers_choice_and_proves_it(

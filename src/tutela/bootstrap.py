@@ -22,10 +22,13 @@ from typing import TYPE_CHECKING
 from tutela.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tutela.access.limits import SubjectLimits
     from tutela.access.service import KeyService
     from tutela.access.staff import StaffDesk
     from tutela.access.subjects import SubjectDesk
+    from tutela.anonymise.service import ReleaseService
     from tutela.connectors.sql import SqlConnector
     from tutela.consent.announcements import NoticeBoard
     from tutela.consent.from_requests import RequestChoices
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from tutela.consent.receipts import Receipts
     from tutela.consent.service import ConsentService
     from tutela.consent.unsubscribe import Unsubscribing
+    from tutela.discovery.moderation_queue import ModerationDesk
     from tutela.ledger.checkpoint import SigningKey
     from tutela.notify.imap import ImapReader
     from tutela.ports import Clock, Connector
@@ -145,6 +149,29 @@ class Application:
             for system in programme.systems
             if system.datasets and system.connector is not None
         }
+
+    def release_service(
+        self, programme: Programme, folder: Path, *, ledgered: bool = True
+    ) -> ReleaseService:
+        """Anonymised releases of ``programme`` (files relative to ``folder``).
+
+        Ledgered in tutela's store unless ``ledgered`` is false (a dry run); the store is
+        opened first, so a store not set up is refused before anything is computed.
+        """
+        from tutela.anonymise.service import ReleaseService
+        from tutela.connectors.registry import connector_for
+        from tutela.connectors.release_source import ReleaseSources
+        from tutela.store.anonymised import SqlReleaseLedger
+
+        def connect(key: str) -> Connector:
+            try:
+                system = programme.system(key)
+            except KeyError:
+                raise ConfigurationError(f"the release's source names no system {key!r}") from None
+            return connector_for(self._with_timeouts(system), self.environ)
+
+        ledger = SqlReleaseLedger(self.ledger()) if ledgered else None
+        return ReleaseService(programme, ReleaseSources(folder, connect), ledger, self.clock)
 
     def timeouts(self) -> dict[str, int]:
         """The SQL options ``connect_timeout`` and ``statement_timeout`` from the settings."""
@@ -624,6 +651,19 @@ class Application:
         return Mailbox(
             service, verification, keeping, store, programme, max_size=self.settings.mail_max_size
         )
+
+    def moderation_desk(self) -> ModerationDesk:
+        """The moderation queue of community posts (seed §9): screen, show, decide, ledgered.
+
+        Held posts are sealed under :meth:`store_key`; without one, holding a post is a
+        ConfigurationError naming the setting.
+        """
+        from tutela.discovery.moderation_queue import ModerationDesk
+        from tutela.store.moderation import SqlModerationStore
+
+        ledger = self.ledger()
+        store = SqlModerationStore(ledger.engine, ledger)
+        return ModerationDesk(store, self.clock, self.store_key())
 
     def imap_reader(self) -> ImapReader:
         """The reader of the mailbox at ``TUTELA_IMAP_URL``; ConfigurationError when unset."""

@@ -10,7 +10,9 @@ Every failure a user can fix has its own type carrying what to fix::
     ├── ConnectorError       a system that cannot be reached or answered badly
     │                        (``retryable`` says whether running again may help)
     ├── StoreError           tutela's own store failed
-    └── ConfigurationError   settings or environment are missing or wrong
+    ├── ConfigurationError   settings or environment are missing or wrong
+    └── AnonymisationError   an anonymised release that cannot be made as declared
+        └── ReleaseRefused   a release that misses its declared privacy model
 
 Interfaces (CLI, API) map these to exit codes and problem details in one table
 each; no traceback reaches the user for any of them.
@@ -119,3 +121,11 @@ class StoreError(TutelaError):
 
 class ConfigurationError(TutelaError):
     """Settings or environment variables are missing or invalid."""
+
+
+class AnonymisationError(TutelaError):
+    """An anonymised release cannot be made as declared (a value outside its hierarchy)."""
+
+
+class ReleaseRefused(AnonymisationError):
+    """A release misses its declared privacy model; the message says which part failed."""

@@ -279,3 +279,75 @@ class RestrictionStore(Protocol):
     def restrictions(self, identity: str, value: str) -> list[RestrictionRecord]:
         """Every restriction recorded for the subject known by ``identity=value``."""
         ...
+
+
+# --- the moderation queue of community posts (seed §9) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldPost:
+    """A community post held for staff, as the queue keeps it: never its text in clear.
+
+    ``post`` is the platform's own id of the post; ``spans`` are ``(start, end, class)``
+    character offsets into the text (no text); ``digest`` is the keyed digest of the text
+    (``h:`` and 64 hex digits). ``status`` is ``held``, ``allowed`` or ``removed``; the
+    decision's time, actor and reason are set once staff decide.
+    """
+
+    id: str
+    post: str
+    received_at: datetime
+    lang: str
+    classes: tuple[str, ...]
+    spans: tuple[tuple[int, int, str], ...]
+    digest: str
+    status: str = "held"
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ModerationEntry:
+    """The ledger entry a queue change is committed with: ids and digests only."""
+
+    time: datetime
+    actor: str
+    action: str
+    subject: str
+    before: str | None
+    after: str
+
+
+class ModerationStore(Protocol):
+    """The moderation queue (``tutela_moderation``); every change committed with its entry.
+
+    The post's text is kept sealed while it is held and purged by the decision.
+    """
+
+    def hold(self, post: HeldPost, sealed: bytes, entry: ModerationEntry) -> None:
+        """Insert ``post`` with its sealed text, committed with ``entry``."""
+        ...
+
+    def find(self, post: str, digest: str) -> HeldPost | None:
+        """The post ``post`` with this text digest still held, or None (a repeated screening)."""
+        ...
+
+    def get(self, queue_id: str) -> HeldPost | None:
+        """The queued post ``queue_id`` (held or decided), or None."""
+        ...
+
+    def sealed(self, queue_id: str) -> bytes | None:
+        """The sealed text of ``queue_id``; None once decided (purged) or unknown."""
+        ...
+
+    def held(self, limit: int, offset: int) -> tuple[list[HeldPost], int]:
+        """A page of the posts still held, oldest first, and how many are held in all."""
+        ...
+
+    def decide(self, decided: HeldPost, entry: ModerationEntry) -> bool:
+        """Store the decision of a post still held, purge its text, with ``entry``.
+
+        False (nothing written) when the post is no longer held: decided meanwhile.
+        """
+        ...

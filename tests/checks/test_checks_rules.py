@@ -35,6 +35,12 @@ from checkcases import (
 
 from tutela.checks import BUILTIN_RULES, run_checks
 
+CRM_QUERY = {
+    "method": "k_anonymity",
+    "k": 5,
+    "source": {"system": "crm", "query": "SELECT full_name, zip FROM contact"},
+}
+STATS_CSV = {"method": "k_anonymity", "k": 5, "source": {"csv": "stats.csv"}}
 CASES: list[Case] = [
     # lawfulness
     ("LB-1", "lawfulness/no-legal-basis", set_(f"{PURPOSE_0}.legal_basis", None), nothing),
@@ -502,6 +508,18 @@ CASES: list[Case] = [
         "anonymisation/no-small-cell-suppression",
         add("anonymisation", {**RELEASE, "method": "aggregation"}),
         add("anonymisation", {**RELEASE, "method": "aggregation", "min_cell": 5}),
+    ),
+    (
+        "AN-1-declared",
+        "anonymisation/direct-identifier-as-quasi-identifier",
+        add("anonymisation", {**RELEASE, **CRM_QUERY, "quasi_identifiers": ["full_name"]}),
+        add("anonymisation", {**RELEASE, **CRM_QUERY, "quasi_identifiers": ["zip"]}),
+    ),
+    (
+        "AN-1-named",
+        "anonymisation/direct-identifier-as-quasi-identifier",
+        add("anonymisation", {**RELEASE, **STATS_CSV, "quasi_identifiers": ["zip", "E-mail"]}),
+        add("anonymisation", {**RELEASE, **STATS_CSV, "quasi_identifiers": ["zip", "age"]}),
     ),
 ]
 

@@ -14,6 +14,9 @@ Roles grant scopes (see :data:`SCOPES`):
 ``(all four)``    ask the decision point (``decisions:read``)
 ``auditor``       reads requests and the ledger only
 ================  ===============================================================
+
+Moderation of community posts (seed §9): admins and privacy officers read the held posts
+and decide them (``moderation:decide``); they and agents screen posts (``moderation:write``).
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ class Scope(StrEnum):
     DECISIONS_READ = "decisions:read"  # may this subject's data be used for this purpose
     CONSENT_WRITE = "consent:write"  # record choices and signals (GPC) on a subject's behalf
     LEDGER_WRITE = "ledger:write"  # sign a checkpoint
+    MODERATION_WRITE = "moderation:write"  # screen community posts (seed §9)
+    MODERATION_DECIDE = "moderation:decide"  # read the held posts, allow or remove them
     KEYS_ADMIN = "keys:admin"  # create and revoke keys
 
 
@@ -71,9 +76,11 @@ _READS = frozenset({Scope.REQUESTS_READ, Scope.LEDGER_READ, Scope.DECISIONS_READ
 SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
     Role.PRIVACY_OFFICER: _READS
-    | {Scope.REQUESTS_WRITE, Scope.REQUESTS_DECIDE, Scope.LEDGER_WRITE, Scope.CONSENT_WRITE},
+    | {Scope.REQUESTS_WRITE, Scope.REQUESTS_DECIDE, Scope.LEDGER_WRITE, Scope.CONSENT_WRITE}
+    | {Scope.MODERATION_WRITE, Scope.MODERATION_DECIDE},
     Role.AGENT: frozenset(
         {Scope.REQUESTS_READ, Scope.REQUESTS_WRITE, Scope.DECISIONS_READ, Scope.CONSENT_WRITE}
+        | {Scope.MODERATION_WRITE}
     ),
     Role.AUDITOR: _READS,
 }

@@ -88,6 +88,7 @@ def _services(
         steps=application.staff_steps(programme),
         verification=application.verification(),
         ledger=application.ledger_proofs(),
+        moderation=application.moderation_desk(),
     )
 
 

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tutela.access.keys import AccessError
 from tutela.access.limits import Throttled
 from tutela.access.subjects import CodeRefused, TokenError
+from tutela.discovery.moderation_queue import DecisionConflict, UnknownPost
 from tutela.errors import (
     ConfigurationError,
     ConnectorError,
@@ -51,6 +52,8 @@ STATUS: dict[type[Exception], int] = {
     RateLimited: 429,
     Throttled: 429,
     IllegalTransition: 409,
+    DecisionConflict: 409,
+    UnknownPost: 404,
     RequestChanged: 409,
     LedgerError: 409,
     TokenError: 403,

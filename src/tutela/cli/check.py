@@ -19,6 +19,8 @@ from tutela.errors import ConfigurationError, PolicyErrors
 
 if TYPE_CHECKING:
     from tutela.checks import Finding, Registry, Rule
+    from tutela.discovery.drift import Survey
+    from tutela.ports import Connector
     from tutela.programme.loader import LoadedProgramme
     from tutela.programme.models import Programme
 
@@ -86,8 +88,76 @@ def _list_rules(installed: Registry) -> None:
         typer.echo(f"{rule_id:<50} {item.severity:<8} {origin:<10} {item.title}")
 
 
+def _with_drift_rules(installed: Registry) -> Registry:
+    """``installed`` plus the drift rules, so ``--select``/``--ignore`` and SARIF know them."""
+    from tutela.checks import Registry
+    from tutela.checks.registry import BUILT_IN
+    from tutela.discovery.drift import DRIFT_RULES
+
+    origins = {rule_id: BUILT_IN for rule_id in DRIFT_RULES}
+    return Registry({**installed.rules, **DRIFT_RULES}, {**installed.origins, **origins})
+
+
+def _surveyed_systems(programme: Programme, chosen: list[str]) -> list[str]:
+    """The systems to compare with their databases; a note on stderr for those skipped."""
+    known = {system.key: system for system in programme.systems}
+    unknown = [key for key in chosen if key not in known]
+    if unknown:
+        raise typer.BadParameter(
+            f"no system {', '.join(unknown)} in the programme; it has: {', '.join(known)}",
+            param_hint="--system",
+        )
+    keys: list[str] = []
+    for system in programme.systems:
+        if (chosen and system.key not in chosen) or not system.datasets:
+            continue
+        if system.connector is None or system.connector.type != "sql":
+            typer.echo(f"note: skipping system {system.key}: no SQL connector to read", err=True)
+            continue
+        keys.append(system.key)
+    return keys
+
+
+def _survey(
+    context: typer.Context, loaded: LoadedProgramme, keys: list[str], sample: int
+) -> Survey:
+    """Connect to each system in ``keys`` (one at a time) and discover its database."""
+    from tutela.cli.context import application
+    from tutela.discovery.drift import survey_systems
+
+    app = application(context)
+    systems = {system.key: system for system in loaded.programme.systems}
+
+    def connect(key: str) -> Connector:
+        alone = loaded.programme.model_copy(update={"systems": [systems[key]]})
+        return app.connectors(alone)[key]
+
+    return survey_systems(keys, connect, sample=sample)
+
+
+def _check_against(
+    context: typer.Context,
+    loaded: LoadedProgramme,
+    rules: list[Rule],
+    options: tuple[list[str], int, date | None],
+) -> list[Finding]:
+    """The programme rules' findings plus the drift rules' on the systems' databases."""
+    from tutela.checks import Finding, run_checks
+    from tutela.discovery.drift import DRIFT_RULES, DriftContext, drift_findings
+
+    systems, sample, today = options
+    drift = [item for item in rules if item.id in DRIFT_RULES]
+    findings = run_checks(loaded, today=today, rules=[r for r in rules if r not in drift])
+    keys = _surveyed_systems(loaded.programme, systems)
+    if drift and keys:
+        survey = _survey(context, loaded, keys, sample)
+        findings += drift_findings(DriftContext.of_survey(loaded, survey, today=today), drift)
+    return sorted(findings, key=Finding.sort_key)
+
+
 @user_errors
 def check(
+    context: typer.Context,
     path: Annotated[
         Path | None,
         typer.Argument(metavar="PROGRAMME", help="The programme folder (or one YAML file)."),
@@ -114,11 +184,26 @@ def check(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the installed rules and exit.")
     ] = False,
+    against: Annotated[
+        bool,
+        typer.Option(
+            "--against",
+            help="Also compare each system's database with its declared datasets (drift).",
+        ),
+    ] = False,
+    systems: Annotated[
+        list[str] | None,
+        typer.Option("--system", metavar="KEY", help="With --against: only these systems."),
+    ] = None,
+    sample: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="With --against: rows sampled per table."),
+    ] = 1000,
 ) -> None:
     """Check a privacy programme against the GDPR and ePrivacy rules (the compliance linter)."""
     from tutela.checks import registry, run_checks
 
-    installed = registry()
+    installed = _with_drift_rules(registry()) if against else registry()
     if list_rules:
         _list_rules(installed)
         return
@@ -126,7 +211,11 @@ def check(
         raise typer.BadParameter("give the programme folder to check", param_hint="PROGRAMME")
     rules = _chosen_rules(installed, _split(select), _split(ignore))
     as_of: date | None = today.date() if today else None
-    findings = run_checks(_load(path, output), today=as_of, rules=rules)
+    loaded = _load(path, output)
+    if against:
+        findings = _check_against(context, loaded, rules, (_split(systems), sample, as_of))
+    else:
+        findings = run_checks(loaded, today=as_of, rules=rules)
     typer.echo(_render(findings, rules, output), nl=False)
     if any(finding.severity == "error" for finding in findings):
         raise typer.Exit(1)

@@ -147,7 +147,9 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> dict[str, str]:
     shop_steps, environ = _shop_steps(out)
     system_steps, environ = _system_steps(programme, out, environ)
     retention_steps = _retention_steps(programme, environ) if system_steps else []
-    steps = [*_steps(programme, out), *shop_steps, *system_steps, *retention_steps]
+    release_steps = _release_steps(programme, out) if system_steps else []
+    steps = [*_steps(programme, out), *shop_steps, *system_steps, *release_steps]
+    steps += retention_steps
     for title, arguments, prepare in steps:
         if prepare is not None:
             prepare()
@@ -343,6 +345,32 @@ def _system_steps(
         ),
     ]
     return steps, environ
+
+
+RELEASES = "releases"
+"""The folder, in the output folder, of the anonymised releases and their risk reports."""
+
+
+def _release_steps(programme: Path, out: Path) -> list[Step]:
+    """Each anonymised release read from the systems built (or a CSV file), with its report."""
+    from tutela.programme.loader import load_programme
+    from tutela.testing import synthetic
+
+    loaded = load_programme(programme)
+    built = {system.key for system in loaded.systems if synthetic.buildable(system)}
+    return [
+        (
+            f"Release the anonymised {release.key} ({release.method}) with its risk report",
+            [
+                *("anonymise", release.key, "--programme", str(programme)),
+                *("--out", str(out / RELEASES / f"{release.key}.csv")),
+            ],
+            None,
+        )
+        for release in loaded.anonymisation
+        if release.source is not None
+        and (release.source.system is None or release.source.system in built)
+    ]
 
 
 def _retention_steps(programme: Path, environ: dict[str, str]) -> list[Step]:

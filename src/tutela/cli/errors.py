@@ -11,10 +11,12 @@ from typing import ParamSpec, TypeVar
 import typer
 
 from tutela.errors import (
+    AnonymisationError,
     ConfigurationError,
     ConnectorError,
     PolicyError,
     PolicyErrors,
+    ReleaseRefused,
     RequestError,
     StoreError,
     TutelaError,
@@ -27,6 +29,8 @@ EXIT_CODES: dict[type[TutelaError], int] = {
     ConnectorError: 5,
     StoreError: 6,
     ConfigurationError: 7,
+    ReleaseRefused: 1,
+    AnonymisationError: 2,
 }
 """Exit code per error type. 1 = check found errors, 3 = material statement change."""
 

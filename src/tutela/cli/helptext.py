@@ -14,8 +14,10 @@ from tutela.cli.errors import EXIT_CODES, INTERNAL_ERROR, INTERRUPTED
 
 EXIT_MEANINGS: dict[int, str] = {
     0: "done (check: no error finding; statement diff: no material change)",
-    1: "check found error findings (statement render and records export refuse them)",
-    2: "the programme does not load, or the command line is wrong",
+    1: "check found error findings (statement render and records export refuse them); "
+    "anonymise: the release misses its model",
+    2: "the programme does not load, a release cannot be made as declared, "
+    "or the command line is wrong",
     3: "statement diff found a material change (notify people in advance)",
     4: "a data-subject request cannot be planned or run as asked",
     5: "a system could not be reached or answered badly",
@@ -90,6 +92,12 @@ ENVIRONMENT: dict[str, tuple[tuple[str, str], ...]] = {
         ("--url-env NAME", "the database URL is read from the variable NAME"),
         ("--password-env NAME", "the password is read from the variable NAME"),
         *_TIMEOUTS,
+    ),
+    "anonymise": (
+        _STORE,
+        ("TUTELA_PROGRAMME", "the programme folder (or --programme; else the current folder)"),
+        *_TIMEOUTS,
+        ("connector.url_env", "names the variable holding the source system's URL"),
     ),
     "demo": (
         ("TUTELA_HASH_KEY", "masking key (a demonstration-only key if unset)"),

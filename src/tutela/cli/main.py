@@ -13,6 +13,7 @@ import typer
 
 from tutela import __version__
 from tutela.cli import (
+    anonymise,
     check,
     complaints,
     connectors,
@@ -29,6 +30,7 @@ from tutela.cli import (
     ledger,
     mail,
     moderate,
+    moderation_queue,
     plugins,
     records,
     requests,
@@ -76,6 +78,7 @@ check.register(app)
 decide.register(app)
 discover.register(app)
 moderate.register(app)
+anonymise.register(app)
 app.add_typer(statement.app, name="statement")
 app.add_typer(records.app, name="records")
 app.add_typer(importing.app, name="import")
@@ -93,6 +96,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(keys.app, name="keys")
 app.add_typer(staff_logins.app, name="staff")
 app.add_typer(mail.app, name="mail")
+app.add_typer(moderation_queue.app, name="moderation")
 app.add_typer(translations.app, name="translations")
 demo.register(app)
 serve.register(app)

@@ -28,6 +28,7 @@ outside a transaction commits on its own.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -112,6 +113,18 @@ class MemoryConnector:
         """Copies of every row of ``collection``: for tests, not part of the Connector protocol."""
         with self._lock:
             return [dict(row) for row in self._table(collection).rows]
+
+    def sample(
+        self, collection: str, columns: Sequence[str], limit: int, *, full: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` rows of ``columns`` chosen at random (every row when ``full``)."""
+        with self._lock:
+            table = self._table(collection)
+            names = [table.column(name).name for name in columns]
+            rows = table.rows
+            if not full and len(rows) > limit:
+                rows = random.sample(rows, max(limit, 0))
+            return [tuple(row[name] for name in names) for row in rows]
 
     # --- writes ---------------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tutela.connectors.guess import Guess, guess_column
@@ -65,8 +65,19 @@ def reflect_database(connector: Connector, key: str | None = None) -> Proposal:
     return propose_dataset(collections, key=key or dataset_key(connector.name), name=name)
 
 
-def propose_dataset(collections: Sequence[CollectionInfo], *, key: str, name: str) -> Proposal:
-    """The dataset ``key`` describing ``collections``, with guessed categories and identities."""
+def propose_dataset(
+    collections: Sequence[CollectionInfo],
+    *,
+    key: str,
+    name: str,
+    guesses: Mapping[FieldAddress, Guess] | None = None,
+) -> Proposal:
+    """The dataset ``key`` describing ``collections``, with guessed categories and identities.
+
+    ``guesses`` replaces the guesses from column names (:func:`guess_column`) with
+    the caller's, their reasons written as given (``tutela discover``); keys still
+    get none.
+    """
     referenced = {fk.target_collection for info in collections for fk in info.foreign_keys}
     targets = {
         (fk.target_collection, column)
@@ -77,26 +88,38 @@ def propose_dataset(collections: Sequence[CollectionInfo], *, key: str, name: st
     reasons: dict[FieldAddress, str] = {}
     proposed = []
     for info in collections:
-        guesses = _guesses(info, targets)
-        person_table = info.name in referenced and any(g.identity for g in guesses.values())
+        found = _guesses(info, targets, guesses)
+        person_table = info.name in referenced and any(g.identity for g in found.values())
         fields = [
-            _field(info, column, guesses.get(column.name), person_table, reasons)
+            _field(info, column, found.get(column.name), person_table, reasons)
             for column in info.columns
         ]
         proposed.append(Collection(name=info.name, fields=fields))
     return Proposal(Dataset(key=key, name=name, collections=proposed), reasons)
 
 
-def _guesses(info: CollectionInfo, targets: set[FieldAddress]) -> dict[str, Guess]:
+def _guesses(
+    info: CollectionInfo,
+    targets: set[FieldAddress],
+    given: Mapping[FieldAddress, Guess] | None = None,
+) -> dict[str, Guess]:
     """Guessed categories of the columns that are not keys (no erasure may mask a key)."""
     keys = {column for fk in info.foreign_keys for column in fk.columns}
     keys |= {column for collection, column in targets if collection == info.name}
     found = {}
     for column in info.columns:
-        guess = None if column.primary_key or column.name in keys else guess_column(column)
+        if column.primary_key or column.name in keys:
+            continue
+        guess = _named(column) if given is None else given.get((info.name, column.name))
         if guess is not None:
             found[column.name] = guess
     return found
+
+
+def _named(column: ColumnInfo) -> Guess | None:
+    """The guess from the column's name and type, its reason saying so."""
+    guess = guess_column(column)
+    return None if guess is None else replace(guess, reason=f"guessed from {guess.reason}")
 
 
 def _field(
@@ -124,7 +147,7 @@ def _field(
         values["data_categories"] = [guess.category]
         if guess.identity:
             values["identity"] = guess.identity
-        reasons[(info.name, column.name)] = f"guessed from {guess.reason}"
+        reasons[(info.name, column.name)] = guess.reason
         _add_masking(values, reasons, (info.name, column.name))
     elif column.primary_key and person_table and len(_primary_key(info)) == 1:
         values["identity"] = f"{_singular(info.name)}_id"
@@ -169,15 +192,26 @@ _HEADER = (
     "# from column names and types only. Keys (primary and foreign) carry no category, so",
     "# no erasure masks them.",
 )
+_BLOCK = (
+    "# This is a dataset block: paste it as an item of the `datasets:` list of the system",
+    "# that holds this database (or run with --as-system KEY for a whole systems: section).",
+)
 
 
-def render_proposal(proposal: Proposal, *, source: str) -> str:
-    """``proposal`` as a commented YAML dataset block; ``source`` is the (password-free) URL."""
+def render_proposal(
+    proposal: Proposal,
+    *,
+    source: str,
+    command: str = "tutela datasets reflect",
+    header: Sequence[str] = (*_BLOCK, *_HEADER),
+) -> str:
+    """``proposal`` as a commented YAML dataset block; ``source`` is the (password-free) URL.
+
+    ``command`` and ``header`` name what proposed it and how its reasons were found.
+    """
     lines = [
-        f"# Dataset proposed by `tutela datasets reflect` from {source}",
-        "# This is a dataset block: paste it as an item of the `datasets:` list of the system",
-        "# that holds this database (or run with --as-system KEY for a whole systems: section).",
-        *_HEADER,
+        f"# Dataset proposed by `{command}` from {source}",
+        *header,
         *_dataset_lines(proposal, ""),
     ]
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tutela.connectors import explaining
+from tutela.connectors import explaining, sampling
 from tutela.connectors.catalog import collection_info, exact_sqlite_numbers, reflecting
 from tutela.connectors.engines import SqlOptions, create_engine
 from tutela.connectors.lookups import Fold, collations, fold_for, lookup_for
@@ -123,6 +123,39 @@ class SqlConnector:
             for params in self._lookup.chunks(pairs):
                 total += int(connection.execute(statement, params).scalar_one())
         return total
+
+    def sample(
+        self, collection: str, columns: Sequence[str], limit: int, *, full: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` random rows of ``columns`` (see :mod:`tutela.connectors.sampling`).
+
+        Never a full scan unless ``full``; read in a read-only transaction of its own,
+        rolled back at the end, under the connector's timeouts.
+        """
+        if limit < 1:
+            raise ConnectorError(f"a sample needs at least 1 row, got {limit}", system=self.name)
+        table = self._table(collection)
+        selected = self._columns(table, columns)
+        with (
+            self._guard(),
+            self._engine.connect() as connection,
+            sampling.read_only(connection),
+        ):
+            return sampling.sample_rows(connection, table, selected, limit, full=full)
+
+    def read_query(self, sql: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The column names and at most ``limit`` rows of the read-only query ``sql``.
+
+        For ``tutela anonymise``: run in a read-only transaction of its own (rolled back),
+        under the connector's timeouts; the query comes from the programme, not a user.
+        """
+        with (
+            self._guard(),
+            self._engine.connect() as connection,
+            sampling.read_only(connection),
+        ):
+            result = connection.execute(sa.text(sql))
+            return list(result.keys()), [tuple(row) for row in result.fetchmany(limit)]
 
     # --- writes ---------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from tutela.programme.purposes import (
 )
 from tutela.programme.recipients import Recipient, Safeguard, TransferImpactAssessment
 from tutela.programme.register import Assumption, ControllerCustomer
+from tutela.programme.releases import Algorithm, Diversity, Hierarchy, Metric, ReleaseSource
 from tutela.programme.systems import (
     Collection,
     ConnectorSettings,
@@ -167,11 +168,23 @@ class AnonymisedRelease(Model):
     description: Text
     source_purposes: list[Key] = Field(default_factory=list)
     recipients: list[Label] = Field(default_factory=list)
-    method: Literal["aggregation", "k_anonymity", "l_diversity", "differential_privacy"]
+    method: Literal[
+        "aggregation", "k_anonymity", "l_diversity", "t_closeness", "differential_privacy"
+    ]
     quasi_identifiers: list[ShortText] = Field(default_factory=list)
     k: int | None = Field(default=None, ge=2)
     l: int | None = Field(default=None, ge=2)  # noqa: E741 - l-diversity's own name
     min_cell: int | None = Field(default=None, ge=2)
+    # how `tutela anonymise` makes it (tutela.programme.releases)
+    source: ReleaseSource | None = None
+    hierarchies: dict[ShortText, Hierarchy] = Field(default_factory=dict)
+    sensitive: list[ShortText] = Field(default_factory=list)
+    diversity: Diversity = "distinct"
+    t: float | None = Field(default=None, gt=0, le=1)
+    max_suppression: float = Field(default=0.0, ge=0, le=0.5)
+    metric: Metric = "gcp"
+    algorithm: Algorithm = "auto"
+    keep: list[ShortText] = Field(default_factory=list)
 
 
 # --- the programme --------------------------------------------------------------------------

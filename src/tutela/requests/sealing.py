@@ -49,6 +49,7 @@ class Use(StrEnum):
     CONSENT_LINK = "consent-link"  # unsubscribe links and consent receipts' links
     PROPAGATION = "propagation"  # a consent change waiting to be pushed to a system
     HOLD = "hold"  # a legal hold's subject identity, kept while the hold lasts (RT-3)
+    MODERATION = "moderation"  # a held post's text, and its keyed digest (seed §9)
 
 
 class SealError(RequestError):

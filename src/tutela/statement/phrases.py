@@ -208,6 +208,7 @@ ANONYMISATION_METHODS: Mapping[str, str] = {
     "aggregation": N_("aggregation into statistics"),
     "k_anonymity": N_("generalisation to k-anonymity"),
     "l_diversity": N_("generalisation to k-anonymity with l-diversity"),
+    "t_closeness": N_("generalisation to k-anonymity with t-closeness"),
     "differential_privacy": N_("differential privacy"),
 }
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from tutela.access.staff import StaffDesk
     from tutela.access.subjects import SubjectDesk
     from tutela.bootstrap import Application
+    from tutela.discovery.moderation_queue import ModerationDesk
     from tutela.requests.service import RequestService
     from tutela.requests.staff import StaffSteps
     from tutela.requests.verification import Verification
@@ -28,3 +29,4 @@ class Services:
     steps: StaffSteps
     verification: Verification
     ledger: LedgerProofs
+    moderation: ModerationDesk

@@ -183,6 +183,7 @@ def _release(context: StatementContext, release: AnonymisedRelease) -> Fact:
     parts = [wording.sentence(context.text(release.description))]
     method = _(ANONYMISATION_METHODS[release.method])
     measures = [f"k = {release.k}" if release.k else "", f"l = {release.l}" if release.l else ""]
+    measures.append(f"t = {release.t:g}" if release.t else "")
     if release.min_cell:
         measures.append(
             _("groups of fewer than {count} people suppressed").format(count=release.min_cell)
