@@ -292,3 +292,77 @@ def test_art9_cli_an_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["moderate", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2
     assert "no such file" in result.output.lower()
+
+
+BROADER_HELD = [
+    # vocabulary: conditions, unions, parties, ethnic groups, in all four languages
+    ("en", "health", "My neighbour Tom has been on chemotherapy since March."),
+    ("en", "health", "The janitor is HIV-positive."),
+    ("en", "health", "My sister-in-law is 12 weeks pregnant."),
+    ("en", "health", "Our cashier suffers from narcolepsy."),
+    ("en", "trade_union", "My landlord is a member of SIPTU."),
+    ("en", "political_opinion", "Our treasurer Helen is a paid-up member of the Green Party."),
+    ("en", "ethnic_origin", "My neighbour Li Wei is ethnically Uyghur."),
+    ("en", "ethnic_origin", "The new tenant is Roma."),
+    ("fr", "health", "Le gardien de l'immeuble est séropositif."),
+    ("fr", "trade_union", "Pierre est délégué CGT depuis dix ans."),
+    ("fr", "trade_union", "Isabelle vient d'adhérer à la CFDT."),
+    ("fr", "political_opinion", "Notre trésorière Hélène est militante chez les Verts."),
+    ("fr", "ethnic_origin", "Ma voisine est ouïghoure."),
+    ("nl", "trade_union", "Pieter de Vries is kaderlid bij het ABVV."),
+    ("nl", "trade_union", "Els is vorige maand lid geworden van de FNV."),
+    ("nl", "ethnic_origin", "De huisbaas weigerde Dragan omdat hij een Roma is."),
+    ("nl", "ethnic_origin", "Mijn buurvrouw Mei is Oeigoers."),
+    ("de", "trade_union", "Thomas aus der Logistik ist Vertrauensmann der Gewerkschaft."),
+    ("de", "political_opinion", "Helga ist aktives Mitglied bei den Grünen."),
+    ("de", "ethnic_origin", "Der Vermieter hat ihn abgelehnt, weil er Rom ist."),
+    ("de", "ethnic_origin", "Meine Nachbarin ist Uigurin."),
+    ("de", "genetic_biometric", "Claudia trägt die BRCA1-Genmutation."),
+    # structure: relative clause, apposition, coordination, third party as object
+    ("en", "health", "My colleague who sits next to me has cancer."),
+    ("en", "health", "My colleague, who sits next to me, has cancer."),
+    ("en", "health", "The doctor who treats me has cancer."),
+    ("en", "sexual_orientation", "Jan, our new intern, is gay."),
+    ("en", "sexual_orientation", "The guy that I work with is gay."),
+    ("en", "religion", "My wife and I are Catholic."),
+    ("en", "religion", "I saw Jan at the mosque."),
+    ("fr", "health", "Julie, la caissière, est enceinte."),
+    ("fr", "health", "Ma collègue qui est assise à côté de moi a un cancer."),
+    ("nl", "health", "Mijn collega die naast me zit heeft kanker."),
+    ("de", "health", "Mein Kollege, der neben mir sitzt, hat Krebs."),
+]
+
+BROADER_ALLOWED = [
+    ("en", "I am 12 weeks pregnant."),
+    ("en", "I saw a fire at the mosque."),
+    ("en", "I told my sister that I have cancer."),
+    ("en", "Discrimination based on ethnic origin is prohibited."),
+    ("en", "HIV testing is free this week."),
+    ("en", "The union strike starts Monday."),
+    ("en", "Turkish coffee is the best."),
+    ("fr", "Je suis séropositif depuis 2010."),
+    ("fr", "La discrimination fondée sur l'origine ethnique est interdite."),
+    ("nl", "Discriminatie op basis van etnische afkomst is verboden."),
+    ("nl", "Ik ben lid geworden van de FNV."),
+    ("de", "Ich bin Mitglied bei den Grünen."),
+    ("de", "Rom ist eine schöne Stadt."),
+    ("de", "Die Gewerkschaft ver.di streikt am Montag."),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "kind", "post"),
+    BROADER_HELD,
+    ids=[f"{h[0]}-{h[1]}-{i}" for i, h in enumerate(BROADER_HELD)],
+)
+def test_art9_broader_vocabulary_and_structures_about_others_are_held(
+    lang: str, kind: str, post: str
+) -> None:
+    assert kind in moderate(post, lang).classes
+
+
+@pytest.mark.parametrize(
+    ("lang", "post"), BROADER_ALLOWED, ids=[f"{a[0]}-{i}" for i, a in enumerate(BROADER_ALLOWED)]
+)
+def test_art9_broader_self_and_general_statements_stay_allowed(lang: str, post: str) -> None:
+    assert not moderate(post, lang).hold

@@ -6,7 +6,8 @@ The data lives in ``tutela/discovery/data/moderation/{en,fr,nl,de}.yml`` (plus
 - ``guess_words``: frequent function words, used to guess a post's language;
 - ``words``: the person references the subject finder reads (``self``, ``others``,
   ``possessive_self``, ``possessive_other``, ``relations``, ``generic_persons``,
-  ``determiners``, ``fillers``, ``prepositions``, ``public_roles``, ``common``);
+  ``determiners``, ``fillers``, ``prepositions``, ``public_roles``, ``common``,
+  ``objects``: pronouns that cannot be a subject, ``relatives``: relative pronouns);
 - ``terms``: named alternatives, written ``{name}`` inside patterns;
 - ``hard_negatives``: phrases blanked before matching (``Union Station``, ``Black Friday``);
 - ``classes``: per Art. 9(1) class, ``predicates`` (what is said of a subject: ``is
@@ -66,6 +67,8 @@ class Words(BaseModel):
     prepositions: tuple[str, ...] = ()
     public_roles: tuple[str, ...] = ()
     common: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    relatives: tuple[str, ...] = ()
 
 
 class ClassPatterns(BaseModel):
@@ -114,6 +117,8 @@ class WordSets:
     prepositions: frozenset[str]
     public_roles: frozenset[str]
     never_names: frozenset[str]
+    objects: frozenset[str] = frozenset()
+    relatives: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -227,4 +232,6 @@ def _word_sets(words: Words) -> WordSets:
         prepositions=lowered(words.prepositions),
         public_roles=lowered(words.public_roles),
         never_names=lowered(never),
+        objects=lowered(words.objects),
+        relatives=lowered(words.relatives),
     )

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from tutela.discovery.detectors.person_name import word_kind
 from tutela.discovery.moderation_lexicon import WordSets
 
 TOKEN = re.compile(r"@?\w+(?:['.\-]\w+)*")
@@ -33,6 +34,14 @@ SENTENCE_END = re.compile(r"[!?;\n]|\.(?=\s)")
 """Where a sentence ends: the subject of a phrase is looked for in its own sentence."""
 
 _OF = frozenset({"of", "de", "du", "des", "d", "van", "von", "vom"})
+_PARTICLES = frozenset({"de", "van", "von", "der", "den", "ter", "ten", "le", "la", "du"})
+_AND = frozenset({"and", "&", "et", "en", "und"})
+_NOUN_ENDING = re.compile(
+    r"(?:tion|sion|ties?|ity|ité|ität|ness|ment|ance|ence|ism|isme|ismus|ing|ung|heit|keit|"
+    r"schaft|schap|heid|atie|isch|ische|ique|ic|al|ale|ure|ur|age|ery|ies|ogy|ogie|ie|ia)$",
+    re.IGNORECASE,
+)
+"""Endings of common nouns and adjectives: a sentence's first word so ending is no name."""
 _LOOKBACK = 14
 _PP_WIDTH = 3
 
@@ -71,30 +80,114 @@ def predicate_subject(
 
     Between ``start`` and ``core`` (a phrase with its subject inside: ``heeft Jan
     kanker``), only person references count; before ``start``, the first content word
-    decides. ``begins`` is the start of the sentence.
+    decides. ``begins`` is the start of the sentence. A parenthesis between commas
+    (``my colleague, who sits next to me, has cancer``; ``Jan, our intern, is gay``) is
+    stepped over to its head; a pronoun that cannot be a subject (``next to me``) sends
+    the search to the head of the relative clause holding it; a third party coordinated
+    with the author (``my wife and I are Catholic``) is another person.
     """
     tokens = list(TOKEN.finditer(text, begins, core if core is not None else start))
     tokens = tokens[-_LOOKBACK:]
-    index = len(tokens) - 1
+    return _walk(words, tokens, start, begins, len(tokens) - 1)
+
+
+def _walk(
+    words: WordSets, tokens: list[re.Match[str]], start: int, begins: int, index: int
+) -> Subject:
+    """The subject found walking back from ``tokens[index]`` (see :func:`predicate_subject`)."""
     stepped = 0
+    bound = start
     while index >= 0:
         word = tokens[index].group()
+        if _comma_between(tokens, index, bound) and tokens[index].end() <= start:
+            head = _parenthesis_head(words, tokens, index, start, begins)
+            if head is not None:
+                return head
+        bound = tokens[index].start()
         found = _reference(words, tokens, index, begins)
         if found is not None:
-            return found
+            return _resolve(words, tokens, index, found, start, begins)
         if tokens[index].start() >= start and not _is_name(words, tokens, index, begins):
             index -= 1
             continue
         if _lower(word) in words.fillers:
             index -= 1
             continue
-        if _is_name(words, tokens, index, begins):
-            return Subject(About.OTHER, _after_role(words, tokens, index))
+        if _is_name(words, tokens, index, begins) or _named_relation(words, tokens, index):
+            return _resolve(
+                words,
+                tokens,
+                index,
+                Subject(About.OTHER, _after_role(words, tokens, index)),
+                start,
+                begins,
+            )
         preposition = _preposition_before(words, tokens, index)
         if preposition is None or stepped >= 2:
-            return NOBODY
+            return _relative_head(words, tokens, index, start, begins) or NOBODY
         index, stepped = preposition - 1, stepped + 1
     return NOBODY
+
+
+def _resolve(
+    words: WordSets,
+    tokens: list[re.Match[str]],
+    index: int,
+    found: Subject,
+    start: int,
+    begins: int,
+) -> Subject:
+    """``found``, unless it is an object (``next to me``) or the author with a third party."""
+    low = _lower(tokens[index].group())
+    previous = _lower(tokens[index - 1].group()) if index > 0 else ""
+    if low in words.objects or (previous in words.prepositions and low not in words.relations):
+        head = _relative_head(words, tokens, index, start, begins)
+        if head is not None:
+            return head
+    if found.about is About.SELF and previous in _AND and index >= 2:
+        partner = _conjunct(words, tokens, index - 2, begins)
+        if partner is not None and partner.about is About.OTHER:
+            return partner
+    return found
+
+
+def _conjunct(
+    words: WordSets, tokens: list[re.Match[str]], index: int, begins: int
+) -> Subject | None:
+    """The person ``tokens[index]`` names as the first member of ``X and I``, if any."""
+    found = _reference(words, tokens, index, begins)
+    if found is not None:
+        return found
+    if _is_name(words, tokens, index, begins):
+        return Subject(About.OTHER)
+    return None
+
+
+def _relative_head(
+    words: WordSets, tokens: list[re.Match[str]], index: int, start: int, begins: int
+) -> Subject | None:
+    """The person a relative clause before ``tokens[index]`` hangs on (``the guy who …``)."""
+    for back in range(index - 1, 0, -1):
+        if _lower(tokens[back].group()) in words.relatives:
+            head = _walk(words, tokens[:back], start, begins, back - 1)
+            return head if head.about is About.OTHER else None
+    return None
+
+
+def _comma_between(tokens: list[re.Match[str]], index: int, bound: int) -> bool:
+    """True when a comma stands between ``tokens[index]`` and ``bound``."""
+    return "," in tokens[index].string[tokens[index].end() : bound]
+
+
+def _parenthesis_head(
+    words: WordSets, tokens: list[re.Match[str]], index: int, start: int, begins: int
+) -> Subject | None:
+    """The person before a parenthesis that ends at ``tokens[index]`` (``Jan, …, is``)."""
+    for back in range(index - 1, -1, -1):
+        if _comma_between(tokens, back, tokens[back + 1].start()):
+            head = _walk(words, tokens[: back + 1], start, begins, back)
+            return head if head.about is not About.NOBODY else None
+    return None
 
 
 def owner_of(words: WordSets, text: str, start: int, end: int, begins: int) -> Subject:
@@ -185,7 +278,28 @@ def _is_name(words: WordSets, tokens: list[re.Match[str]], index: int, begins: i
         return False
     if _lower(word) in words.never_names or any(char.isdigit() for char in word):
         return False
-    return index == 0 or _lower(tokens[index - 1].group()) not in words.determiners
+    if _opens_sentence(tokens[index], begins) and _NOUN_ENDING.search(word):
+        return word_kind(word) in ("first", "last")  # "Discrimination is …", not "Marie is …"
+    if index == 0 or _lower(tokens[index - 1].group()) not in words.determiners:
+        return True
+    return (
+        _lower(tokens[index - 1].group()) in _PARTICLES
+        and index >= 2
+        and (
+            tokens[index - 2].group()[:1].isupper()  # Pieter de Vries, Anna van Dijk
+        )
+    )
+
+
+def _named_relation(words: WordSets, tokens: list[re.Match[str]], index: int) -> bool:
+    """A capitalised word right after a relation noun (``my neighbour Mei``, ``ma voisine X``)."""
+    word = tokens[index].group()
+    return index > 0 and word[:1].isupper() and _lower(tokens[index - 1].group()) in words.relations
+
+
+def _opens_sentence(token: re.Match[str], begins: int) -> bool:
+    """True when no word stands before ``token`` in its sentence (capitals say nothing)."""
+    return not any(char.isalnum() for char in token.string[begins : token.start()])
 
 
 def _after_role(words: WordSets, tokens: list[re.Match[str]], index: int) -> bool:
@@ -197,10 +311,12 @@ def _after_role(words: WordSets, tokens: list[re.Match[str]], index: int) -> boo
 
 
 def _preposition_before(words: WordSets, tokens: list[re.Match[str]], index: int) -> int | None:
+    """The first word of the prepositional phrase ending at ``tokens[index]`` (``aus der``)."""
+    found = None
     for back in range(index - 1, max(-1, index - 1 - _PP_WIDTH), -1):
         if _lower(tokens[back].group()) in words.prepositions:
-            return back
-    return None
+            found = back
+    return found
 
 
 def _genitive(words: WordSets, low: str) -> bool:
