@@ -91,6 +91,7 @@ PROGRAMME_COMMANDS = {
     "tutela consent propagate": ["consent", "propagate", "{file}"],
     "tutela consent deliveries": ["consent", "deliveries", "{file}", "--state", "failed"],
     "tutela decide": ["decide", "{file}", "--identity", "email=a@b.c", "--purpose", "x"],
+    "tutela anonymise": ["anonymise", "stats", "--programme", "{file}", "--dry-run"],
     "tutela dsr resume": [
         "dsr",
         "resume",
@@ -126,6 +127,7 @@ URL_COMMANDS = {
         "MINISHOP_URL",
     ),
     "tutela store purge": (["store", "purge"], "TUTELA_DATABASE_URL"),
+    "tutela anonymise": (["anonymise", "x", "--programme", str(MINISHOP)], "TUTELA_DATABASE_URL"),
     "tutela db upgrade": (["db", "upgrade"], "TUTELA_DATABASE_URL"),
     "tutela ledger checkpoint": (["ledger", "checkpoint"], "TUTELA_DATABASE_URL"),
     "tutela ledger verify": (["ledger", "verify", *VKEY], "TUTELA_DATABASE_URL"),
@@ -372,6 +374,45 @@ def _probe_app() -> typer.Typer:
         raise KeyboardInterrupt
 
     return probe
+
+
+RELEASE = "  - {key: stats, name: S, description: S., method: k_anonymity, k: 2,\n"
+HOSTILE_RELEASES = {
+    "unknown-key": (RELEASE + "     quasi_identifiers: [a], source: {csv: s.csv}}", "nope", 2),
+    "no-source": (RELEASE + "     quasi_identifiers: [a]}", "stats", 2),
+    "bad-bytes": (RELEASE + "     quasi_identifiers: [a], source: {csv: bad.csv}}", "stats", 2),
+    "not-select": (
+        RELEASE + "     quasi_identifiers: [a], source: {system: crm, query: DELETE FROM a}}",
+        "stats",
+        2,
+    ),
+    "outside-tree": (
+        RELEASE + "     quasi_identifiers: [a], source: {csv: s.csv},\n"
+        "     hierarchies: {a: {tree: {x: [X]}}}}",
+        "stats",
+        2,
+    ),
+}
+"""`tutela anonymise` on releases that cannot be made: (release YAML, key, exit code)."""
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_RELEASES))
+def test_anonymise_refuses_a_release_that_cannot_be_made_cleanly(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    release, key, code = HOSTILE_RELEASES[kind]
+    folder = tmp_path / "programme"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "minimal", folder)
+    (folder / "anonymisation.yml").write_text(f"anonymisation:\n{release}\n", encoding="utf-8")
+    (folder / "s.csv").write_text("a\nx\ny\n", encoding="utf-8")
+    (folder / "bad.csv").write_bytes(b"a\nx\n\xff\xfe\n")
+    result = CliRunner().invoke(app, ["anonymise", key, "--programme", str(folder), "--dry-run"])
+    assert "Traceback" not in result.output
+    assert result.exit_code == code, result.output
+    assert not (tmp_path / f"{key}.csv").exists()
 
 
 def test_an_unexpected_exception_prints_one_line_without_secrets_and_exits_70() -> None:

@@ -189,7 +189,7 @@ def test_AN_3_generalised_release_with_min_cell_is_published_as_counts(folder: P
 
 
 def test_unknown_release_and_release_without_source_are_explained(folder: Path) -> None:
-    with pytest.raises(AnonymisationError, match="no release 'nope'.*members"):
+    with pytest.raises(AnonymisationError, match=r"no release 'nope'.*members"):
         service(folder, None).release("nope")
     with pytest.raises(AnonymisationError, match="no source"):
         service(folder, None).release("nowhere")
