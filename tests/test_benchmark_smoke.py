@@ -189,3 +189,29 @@ def test_discovery_benchmark_identifiers_pass_stdnum_and_phonenumbers(
     benchmark(monkeypatch, BENCHMARK.with_name("discovery.py"))
     values = sys.modules["discovery_values"]
     assert values.self_check(random.Random(5), rounds=100) == []
+
+
+def test_AN_3_anonymise_benchmark_writes_each_release_and_prints_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AN-3: Adult's first 600 records at k=5 and k=10, written under the original names."""
+    module = benchmark(monkeypatch, BENCHMARK.with_name("anonymise.py"))
+    argv = ["--limit", "600", "--out", str(tmp_path), "--no-peer", "--no-lattice"]
+    assert module.main([*argv, "--synthetic", "600"]) == 0
+    out = capsys.readouterr().out
+    assert "600 records" in out and "GCP: mean NCP" in out
+    for k in (5, 10):
+        lines = [line for line in out.splitlines() if line.startswith(f"k={k} ")]
+        assert len(lines) == 2, out  # Adult and the synthetic table
+        for line in lines:
+            gcp = float(re.findall(r"GCP (\d\.\d{4})", line)[0])
+            discernibility = float(
+                re.findall(r"discernibility +([\d,]+)", line)[0].replace(",", "")
+            )
+            suppression = float(re.findall(r"suppression +([\d.]+)%", line)[0])
+            seconds = float(re.findall(r"time +([\d.]+) s", line)[0])
+            assert 0 <= gcp <= 1 and discernibility > 0 and suppression <= 5 and seconds > 0, line
+        header, *rows = (tmp_path / f"adult_k{k}.csv").read_text().splitlines()
+        assert header == "age,education,marital-status,occupation,sex,native-country,income"
+        assert 570 <= len(rows) <= 600  # at most 5% suppressed
+    assert re.search(r"^l=3 \(distinct\) +tutela +refused: .*'income': 2, below l=3", out, re.M)

@@ -310,3 +310,16 @@ def test_AN_3_sample_uniqueness_and_risks_of_a_lattice_release() -> None:
     assert risk.marketer == pytest.approx(0.2)
     assert risk.discernibility == 63
     assert risk.average_class_size == pytest.approx(5 / 3)
+
+
+def test_AN_3_mondrian_classes_labelled_alike_are_one_released_class() -> None:
+    # five jobs a..e under one node W, two records each; k=4: Mondrian cuts between children,
+    # {a, b} (4 records) | {c, d, e} (6); both halves hold several children, so both read
+    # "W": the released table has ONE class of 10 (k 10, discernibility 10^2 = 100)
+    columns = {"job": [job for job in "abcde" for _ in range(2)]}
+    tree = {job: ["W"] for job in "abcde"}
+    spec = ReleaseSpec((QuasiSpec("job", tree=tree),), PrivacyModel(k=4), algorithm="mondrian")
+    release = anonymise(columns, spec)
+    assert {row[0] for row in release.rows} == {"W"}
+    assert (release.report.classes, release.report.k) == (1, 10)
+    assert release.report.discernibility == 100

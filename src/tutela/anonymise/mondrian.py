@@ -4,12 +4,14 @@ The rows are cut recursively, each time along the quasi-identifier whose values 
 partition spread widest (as a share of its domain: the partition's NCP on it), at the
 median for numbers, dates and undeclared categories, and at the boundary between the
 children of the lowest covering node closest to the median for declared trees (so a cut
-never leaves both halves under the same node). A cut is allowed when both halves meet
-the privacy model; a partition no cut can divide is an equivalence class.
+never splits a child between the halves; two halves holding several children each keep
+the node's label, and the release merges classes labelled alike). A cut is allowed when
+both halves meet the privacy model; a partition no cut can divide is an equivalence class.
 
-Then, within the suppression budget, :mod:`~tutela.anonymise.suppression` removes the
-small groups of outlying records whose removal lets a class be cut further, best gain
-per suppressed record first.
+Mondrian suppresses nothing: when the whole table meets the model, every class it makes
+does too. The suppression budget is spent by the full-domain search
+(:mod:`~tutela.anonymise.lattice`), which leaves out the records of classes too small at
+a node; ``auto`` keeps whichever of the two loses least.
 """
 
 from __future__ import annotations

@@ -110,12 +110,23 @@ def _mondrian(table: EncodedTable, spec: ReleaseSpec) -> _Candidate:
     order = np.argsort(rows, kind="stable")
     rows, classes = rows[order], classes[order]
     spans = class_spans(table, rows, classes)
+    merged = _merge_alike(spans, classes)
+    if merged is not None:  # classes labelled alike are one class of the released table
+        classes = merged
+        spans = class_spans(table, rows, classes)
     sizes = np.bincount(classes).astype(np.float64)
     if spec.metric == "discernibility":
         loss = float((sizes**2).sum())
     else:
         loss = float((spans.ncp.mean(axis=1) * sizes).sum() / max(len(rows), 1))
     return _Candidate("mondrian", rows, classes, loss)
+
+
+def _merge_alike(spans: Spans, classes: Codes) -> Codes | None:
+    """Class ids with the classes of identical generalised values merged (None: none are)."""
+    index: dict[tuple[str, ...], int] = {}
+    ids = np.array([index.setdefault(tuple(labels), len(index)) for labels in spans.labels])
+    return ids.astype(np.int64)[classes] if len(index) < len(spans.labels) else None
 
 
 def _header(columns: Mapping[str, Sequence[str]], spec: ReleaseSpec) -> tuple[str, ...]:
