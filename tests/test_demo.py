@@ -46,7 +46,7 @@ def test_demo_tour_writes_every_output(toured: tuple[Result, Path]) -> None:
     assert "webinar_recordings" in result.output
     assert "(exit code 3)" in result.output
     assert '<html lang="nl">' in (tmp_path / "statement.nl.html").read_text(encoding="utf-8")
-    assert result.output.count("(exit code 0)") == 26
+    assert result.output.count("(exit code 0)") == 29
     # the demo's new store is set up first, as a user does (`tutela db upgrade`)
     assert "$ tutela db upgrade" in result.output
     assert result.output.index("$ tutela db upgrade") < result.output.index("$ tutela dsr plan")

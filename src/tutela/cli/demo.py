@@ -148,6 +148,7 @@ def run_tour(app: typer.Typer, programme: Path, out: Path) -> dict[str, str]:
     system_steps, environ = _system_steps(programme, out, environ)
     retention_steps = _retention_steps(programme, environ) if system_steps else []
     release_steps = _release_steps(programme, out) if system_steps else []
+    release_steps += _discovery_steps(programme, out, environ) if system_steps else []
     steps = [*_steps(programme, out), *shop_steps, *system_steps, *release_steps]
     steps += retention_steps
     for title, arguments, prepare in steps:
@@ -371,6 +372,13 @@ def _release_steps(programme: Path, out: Path) -> list[Step]:
         if release.source is not None
         and (release.source.system is None or release.source.system in built)
     ]
+
+
+def _discovery_steps(programme: Path, out: Path, environ: dict[str, str]) -> list[Step]:
+    from tutela.cli.demo_discovery import discovery_steps
+    from tutela.programme.loader import load_programme
+
+    return discovery_steps(programme, load_programme(programme), out, environ)
 
 
 def _retention_steps(programme: Path, environ: dict[str, str]) -> list[Step]:

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from tutela.discovery.models import Detector, Sample, Span
 
@@ -46,27 +47,49 @@ def prepare(values: Sample) -> Cells:
     """
     cells = Cells()
     counts = cells.counts
-    for value in values:
+    sampled: Counter[Any]
+    try:
+        sampled = Counter(values)  # counted in C; each distinct value is then read once
+    except TypeError:  # an unhashable value (bytearray, memoryview): one by one
+        sampled = Counter(map(_hashable, values))
+    sampled.pop(None, None)
+    if _plain_text(sampled):
+        counts.update(sampled)
+        counts.pop("", None)
+        cells.total = sum(counts.values())
+        return cells
+    for value, times in sampled.items():
         if value is None:
             continue
-        text = value.strip() if type(value) is str else _as_text(value, cells)
+        text = value.strip() if type(value) is str else _as_text(value, cells, times)
         if text:
-            counts[text] += 1
+            counts[text] += times
     cells.total = sum(counts.values())
     return cells
 
 
-def _as_text(value: object, cells: Cells) -> str:
+def _plain_text(sampled: Counter[Any]) -> bool:
+    """True when every distinct value is a string without surrounding blanks (checked in C)."""
+    keys = list(sampled)
+    return set(map(type, keys)) <= {str} and list(map(str.strip, keys)) == keys
+
+
+def _hashable(value: Any) -> Any:
+    """``value``, or its bytes when it cannot be a dictionary key (bytearray, memoryview)."""
+    return bytes(value) if isinstance(value, bytearray | memoryview) else value
+
+
+def _as_text(value: object, cells: Cells, times: int = 1) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
         if value.time() != _MIDNIGHT:
-            cells.events += 1
+            cells.events += times
             return value.isoformat(sep=" ")
-        cells.dates += 1
+        cells.dates += times
         return value.date().isoformat()
     if isinstance(value, date):
-        cells.dates += 1
+        cells.dates += times
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         try:

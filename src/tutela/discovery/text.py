@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from tutela.discovery.detectors.windows import Window, digit_windows
 from tutela.discovery.models import Detector, Span
 from tutela.discovery.registry import Installed
 
@@ -41,6 +43,7 @@ GATES: dict[str, Gate] = {
     "user.government_id": _has_digit,
     "user.contact.address.postal_code": _has_digit,
     "user.demographic.date_of_birth": _has_digit,
+    "user.authorization.password": lambda text: "$" in text,
 }
 """What a text must contain before a detector of a category (or its parent) searches it."""
 
@@ -153,22 +156,81 @@ def find_spans(text: str, installed: Installed) -> list[Span]:
     """Non-overlapping spans of personal data in ``text``, sorted by start offset.
 
     Offsets are Python string indices into ``text`` (characters, not bytes). Detectors
-    of digit-bearing categories search only the regions around digit clusters when those
-    are under four fifths of the text (a support ticket is mostly words).
+    with a ``find_spans_within(text, windows)`` method search only the windows around
+    the digits (:func:`~tutela.discovery.detectors.windows.digit_windows`, found once
+    per text); other detectors of digit-bearing categories search the regions around
+    digit clusters when those are under four fifths of the text (a ticket is mostly
+    words).
     """
     if not text:
         return []
     found: list[Span] = []
     regions: Regions | None = None
-    for detector in searching(text, installed):
-        if _needs_digits(detector) and len(text) > 2 * PAD:
+    windows: list[Window] | None = None
+    passed: dict[Gate, bool] = {}
+    for searcher in _searchers(installed):
+        gate = searcher.gate
+        if gate is not None:
+            if gate not in passed:
+                passed[gate] = gate(text)
+            if not passed[gate]:
+                continue
+        if searcher.within is not None:
+            windows = digit_windows(text) if windows is None else windows
+            found.extend(searcher.within(text, windows))
+        elif searcher.digits and len(text) > 2 * PAD:
             regions = regions or Regions.around_digits(text)
             if len(regions.text) * 5 < len(text) * 4:
-                found.extend(regions.original(span) for span in detector.find_spans(regions.text))
-                continue
-        found.extend(detector.find_spans(text))
+                spans = searcher.detector.find_spans(regions.text)
+                found.extend(regions.original(span) for span in spans)
+            else:
+                found.extend(searcher.detector.find_spans(text))
+        else:
+            found.extend(searcher.detector.find_spans(text))
     return resolve_overlaps(found)
 
 
-def _needs_digits(detector: Detector) -> bool:
-    return detector.category is not None and gate_for(detector.category) in DIGIT_GATES
+WindowSearch = Callable[[str, Sequence[Window]], Iterable[Span]]
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """How one detector searches a text: its gate, and its window search if it has one."""
+
+    detector: Detector
+    gate: Gate | None
+    digits: bool
+    within: WindowSearch | None
+    together: Callable[[list[Detector]], Any] | None = None
+
+
+_SEARCHERS: dict[int, tuple[Installed, tuple[Searcher, ...]]] = {}
+
+
+def _searchers(installed: Installed) -> tuple[Searcher, ...]:
+    """The searching detectors of ``installed`` with their gates (worked out once per set)."""
+    cached = _SEARCHERS.get(id(installed))
+    if cached is not None and cached[0] is installed:
+        return cached[1]
+    chosen: list[Searcher] = []
+    families: dict[object, list[Detector]] = {}
+    for detector in installed.values:
+        if detector.lookalike or detector.category is None:
+            continue
+        gate = gate_for(detector.category)
+        digits = gate in DIGIT_GATES
+        together = getattr(detector, "searched_with", None) if gate is _has_digit else None
+        if together is not None:
+            if together not in families:
+                families[together] = []
+                chosen.append(Searcher(detector, gate, digits, None, together))
+            families[together].append(detector)
+            continue
+        within = getattr(detector, "find_spans_within", None) if digits else None
+        chosen.append(Searcher(detector, gate, digits, within))
+    chosen = [
+        replace(s, within=s.together(families[s.together]).find_spans_within) if s.together else s
+        for s in chosen
+    ]
+    _SEARCHERS[id(installed)] = (installed, tuple(chosen))
+    return tuple(chosen)

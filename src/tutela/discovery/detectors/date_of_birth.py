@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_WINDOW, NO_MATCH, Span, ValueScore
 
 CATEGORY = "user.demographic.date_of_birth"
@@ -156,10 +157,14 @@ class DateOfBirthDetector:
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Plausible dates in ``text`` with a birth word within the context window."""
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Plausible dates inside ``windows`` of ``text`` with a birth word near them."""
         if _CONTEXT.search(text) is None:
             return
         for form, regex in _TEXT_FORMS.items():
-            for match in regex.finditer(text):
+            for match in search(regex, text, windows):
                 born = parse_date(match)
                 if born is None or _has_time_of_day(match) or not self.plausibility(born):
                     continue

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_BOOST, Pattern, PatternDetector, Span
 
 LENGTHS: dict[str, int] = {
@@ -61,7 +62,11 @@ class IbanDetector(PatternDetector):
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Valid IBANs in ``text`` (upper case, compact or grouped by four)."""
-        for match in _TEXT_CANDIDATE.finditer(text):
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Valid IBANs inside ``windows`` of ``text`` (context words: anywhere near)."""
+        for match in search(_TEXT_CANDIDATE, text, windows):
             end = self._valid_end(match.group(0))
             if end is None or self.category is None:
                 continue

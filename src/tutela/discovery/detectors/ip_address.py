@@ -24,10 +24,20 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from tutela.discovery.models import NO_MATCH, Pattern, PatternDetector, Span, ValueScore
+from tutela.discovery.detectors.windows import Window, search, whole
+from tutela.discovery.models import (
+    CONTEXT_BOOST,
+    NO_MATCH,
+    Pattern,
+    PatternDetector,
+    Span,
+    ValueScore,
+)
+
+CATEGORY = "user.device.ip_address"
 
 _OCTET = r"\d{1,3}"
 IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
@@ -127,7 +137,11 @@ class IpAddressDetector(PatternDetector):
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Addresses in ``text``, except versions, OIDs, CIDR networks and settings."""
-        for span in super().find_spans(text):
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Addresses inside ``windows`` of ``text`` (an IPv6 address holds a digit too)."""
+        for span in self._candidates(text, windows):
             if _NOT_A_HOST_AFTER.match(text, span.end):
                 continue
             if _NOT_A_HOST_BEFORE.search(text, max(0, span.start - 16), span.start):
@@ -136,13 +150,25 @@ class IpAddressDetector(PatternDetector):
             score = min(1.0, host_score(text[span.start : span.end]) + boost)
             yield replace(span, confidence=score)
 
+    def _candidates(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Valid hosts inside ``windows``, scored 0.9 plus the context boost."""
+        for pattern in self.patterns:
+            for match in search(pattern.bounded, text, windows):
+                if not valid_host(match.group(0)):
+                    continue
+                start, end = match.span()
+                score = pattern.score
+                if self._has_context(text, start, end):
+                    score = min(1.0, score + CONTEXT_BOOST)
+                yield Span(start, end, CATEGORY, score, self.name, pattern.name)
+
 
 _IPV4_VALUE = re.compile(IPV4)
 _IPV6_VALUE = re.compile(IPV6, re.IGNORECASE)
 
 DETECTOR = IpAddressDetector(
     name="ip_address",
-    category="user.device.ip_address",
+    category=CATEGORY,
     patterns=(Pattern("ipv4", IPV4, 0.9), Pattern("ipv6", IPV6, 0.9)),
     context=(
         *("ip", "ip address", "adresse ip", "ip-adres", "ip-adresse", "dirección ip"),

@@ -18,12 +18,22 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from tutela.discovery.detectors import national_id_checks as checks
-from tutela.discovery.models import NO_MATCH, Pattern, PatternDetector, Span, ValueScore
+from tutela.discovery.detectors.windows import Window, whole
+from tutela.discovery.models import (
+    CONTEXT_BOOST,
+    CONTEXT_WINDOW,
+    NO_MATCH,
+    Pattern,
+    PatternDetector,
+    Span,
+    ValueScore,
+)
 
 CATEGORY = "user.government_id.national_identification_number"
 
@@ -56,7 +66,41 @@ def _width(regex: str) -> tuple[int, int]:
     return int(low), int(high)
 
 
+def _min_digits(regex: str) -> int:
+    """The fewest digits a match of ``regex`` holds (from the standard parser; a gate only)."""
+    parser, constants = getattr(re, "_parser", None), getattr(re, "_constants", None)
+    if parser is None or constants is None:  # pragma: no cover - the parser moved: no gate
+        return 0
+
+    def is_digit(op: object, value: object) -> bool:
+        if op is constants.LITERAL:
+            return chr(value).isdigit()  # type: ignore[arg-type]
+        if op is constants.CATEGORY:
+            return value is constants.CATEGORY_DIGIT
+        if op is constants.RANGE:
+            return all(chr(end).isdigit() for end in value)  # type: ignore[attr-defined]
+        return False
+
+    def fewest(items: Iterable[tuple[object, Any]]) -> int:
+        total = 0
+        for op, value in items:
+            if op is constants.LITERAL or op is constants.IN:
+                members = [(op, value)] if op is constants.LITERAL else value
+                total += all(is_digit(kind, item) for kind, item in members)
+            elif op is constants.MAX_REPEAT or op is constants.MIN_REPEAT:
+                total += value[0] * fewest(value[2])
+            elif op is constants.SUBPATTERN:
+                total += fewest(value[3])
+            elif op is constants.BRANCH:
+                total += min(fewest(branch) for branch in value[1])
+        return total
+
+    return fewest(parser.parse(regex))
+
+
 MIN_DIGITS = 6
+LONGEST = 32
+"""No scheme's number, formatted, is longer: the digits a candidate can hold are counted there."""
 """Every scheme has at least this many digits: fewer, and no scheme is tried."""
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 
@@ -65,6 +109,8 @@ def _digit_count(value: str) -> int:
     return len(value) - len(value.translate(_NO_DIGITS))
 
 
+_VERSION_LIKE = re.compile(r"(?:19|20)\d\d(?:\.\d+)+")
+"""Dotted groups starting with a year: a release or build number more often than an id."""
 _SEPARATORS = str.maketrans("", "", " .-/+")
 
 
@@ -445,7 +491,42 @@ class NationalIdDetector:
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Valid numbers in ``text``; weak ones only with a context word near."""
-        return self._spans.find_spans(text)
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Valid numbers inside ``windows`` of ``text`` (context words: anywhere near)."""
+        return search_together((self,)).find_spans_within(text, windows)
+
+    def span_at(self, text: str, match: re.Match[str], pattern: Pattern) -> Span | None:
+        """The span of ``match`` (of one of this scheme's patterns), or None when invalid."""
+        if not self.is_valid(match.group(0)):
+            return None
+        start, end = match.span()
+        score = pattern.score
+        if self._context.search(text, max(0, start - CONTEXT_WINDOW), end + CONTEXT_WINDOW):
+            score = min(1.0, score + CONTEXT_BOOST)
+        elif _VERSION_LIKE.fullmatch(match.group(0)):
+            return None  # 2025.11.133: a build number unless a context word says otherwise
+        return (
+            Span(start, end, CATEGORY, score, self.name, pattern.name)
+            if score >= MIN_SPAN_SCORE
+            else None
+        )
+
+    @property
+    def searched_with(self) -> Callable[[Sequence[NationalIdDetector]], NationalIdFamily]:
+        """How several national schemes search a text together (one candidate scan)."""
+        return search_together
+
+    @cached_property
+    def _searched(self) -> tuple[tuple[Pattern, int], ...]:
+        """Each pattern with the fewest digits one of its matches holds."""
+        return tuple((pattern, _min_digits(pattern.regex)) for pattern in self.scheme.patterns)
+
+    @cached_property
+    def _context(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(word) for word in COMMON_CONTEXT + self.scheme.context)
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
 
     def is_valid(self, number: str) -> bool:
         """True when ``number`` (any formatting) passes the scheme's checks."""
@@ -482,6 +563,78 @@ class NationalIdDetector:
     def _source(self) -> str:
         validator = self.scheme.validator
         return validator if isinstance(validator, str) else f"{validator.__module__}"
+
+
+@dataclass(frozen=True)
+class NationalIdFamily:
+    """Several schemes searched together: one scan finds where any pattern can start.
+
+    Inside each window, a scan built from every pattern finds the positions where one
+    may start; there, each distinct pattern holding no more digits than the window is
+    tried, and every scheme using it validates the match (its check digits).
+    """
+
+    members: tuple[NationalIdDetector, ...]
+
+    @cached_property
+    def _patterns(
+        self,
+    ) -> tuple[tuple[re.Pattern[str], int, tuple[tuple[NationalIdDetector, Pattern], ...]], ...]:
+        users: dict[tuple[str, int], list[tuple[NationalIdDetector, Pattern]]] = {}
+        for member in self.members:
+            for pattern in member.scheme.patterns:
+                users.setdefault((pattern.regex, pattern.flags), []).append((member, pattern))
+        return tuple(
+            (found[0][1].bounded, _min_digits(regex), tuple(found))
+            for (regex, _), found in users.items()
+        )
+
+    @cached_property
+    def _fewest(self) -> int:
+        return min((digits for _, digits, _ in self._patterns), default=0)
+
+    @cached_property
+    def _starts(self) -> re.Pattern[str]:
+        either = "|".join(
+            f"(?:{pattern.regex})" for _, _, found in self._patterns for _, pattern in found[:1]
+        )
+        return re.compile(rf"(?<![\w@.\-+])(?=(?:{either}))", re.IGNORECASE)
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Valid numbers of every member scheme inside ``windows`` of ``text``."""
+        for window in windows:
+            if window.digits < self._fewest:
+                continue
+            ends = [0] * len(self._patterns)  # a pattern's matches do not overlap
+            for start in self._starts.finditer(text, window.start, window.end):
+                yield from self._spans_at(text, start.start(), window, ends)
+
+    def _spans_at(self, text: str, at: int, window: Window, ends: list[int]) -> Iterator[Span]:
+        ahead = _digit_count(text[at : min(window.end, at + LONGEST)])
+        for index, (bounded, digits, users) in enumerate(self._patterns):
+            if digits > ahead or at < ends[index]:
+                continue
+            match = bounded.match(text, at, window.end)
+            if match is None:
+                continue
+            ends[index] = match.end()
+            for member, pattern in users:
+                span = member.span_at(text, match, pattern)
+                if span is not None:
+                    yield span
+
+
+def search_together(members: Sequence[NationalIdDetector]) -> NationalIdFamily:
+    """The family search of ``members`` (built once per set of schemes)."""
+    key = tuple(id(member) for member in members)
+    family = _FAMILIES.get(key)
+    if family is None:
+        family = _FAMILIES[key] = NationalIdFamily(tuple(members))
+    return family
+
+
+_FAMILIES: dict[tuple[int, ...], NationalIdFamily] = {}
+"""The families built so far, by the identity of their members (who they keep alive)."""
 
 
 DETECTORS: list[NationalIdDetector] = [NationalIdDetector(scheme) for scheme in SCHEMES]

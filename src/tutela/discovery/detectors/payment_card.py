@@ -29,12 +29,22 @@ and, in text, a number right after the word *IMEI* (a device id, also Luhn-check
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from stdnum import ean
 
-from tutela.discovery.models import NO_MATCH, Pattern, PatternDetector, Span, ValueScore
+from tutela.discovery.detectors.windows import Window, search, whole
+from tutela.discovery.models import (
+    CONTEXT_BOOST,
+    NO_MATCH,
+    Pattern,
+    PatternDetector,
+    Span,
+    ValueScore,
+)
+
+CATEGORY = "user.financial.credit_card"
 
 ISSUERS: tuple[tuple[str, int, int, frozenset[int]], ...] = (
     ("visa", 4, 4, frozenset({13, 16, 19})),
@@ -64,14 +74,20 @@ _CONSECUTIVE = "0123456789012345678901234567890"
 _SEPARATOR = re.compile(r"[ \-]")
 _IMEI = re.compile(r"(?<!\w)imei(?:sv)?\W{0,3}(?:n[or]\.?|number|nummer|#)?\W{0,3}$", re.I)
 
-GROUPED = r"(?:\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ \-])\d{6}\2\d{4,5})"
-"""Grouped by four (Visa, Mastercard…) or 4-6-5 / 4-6-4 (Amex, Diners)."""
+GROUPED = r"(?:\d{4}([ \-])\d{4}\1\d{4}(?:\1\d{1,4}){0,2}|\d{4}([ \-])\d{6}\2\d{4,5})"
+"""Grouped by four, the last group shorter when the length is no multiple of four (Visa,
+Mastercard, a 15-digit Amex or JCB written ``3449 2589 9139 441``), or 4-6-5 / 4-6-4
+(Amex, Diners). A grouped number of 12 or 13 digits scores as a short one."""
 
 COMPACT = r"\d{14,19}"
 """A bare run of digits: a card typed without spaces or stored as an integer."""
 
 SHORT = r"\d{12,13}"
 """A 12- or 13-digit run: an old Visa or a Maestro card, or (more often) a barcode."""
+
+
+SHORT_SCORE = 0.6
+"""A 12- or 13-digit number: a card in text only with a card word near it."""
 
 
 def luhn_valid(digits: str) -> bool:
@@ -113,18 +129,33 @@ class PaymentCardDetector(PatternDetector):
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Valid card numbers in ``text``, except those near the word *IMEI*."""
-        for span in super().find_spans(text):
-            if _IMEI.search(text, max(0, span.start - 20), span.start) is None:
-                yield span
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Valid card numbers inside ``windows`` of ``text``, except those after *IMEI*."""
+        for pattern in self.patterns:
+            for match in search(pattern.bounded, text, windows):
+                start, end = match.span()
+                if not valid_card(match.group(0)):
+                    continue
+                if _IMEI.search(text, max(0, start - 20), start) is not None:
+                    continue
+                score = pattern.score
+                if pattern.name == "grouped" and end - start <= 16:  # 12-13 digits: short
+                    score = SHORT_SCORE
+                if self._has_context(text, start, end):
+                    score = min(1.0, score + CONTEXT_BOOST)
+                if score >= self.min_span_score:
+                    yield Span(start, end, CATEGORY, score, self.name, pattern.name)
 
 
 DETECTOR = PaymentCardDetector(
     name="payment_card",
-    category="user.financial.credit_card",
+    category=CATEGORY,
     patterns=(
         Pattern("grouped", GROUPED, 0.95),
         Pattern("digits", COMPACT, 0.9),
-        Pattern("short", SHORT, 0.6),
+        Pattern("short", SHORT, SHORT_SCORE),
     ),
     context=(
         *("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "pan", "carte"),

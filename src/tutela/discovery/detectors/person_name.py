@@ -56,21 +56,53 @@ _PARTICLES_WORDS = """
 """
 PARTICLES = frozenset(_PARTICLES_WORDS.split())
 TITLES = (
-    "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "M.", "Mme", "Mlle", "Me", "dhr", "mevr",
-    "mw", "Herr", "Frau", "Sr", "Sra", "Srta", "Don", "Doña", "Sig", "Sig.ra", "Dott",
-    "my name is", "je m'appelle", "ik heet", "ich heiße", "ich heisse", "me llamo",
-    "mi chiamo", "signed", "regards", "cordialement", "groeten", "Grüße",
+    "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "M.", "Mme", "Mlle", "Me", "dhr", "Dhr",
+    "mevr", "Mevr", "mw", "Mw", "Herr", "Frau", "Sr", "Sra", "Srta", "Don", "Doña", "Sig",
+    "Sig.ra", "Dott",
 )  # fmt: skip
-"""Words before a name that make it one (honorifics, introductions, sign-offs)."""
+"""Honorifics before a name (case-sensitive: ``me`` and ``don`` are words too)."""
+INTRODUCTIONS = (
+    "my name is", "je m'appelle", "ik heet", "ich heiße", "ich heisse", "me llamo",
+    "mi chiamo", "signed", "regards", "cordialement", "groeten", "groet", "Grüße", "Grüßen",
+    "Gruß", "dear", "hello", "hi", "bonjour", "bonsoir", "cher", "chère", "beste", "geachte",
+    "hallo", "liebe", "lieber", "sehr geehrter", "sehr geehrte", "hola", "estimado",
+    "estimada", "thanks", "thank you", "merci", "bedankt", "danke", "gracias", "cheers",
+    "sincerely", "salutations", "bien à vous", "mvg", "mfg", "lg", "vg",
+)  # fmt: skip
+"""Introductions, greetings and sign-offs: the capitalised words right after them are a name."""
+_NOT_NAMES_WORDS = """
+    customer customers client clients klant klanten kunde kunden kundin service team support
+    helpdesk manager colleague colleagues collega collegas kollege kollegin kollegen sir madam
+    madame monsieur mevrouw meneer heer heren damen herren all everyone tous allen iedereen
+    user admin administrator staff agent operator owner member members friend friends
+"""
+NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
+"""Words a greeting is often followed by that are no person's name (``Dear Customer``)."""
+COMMON_NOUN_ENDINGS = (
+    *("ung", "heit", "keit", "schaft", "ität", "nis", "tion", "sion", "ment", "ness", "ity"),
+    *("ismus", "isme", "ism", "heid", "atie", "schap", "ance", "ence", "ique", "eur"),
+)
+"""Endings of common nouns of our languages (``Bestellung``, ``Rechnung``, ``Lieferung``,
+``commande``-like ``-tion``, ``-heid``): an unknown word ending so is a noun, not a surname."""
 
 _TITLE = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(word) for word in TITLES) + r")\.?,?\s*$", re.IGNORECASE
+    r"(?<!\w)(?:"
+    + "|".join(re.escape(word) for word in TITLES)
+    + "|(?i:"
+    + "|".join(re.escape(word) for word in INTRODUCTIONS)
+    + r"))\.?,?\s*$"
 )
 _CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)?"
 _RUN = re.compile(
     rf"(?<![\w'’-]){_CAP}(?:(?: (?:{'|'.join(sorted(PARTICLES - {'e', 'y'}))}))* {_CAP})*"
     r"(?![\w-])"
 )
+_INITIALED = re.compile(
+    rf"[A-ZÀ-Þ]\.(?<![\w.'’-][A-ZÀ-Þ]\.)(?:-?[A-ZÀ-Þ]\.)? ?"
+    rf"(?P<surname>(?:(?:{'|'.join(sorted(PARTICLES - {'e', 'y', 'al', 'el', 'bin', 'ibn'}))}) )*"
+    rf"{_CAP})(?![\w-])"
+)
+"""An initial (or two) and a surname: ``H. Drewes``, ``J.-P. Martin``, ``J. van de Veen``."""
 _SHAPE = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
@@ -170,6 +202,8 @@ def word_kind(word: str) -> str:
         parts = [part for part in lowered.split("-") if part]
         if parts and all(part in known.first or part in known.last for part in parts):
             return "first" if parts[0] in known.first else "last"
+    if lowered in NOT_NAMES or (len(lowered) > 5 and lowered.endswith(COMMON_NOUN_ENDINGS)):
+        return "common"
     return "unknown"
 
 
@@ -218,6 +252,9 @@ class PersonNameDetector:
     countries: tuple[str, ...] = field(init=False, default=())
     lookalike: bool = field(init=False, default=False)
 
+    def __post_init__(self) -> None:
+        lexicon()  # built when the detectors are loaded, not inside the first scan
+
     def score_value(self, value: str) -> ValueScore:
         """Scores a whole value by its shape and how many of its words are known names."""
         if not 2 <= len(value) <= 60 or _NOT_A_NAME.search(value):
@@ -234,12 +271,24 @@ class PersonNameDetector:
         return ValueScore(score, f"name_{len(words)}_words") if score else NO_MATCH
 
     def find_spans(self, text: str) -> Iterator[Span]:
-        """Runs of capitalised words starting with a known first name, or after a title."""
+        """Runs of capitalised words starting with a known first name, or after a title.
+
+        An initial and a surname (``J. Lemmens``) are a name when the surname is a
+        known one, or when a title, greeting or sign-off comes before.
+        """
         for run in _RUN.finditer(text):
             yield from _spans_in_run(text, run.start(), run.group())
+        for match in _INITIALED.finditer(text):
+            score = _initialed_score(text, match)
+            if score:
+                yield Span(*match.span(), CATEGORY, score, self.name, "initial_surname")
 
 
 def _spans_in_run(text: str, offset: int, run: str) -> Iterator[Span]:
+    if " " not in run:  # one word: a name only after a title, and never a common word
+        if word_kind(run) != "common" and _TITLE.search(text, max(0, offset - 20), offset):
+            yield Span(offset, offset + len(run), CATEGORY, 0.7, "person_name", "capitalised_run")
+        return
     tokens = [(offset + m.start(), offset + m.end(), m.group()) for m in _TOKEN.finditer(run)]
     names = [token for token in tokens if token[2].lower() not in PARTICLES]
     titled = _TITLE.search(text, max(0, offset - 20), offset) is not None
@@ -259,6 +308,17 @@ def _spans_in_run(text: str, offset: int, run: str) -> Iterator[Span]:
                 index = end_index
                 continue
         index += 1
+
+
+def _initialed_score(text: str, match: re.Match[str]) -> float:
+    """The score of an initial and surname: a known surname 0.8, after a title 0.9, else 0."""
+    surname = match.group("surname").split()[-1]
+    kind = word_kind(surname)
+    if kind == "common":
+        return 0.0
+    if _TITLE.search(text, max(0, match.start() - 24), match.start()) is not None:
+        return 0.9
+    return 0.8 if kind == "last" else 0.0
 
 
 def _is_title(word: str) -> bool:

@@ -8,20 +8,23 @@ possible lengths of the general description and of a number type), run on regexe
 compiled once from phonenumbers' own metadata (:class:`NumberingPlan`), because a full
 ``phonenumbers.parse`` costs about 40 µs a candidate and a column sample has thousands.
 
-Rejected before validation: dates (``2024-01-15``, ``15.01.2024``), IPv4 addresses,
+Rejected before validation: dotted groups without a trunk prefix (``2019.11.259``,
+a version or build id; North America's ``415.555.0132`` excepted), the US SSN shape
+(``078-05-1120``), dates (``2024-01-15``, ``15.01.2024``), IPv4 addresses,
 decimals and amounts, version and OID strings (``1.2.840.113549``), a last group of
 one digit (ISBN), digit runs without separators shorter than 9 digits or longer
 than 12 (order numbers, card numbers, IBAN pieces), runs that start with a date
 (``202401151030``), 12- and 13-digit runs with a valid GS1 check digit (UPC-A and
 EAN-13 barcodes), repeated or sequential digits. In free text, a candidate right
-after an IBAN's letters, or near words such as *order*, *invoice*, *IMEI* or *IBAN*
-and no phone word, is not a phone number; a bare digit run needs a phone word near it.
+after an IBAN's letters, or a weak one (no ``+``, ``00`` or trunk prefix) near words
+such as *order*, *invoice*, *IMEI* or *IBAN* and no phone word, is not a phone number;
+a bare digit run needs a phone word near it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,6 +32,7 @@ import phonenumbers
 from phonenumbers import PhoneMetadata
 from stdnum import ean
 
+from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_BOOST, CONTEXT_WINDOW, NO_MATCH, Span, ValueScore
 
 REGIONS = (
@@ -54,6 +58,10 @@ NOT_PHONE_CONTEXT = (
 )
 """Words that make a nearby digit run something else (an order, an account, an amount)."""
 
+STRONG = 0.9
+"""A candidate scoring this much (``+``/``00`` or trunk prefix and separators) is phone-shaped
+enough that words such as *order* or *ticket* near it do not make it something else."""
+
 _TYPES = (
     *("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost"),
     *("personal_number", "voip", "pager", "uan", "voicemail"),
@@ -75,6 +83,12 @@ _OID_OR_VERSION = re.compile(r"[1-9]\.\d+\.\d+(?:\.\d+)*")
 _LAST_GROUP_OF_ONE = re.compile(r"\D\d$")
 _DATE_PREFIX = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _YEAR_SEQUENCE = re.compile(r"(?:19|20)\d\d[-/]\d+")
+_DOTTED = re.compile(r"[1-9]\d*(?:\.\d+)+")
+"""Groups of digits joined by dots, no trunk prefix: a version or build id (``2019.11.259``)."""
+_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
+"""``078-05-1120``: the shape of a US Social Security number, never how a phone is written."""
+_NANP_DOTTED = re.compile(r"[2-9]\d\d\.[2-9]\d\d\.\d{4}")
+"""The one dotted national form without a trunk prefix: North America's ``415.555.0132``."""
 _IBAN_BEFORE = re.compile(r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4})*[ ]?$")
 _SEQUENTIAL = "01234567890123456789"
 
@@ -140,6 +154,10 @@ def _implausible(candidate: str, digits: str, *, international: bool) -> bool:
     if international:
         return False
     if separated:
+        if _DOTTED.fullmatch(candidate) and not _NANP_DOTTED.fullmatch(candidate):
+            return True
+        if _SSN_SHAPE.fullmatch(candidate):
+            return True
         shapes = (_DATE, _IPV4, _DECIMAL, _OID_OR_VERSION, _YEAR_SEQUENCE)
         return any(shape.fullmatch(candidate) for shape in shapes) or bool(
             _LAST_GROUP_OF_ONE.search(candidate)
@@ -165,6 +183,9 @@ class PhoneDetector:
     lookalike: bool = False
     source: str = "ITU-T E.164, libphonenumber metadata"
 
+    def __post_init__(self) -> None:
+        self._any_national.pattern  # noqa: B018 - the plans, compiled when the detectors load
+
     def score_value(self, value: str) -> ValueScore:
         """How likely the whole ``value`` is a phone number (0 when it is not one)."""
         if not 8 <= len(value) <= 40 or value[0] not in "+0123456789(":
@@ -179,14 +200,19 @@ class PhoneDetector:
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Phone numbers in ``text``; bare digit runs only with a phone word near them."""
-        for match in _CANDIDATE.finditer(text):
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Phone numbers inside ``windows`` of ``text`` (context words: anywhere near)."""
+        for match in search(_CANDIDATE, text, windows):
             start, end = match.span()
             found = self._score(match.group(0))
             if found.score == 0.0 or self._after_iban(text, start):
                 continue
             near = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
             phone_word = self._context.search(near) is not None
-            if not phone_word and self._not_phone_context.search(near) is not None:
+            weak = found.score < STRONG
+            if weak and not phone_word and self._not_phone_context.search(near) is not None:
                 continue
             score = min(1.0, found.score + CONTEXT_BOOST) if phone_word else found.score
             if found.pattern == "digits" and not phone_word:

@@ -14,10 +14,11 @@ Royal Mail PAF (UK); Eircode routing keys; Canada Post. Category: fideslang
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_WINDOW, NO_MATCH, Pattern, Span, ValueScore
 
 CATEGORY = "user.contact.address.postal_code"
@@ -56,7 +57,6 @@ PATTERNS: tuple[Pattern, ...] = (
 )
 """Formats, the most distinctive first; a value takes the score of the first that matches."""
 
-_DISTINCTIVE = tuple(pattern for pattern in PATTERNS if pattern.score > BARE_NUMBER)
 CONTEXT = (
     "postcode", "post code", "postal code", "zip", "zip code", "zipcode", "code postal", "CP",
     "postcode", "PLZ", "Postleitzahl", "código postal", "codigo postal", "CAP",
@@ -149,15 +149,28 @@ class PostcodeDetector:
             )
         )
 
+    @cached_property
+    def _distinctive(self) -> re.Pattern[str]:
+        """The distinctive formats in one expression for text, bounded like a Pattern."""
+        either = "|".join(
+            f"(?P<{group}>{_scoped(pattern)})"
+            for group, pattern in self._by_group.items()
+            if pattern.score > BARE_NUMBER
+        )
+        return re.compile(rf"(?<![\w@.\-+])(?:{either})(?![\w@\-]|\.\w)")
+
     def find_spans(self, text: str) -> Iterator[Span]:
         """Distinctive postcodes, then bare numbers with a postcode word or place name."""
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Postcodes inside ``windows`` of ``text`` (context: anywhere near)."""
         taken: list[tuple[int, int]] = []
-        for pattern in _DISTINCTIVE:
-            for match in pattern.bounded.finditer(text):
-                if not _overlaps(taken, *match.span()):
-                    taken.append(match.span())
-                    yield Span(*match.span(), CATEGORY, pattern.score, self.name, pattern.name)
-        for match in _BARE_IN_TEXT.finditer(text):
+        for match in search(self._distinctive, text, windows):
+            pattern = self._by_group[match.lastgroup or ""]
+            taken.append(match.span())
+            yield Span(*match.span(), CATEGORY, pattern.score, self.name, pattern.name)
+        for match in search(_BARE_IN_TEXT, text, windows):
             start, end = match.span()
             if not _overlaps(taken, start, end) and self._in_context(text, start, end):
                 yield Span(start, end, CATEGORY, IN_CONTEXT, self.name, "digits_in_context")

@@ -14,9 +14,10 @@ Category: fideslang ``user.contact.address.street``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from tutela.discovery.detectors.windows import Window, search, whole, widened
 from tutela.discovery.models import NO_MATCH, Pattern, Span, ValueScore
 
 CATEGORY = "user.contact.address.street"
@@ -25,6 +26,8 @@ WITH_TAIL = 0.75
 """A street line followed by more of the address (``, London W1``) in a value."""
 NAME_ONLY = 0.3
 """A street name without a house number: a street column, or a place."""
+STREET_BEFORE = 64
+"""Characters before a house number searched for the street's type and name."""
 LOWER_CASE = 0.9
 """Factor on the score of an all-lower-case value (matched once title-cased)."""
 
@@ -154,9 +157,16 @@ class StreetAddressDetector:
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Street lines with a house number in ``text`` (the earliest, longest one wins)."""
+        return self.find_spans_within(text, whole(text))
+
+    def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
+        """Street lines ending near a digit window: the name before the number is searched too."""
+        if not windows or not has_street_word(text):
+            return
         found: list[tuple[int, int, str, float]] = []
+        around = widened(windows, STREET_BEFORE)
         for pattern in self.patterns:
-            for match in pattern.bounded.finditer(text):
+            for match in search(pattern.bounded, text, around):
                 found.append((match.start(), -match.end(), pattern.name, pattern.score))
         last_end = -1
         for start, negative_end, pattern_name, score in sorted(found):
