@@ -114,16 +114,28 @@ def walk_centre(subject: Any, staff: Any, site: Site, camera: Camera) -> None:
     camera.take(subject, "centre-complaint-received")
 
 
-CONSOLE = ("complaints", "map", "records", "checks", "retention", "consent", "mail", "ledger")
+CONSOLE = (
+    "complaints",
+    "map",
+    "records",
+    "checks",
+    "retention",
+    "consent",
+    "mail",
+    "ledger",
+    "moderation",
+)
 
 
-def walk_console(staff: Any, camera: Camera) -> None:
-    """The console's lists and reports, logged in as a privacy officer."""
+def walk_console(staff: Any, camera: Camera, held: str) -> None:
+    """The console's lists and reports, logged in as a privacy officer; a held post."""
     staff.goto("/console/")
     camera.take(staff, "console-queue")
     for name in CONSOLE:
         staff.goto(f"/console/{name}")
         camera.take(staff, f"console-{name}")
+    staff.goto(f"/console/moderation/{held}")
+    camera.take(staff, "console-moderation-post")
 
 
 @contextmanager
@@ -167,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
                 camera.take(login, "console-login")
                 log_in(login)
                 walk_centre(open_tab("/"), login, site, camera)
-                walk_console(login, camera)
+                held = site.hold_post(
+                    "forum-1042", "Don't ask Mark, he is in hospital for his chemotherapy again."
+                )
+                walk_console(login, camera, held)
             browser.close()
     for path in camera.taken:
         print(

@@ -68,6 +68,12 @@ class Site:
         context = Context(method="web_form", language="en", jurisdiction="BE")
         service.give({"email": email}, purpose, context, actor="subject:web-form")
 
+    def hold_post(self, post_id: str, text: str, lang: str = "en") -> str:
+        """Screen a community post as the platform would; the queue id of the held post."""
+        screened = self.application.moderation_desk().screen(post_id, text, lang)
+        assert screened.queue_id is not None, f"{text!r} was not held"
+        return screened.queue_id
+
 
 @contextmanager
 def serving(folder: Path, people: int = PEOPLE) -> Iterator[Site]:

@@ -49,6 +49,7 @@ CONSOLE = {
     "consent": "/console/consent",
     "mail": "/console/mail",
     "ledger": "/console/ledger",
+    "moderation": "/console/moderation",
 }
 WALKED = (
     "console-login",
@@ -57,6 +58,7 @@ WALKED = (
     "complaint-received",
     "preferences-manage",
     "console-request",
+    "console-held-post",
 )
 
 
@@ -86,6 +88,7 @@ def walked(pages: Pages, site: Site) -> Walked:
     complaint = complain(subject, "complaining.subject@example.test")
     email = "choosing.subject@example.test"
     site.give_consent(email, MARKETING)
+    held = site.hold_post("post-1", "My colleague Anna is pregnant, don't tell anyone.")
     subject.goto(ask_preferences_link(subject, site, email))
     urls = {
         "console-login": (subject, "/console/login"),
@@ -94,6 +97,7 @@ def walked(pages: Pages, site: Site) -> Walked:
         "complaint-received": (subject, f"/request/{complaint}"),
         "preferences-manage": (subject, subject.url),
         "console-request": (staff, f"/console/requests/{waiting}"),
+        "console-held-post": (staff, f"/console/moderation/{held}"),
     }
     return Walked(subject, staff, urls)
 
