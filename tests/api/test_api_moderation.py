@@ -261,13 +261,24 @@ def test_the_openapi_document_describes_the_moderation_routes(client: TestClient
 
 
 @pytest.mark.parametrize(
-    ("text", "lang", "hold"),
-    [("My colleague Anna is pregnant.", "en", True), ("I am pregnant.", "en", False)],
+    ("text", "lang", "kind", "hold"),
+    [
+        ("My colleague Anna is pregnant.", "en", "health", True),
+        ("I am pregnant.", "en", "health", False),
+        ("The union negotiated a raise for everyone.", "en", "trade_union", False),
+        ("Ma voisine Claire est musulmane, elle prie tous les soirs.", "fr", "religion", True),
+        ("Je suis musulmane et fière de l'être.", "fr", "religion", False),
+        ("Le cabinet médical est fermé le lundi.", "fr", "health", False),
+        ("Mijn collega Joris is homo, wist je dat?", "nl", "sexual_orientation", True),
+        ("Ik ben lid van de vakbond.", "nl", "trade_union", False),
+        ("Mein Nachbar Thomas wählt die AfD.", "de", "political_opinion", True),
+        ("Die Fans des FC Bayern feierten die ganze Nacht.", "de", "political_opinion", False),
+    ],
 )
-def test_the_real_classifier_holds_another_persons_health_and_allows_the_authors(
-    client: TestClient, keys: dict[str, str], text: str, lang: str, hold: bool
+def test_the_real_classifier_holds_others_art9_data_and_allows_the_authors_in_four_languages(
+    client: TestClient, keys: dict[str, str], text: str, lang: str, kind: str, hold: bool
 ) -> None:
     answer = _screen(client, keys["admin"], text, lang=lang)
     assert answer.status_code == 200, answer.text
     assert answer.json()["hold"] is hold and (answer.json()["queue_id"] is not None) is hold
-    assert ("health" in answer.json()["classes"]) is hold
+    assert (kind in answer.json()["classes"]) is hold
