@@ -147,6 +147,8 @@ DETECTORS = Kind(
         "postcode": "tutela.discovery.detectors.postcode:DETECTOR",
         "street_address": "tutela.discovery.detectors.street_address:DETECTOR",
         "person_name": "tutela.discovery.detectors.person_name:DETECTOR",
+        "coordinates": "tutela.discovery.detectors.coordinates:DETECTOR",
+        "profile_url": "tutela.discovery.detectors.profile_url:DETECTOR",
         "lookalikes": "tutela.discovery.detectors.lookalikes:DETECTORS",
         "column_name": "tutela.discovery.detectors.column_name:DETECTOR",
     },

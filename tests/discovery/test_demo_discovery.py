@@ -39,16 +39,16 @@ CONDUCT = "what a person did or chose (an event, a product, an amount, a status)
 FREE_TEXT = "free text: personal only by what people write in it (the sample holds none)"
 FILE_LINK = "a link to a stored file (photo, recording, CV): the personal data is in the file"
 ORGANISATION = "about the person's organisation: the column name vetoes person-name hits"
-PROFILE_LINK = "a profile or page URL: no built-in detector reads web links as personal data"
+PROFILE_LINK = "a page URL or path: no built-in detector reads web pages as personal data"
+PROFILE_URL = "a profile link: fideslang's user.contact.url, the example's own social_profile key"
 DEVICE_TRAIT = "a browser or user agent: shared by many people, personal only in combination"
 OTHER_FORM = "the values have another category's form (a principal name that is an e-mail)"
-NAME_ONLY = "only the column name suggests it, below the 0.6 threshold (no value confirms)"
 OTHER_BRANCH = "both are right: a country is an address part and an imprecise location"
 TECHNICAL_ID = "a key or code (licence key, VAT number, tags): the name reads as technical"
 WORK_TRAIT = "a professional trait (time zone, enrichment value): an ordinary word or setting"
 PAYMENT_SUMMARY = "a payment summary (brand, last 4 digits, reference, check): no card number"
 
-DISAGREE = (OTHER_FORM, OTHER_BRANCH)
+DISAGREE = (OTHER_FORM, OTHER_BRANCH, PROFILE_URL)
 """The reasons where discovery proposes another category (``drift/category-mismatch``)."""
 
 KNOWN_DIFFERENCES: dict[str, str] = {
@@ -58,7 +58,7 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "crm.company.domain": ORGANISATION,
     "crm.company.industry": ORGANISATION,
     "crm.company.employee_count": ORGANISATION,
-    "crm.contact.linkedin_url": PROFILE_LINK,
+    "crm.contact.linkedin_url": PROFILE_URL,
     "crm.contact.time_zone": WORK_TRAIT,
     "crm.enrichment_attribute.value": WORK_TRAIT,
     "crm.lead_score.score": CONDUCT,
@@ -68,8 +68,8 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "marketing.email_event.event_type": CONDUCT,
     "marketing.email_event.user_agent": DEVICE_TRAIT,
     "recruitment.applicant.picture_uri": FILE_LINK,
-    "recruitment.applicant.linkedin_profile": PROFILE_LINK,
-    "recruitment.applicant.indeed_profile": PROFILE_LINK,
+    "recruitment.applicant.linkedin_profile": PROFILE_URL,
+    "recruitment.applicant.indeed_profile": PROFILE_URL,
     "recruitment.application.vacancy": CONDUCT,
     "recruitment.application.status": CONDUCT,
     "recruitment.application.notes": FREE_TEXT,
@@ -99,7 +99,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "web_analytics.server_log.referrer": PROFILE_LINK,
     "webshop.customer.company_name": ORGANISATION,
     "webshop.customer.vat_id": TECHNICAL_ID,
-    "webshop.customer.street": NAME_ONLY,
     "webshop.licence.licence_key": TECHNICAL_ID,
     "webshop.sales_order.product": CONDUCT,
     "webshop.sales_order.amount": CONDUCT,
@@ -107,13 +106,11 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "webshop.sales_order.card_brand": PAYMENT_SUMMARY,
     "webshop.sales_order.card_last4": PAYMENT_SUMMARY,
     "webshop.sales_order.fraud_check_result": PAYMENT_SUMMARY,
-    "webshop.invoice.billed_address": NAME_ONLY,
     "webshop.invoice.vat_id": TECHNICAL_ID,
     "webshop.invoice.amount": CONDUCT,
     "website.form_submission.company": ORGANISATION,
     "website.form_submission.message": FREE_TEXT,
     "website.form_submission.marketing_consent": CONDUCT,
-    "website.community_member.display_name": NAME_ONLY,
     "website.community_member.blocked_reason": FREE_TEXT,
     "website.community_post.body": FREE_TEXT,
     "website.chat_transcript.transcript": FREE_TEXT,

@@ -24,14 +24,17 @@ the column holds it; for ``None``, that the column is not personal data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tutela.discovery.evidence import (
     Cells,
     Tally,
+    beyond_chance,
     compatible,
     describe_spans,
+    per_value,
     plausible,
     prepare,
     score_cells,
@@ -50,6 +53,20 @@ STRONG_FRACTION = 0.8
 STRONG_SCORE = 0.8
 ASSERT_FRACTION = 0.6
 LOOKALIKE_FRACTION = 0.5
+UNAMBIGUOUS = 0.8
+"""A name this sure of its category reaches the threshold on values that merely fit it."""
+FITTING = 0.8
+"""Factor on the name's confidence when its values are unrecognised but fit (see above)."""
+FREE_FORM = {
+    **dict.fromkeys(("user.contact.address", "user.contact.address.street"), True),
+    **dict.fromkeys(("user.contact.address.city", "user.account.username"), False),
+    **dict.fromkeys(("user.name", "user.name.first", "user.name.last"), False),
+}
+"""Free-form text no detector recognises in full (streets, nicknames): needs a space?"""
+USERNAME = "user.account.username"
+_HANDLE = re.compile(r"@?[a-z][a-z0-9._\-]{2,40}")
+SHAPE_ONLY = 0.6
+"""A mean score at most this is a match of shape only (a bare digit run as a phone number)."""
 CONTENT_CATEGORY = "user.content.private"
 
 IDENTITIES = {"user.contact.email": "email", "user.contact.phone_number": "phone_number"}
@@ -82,8 +99,9 @@ def classify_column(
     """The category ``column`` of ``table`` holds, judged from ``values`` and its name.
 
     ``values`` is the column's sample, NULLs included. With ``text=True`` a free-text
-    column's finding carries its spans, with offsets into the scanned values joined by
-    newlines (in sample order, blanks and NULLs left out).
+    column's finding carries its spans and the scanned values (``texts``: distinct, in
+    sample order, blanks and NULLs left out); each span's ``value`` indexes ``texts`` and
+    its offsets are within that value.
     """
     guess = name_guess(table, column, installed)
     cells = prepare(values)
@@ -169,6 +187,7 @@ def _combine(verdict: Verdict, cells: Cells, tallies: list[Tally]) -> ColumnFind
     lookalike = next((t for t in tallies if t.lookalike), None)
     candidates = [t for t in tallies if not t.lookalike and t.hits]
     for tally in candidates:
+        beyond_chance(tally)
         tally.plausible, tally.note = plausible(tally, cells, named)
     best = max((t for t in candidates if t.plausible), key=value_strength, default=None)
     agreeing = max(
@@ -213,10 +232,11 @@ def _with_name(
 ) -> ColumnFinding:
     """The name suggests ``named``: values agree, contradict strongly, or say nothing."""
     name_confidence = verdict.guess.confidence if verdict.guess else 0.5
-    contradicted = agreeing is None or agreeing.fraction < 0.5
+    contradicted = agreeing is None or agreeing.fraction < 0.5 or _outchecked(agreeing, best)
     if best is not None and _strong(best) and contradicted and not compatible(best.category, named):
         why = f"the values say otherwise than the name ({named})"
-        return verdict.found(best.category, _confidence(best) * 0.9, best.describe(), why)
+        evidence = (best.describe(), *best.notes(), why)
+        return verdict.found(best.category, _confidence(best) * 0.9, *evidence)
     if agreeing is not None and agreeing.fraction >= 0.2:
         category = max(agreeing.category, named, key=len)
         combined = 1 - (1 - name_confidence) * (1 - _confidence(agreeing))
@@ -224,10 +244,54 @@ def _with_name(
     if _short_numbers(cells):
         return verdict.not_personal(0.6, f"values are small numbers, not {named}")
     checked = [t for t in tallies if not t.lookalike and t.scored and compatible(t.category, named)]
+    if checked and name_confidence >= UNAMBIGUOUS and _fitting_text(named, cells):
+        if named.startswith("user.name") and _handles(cells):
+            why = "the values are handles (lower case, no spaces): user names, not names"
+            return verdict.found(USERNAME, name_confidence * FITTING, why)
+        why = f"no detector recognises the values, but they are varied text as {named} is"
+        return verdict.found(named, name_confidence * FITTING, why)
     if checked:
         why = f"no sampled value is recognised as {named}: the name alone says so"
         return verdict.found(named, name_confidence * 0.6, why)
     return verdict.found(named, name_confidence)
+
+
+def _fitting_text(named: str, cells: Cells) -> bool:
+    """Values of a free-form kind (an address, a name) that do not contradict the name.
+
+    Most values have letters (an address also a space: words and a number), no value is
+    longer than a line, they are varied and not codes (one length, no lower case).
+    """
+    if named not in FREE_FORM:
+        return False
+    values = cells.distinct[:MAX_SCORED]
+    varied = len(values) >= 10 or len(values) * 2 >= cells.total
+    if not varied or len({len(v) for v in values}) == 1:
+        return False
+    spaced = FREE_FORM[named]
+    fitting = sum(_worded(value, spaced) for value in values)
+    return fitting >= 0.8 * len(values)
+
+
+def _handles(cells: Cells) -> bool:
+    values = cells.distinct[:MAX_SCORED]
+    return sum(_HANDLE.fullmatch(value) is not None for value in values) >= 0.8 * len(values)
+
+
+def _worded(value: str, spaced: bool) -> bool:
+    letters = sum(char.isalpha() for char in value)
+    if letters < 3 or len(value) > 200 or not any(char.islower() for char in value):
+        return False
+    return letters * 2 >= len(value) and (" " in value or not spaced)
+
+
+def _outchecked(agreeing: Tally, best: Tally | None) -> bool:
+    """The best values pass check digits beyond chance, the agreeing ones fit a shape only."""
+    if best is None or not best.checked or agreeing.checked:
+        return False
+    return agreeing.effective_score <= SHAPE_ONLY and value_strength(best) > value_strength(
+        agreeing
+    )
 
 
 def _asserted(tally: Tally) -> bool:
@@ -262,7 +326,7 @@ def _classify_text(
     spans = find_spans(joined, installed)
     summary, with_spans = describe_spans(joined, scanned, spans)
     share = with_spans / len(scanned)
-    kept = tuple(spans) if text else ()
+    kept = (per_value(spans, scanned), tuple(scanned)) if text else ((), ())
     named = verdict.named
     if named is not None:
         finding = verdict.found(named, verdict.guess.confidence if verdict.guess else 0.5, summary)
@@ -275,7 +339,10 @@ def _classify_text(
     return _with_spans(verdict.not_personal(0.7 - min(share, 0.3), summary), kept)
 
 
-def _with_spans(finding: ColumnFinding, spans: tuple[Span, ...]) -> ColumnFinding:
+def _with_spans(
+    finding: ColumnFinding, kept: tuple[tuple[Span, ...], tuple[str, ...]]
+) -> ColumnFinding:
+    spans, texts = kept
     if not spans:
         return finding
     return ColumnFinding(
@@ -287,4 +354,5 @@ def _with_spans(finding: ColumnFinding, spans: tuple[Span, ...]) -> ColumnFindin
         finding.identity,
         finding.sampled,
         spans,
+        texts,
     )

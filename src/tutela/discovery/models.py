@@ -30,6 +30,9 @@ CONTEXT_WINDOW = 40
 CONTEXT_BOOST = 0.25
 """Added to a span's score (capped at 1.0) when a context word is near it."""
 
+NO_CHECK = 1.0
+"""The chance rate of a detector without a check: any value of the right shape passes."""
+
 
 @dataclass(frozen=True)
 class Pattern:
@@ -58,7 +61,11 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Span:
-    """Personal data found in a text: ``text[start:end]`` is of ``category``."""
+    """Personal data found in a text: ``text[start:end]`` is of ``category``.
+
+    ``value`` is set when the text is one of several (a column's sampled values): the
+    index of the value the span is in, its offsets then being within that value.
+    """
 
     start: int
     end: int
@@ -66,9 +73,13 @@ class Span:
     confidence: float
     detector: str
     pattern: str = ""
+    value: int | None = None
 
     def as_json(self, text: str | None = None) -> dict[str, object]:
-        """The span as a JSON object (with the matched text when ``text`` is given)."""
+        """The span as a JSON object (with the matched text when ``text`` is given).
+
+        ``"value"`` is added when the span has one; ``text`` is then that value.
+        """
         found: dict[str, object] = {
             "start": self.start,
             "end": self.end,
@@ -76,6 +87,8 @@ class Span:
             "confidence": round(self.confidence, 3),
             "detector": self.detector,
         }
+        if self.value is not None:
+            found["value"] = self.value
         if text is not None:
             found["text"] = text[self.start : self.end]
         return found
@@ -100,6 +113,11 @@ class Detector(Protocol):
     ``lookalike`` is True for detectors of values that look personal but are not
     (uuids, hashes, product codes, user agents): their category is ``None`` and a
     column they explain is not personal data.
+
+    A detector whose validation is a check digit may also have a ``chance``
+    attribute (optional, read with :func:`chance_of`): the share of random values of
+    its shape that pass (1/11 for the Dutch 11-test, 1/10 for Luhn, 1/97 for mod 97).
+    A column passing far more often than that is strong evidence.
     """
 
     name: str
@@ -135,6 +153,7 @@ class PatternDetector:
     lookalike: bool = False
     min_span_score: float = 0.0
     source: str = ""  # the legal or technical source (e.g. "ISO 13616 mod 97")
+    chance: float = NO_CHECK  # share of random values of a pattern's shape that validate
 
     def score_value(self, value: str) -> ValueScore:
         """The best score of a pattern matching all of ``value`` and passing validation."""
@@ -167,6 +186,18 @@ class PatternDetector:
     def _has_context(self, text: str, start: int, end: int) -> bool:
         window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
         return self._context.search(window) is not None
+
+
+def chance_of(detector: Detector) -> float:
+    """The share of random values of ``detector``'s shape its validation passes (0 < x <= 1).
+
+    :data:`NO_CHECK` (1.0) for a detector without a ``chance`` attribute or with an
+    unusable one: its matches are then evidence of shape only.
+    """
+    chance = getattr(detector, "chance", NO_CHECK)
+    if isinstance(chance, int | float) and 0.0 < chance <= 1.0:
+        return float(chance)
+    return NO_CHECK
 
 
 @dataclass(frozen=True)
@@ -207,6 +238,8 @@ class ColumnFinding:
     identity: str | None = None
     sampled: int = 0
     spans: tuple[Span, ...] = field(default=(), compare=False)
+    texts: tuple[str, ...] = field(default=(), compare=False)
+    """The sampled values the spans are in (``Span.value`` indexes them)."""
 
     def as_json(self) -> dict[str, object]:
         """``{table, column, category, confidence, evidence}`` (plus ``identity``, ``sampled``)."""

@@ -25,7 +25,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tutela.discovery.models import ColumnFinding
+from tutela.discovery.models import ColumnFinding, Span
 from tutela.discovery.service import Discovery
 
 FieldAddress = tuple[str, str]
@@ -113,13 +113,15 @@ def explain(finding: ColumnFinding) -> str:
 def records(discovery: Discovery, *, spans: bool = False) -> list[dict[str, object]]:
     """One JSON record per column (:meth:`ColumnFinding.as_json`), in catalog order.
 
-    ``spans`` adds each text column's spans (``--text``), at most :data:`MAX_SPANS`.
+    ``spans`` adds each text column's spans (``--text``), at most :data:`MAX_SPANS`: each
+    with ``value``, the index of the sampled text it is in (distinct non-blank values in
+    sample order), its offsets within that text, and the ``text`` it matched.
     """
     found = []
     for finding in discovery.findings:
         record = finding.as_json()
         if spans and finding.spans:
-            record["spans"] = [span.as_json() for span in finding.spans[:MAX_SPANS]]
+            record["spans"] = [_span_json(span, finding) for span in finding.spans[:MAX_SPANS]]
         found.append(record)
     return found
 
@@ -130,6 +132,12 @@ def render_json(discovery: Discovery, *, spans: bool = False) -> str:
     if not lines:
         return "[]\n"
     return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def _span_json(span: Span, finding: ColumnFinding) -> dict[str, object]:
+    """The span with the index of the sampled value it is in and the text it matched."""
+    inside = span.value is not None and 0 <= span.value < len(finding.texts)
+    return span.as_json(finding.texts[span.value] if inside and span.value is not None else None)
 
 
 def _identity(finding: ColumnFinding) -> str | None:

@@ -116,6 +116,39 @@ def _has_time_of_day(match: re.Match[str]) -> bool:
     return time is not None and time.strip("0:.") != ""
 
 
+_LONGEST_DATE = 48
+"""No text form of a date (a midnight time and a zone included) is longer than this."""
+_REACH = CONTEXT_WINDOW + _LONGEST_DATE + max(map(len, CONTEXT))
+_ANY_CONTEXT = re.compile("|".join(re.escape(word.lower()) for word in CONTEXT))
+"""The birth words, lower-cased, anywhere (inside a longer word too): where the bounded,
+case-blind ones can be. Searched in the lower-cased text (a case-blind regex is slower)."""
+_ANY_CONTEXT_CASE_BLIND = re.compile(_ANY_CONTEXT.pattern, re.IGNORECASE)
+
+
+def _near_context(text: str, windows: Sequence[Window]) -> list[Window]:
+    """The windows within reach of a birth word: a date in any other has none near it.
+
+    A date is kept only with a birth word within :data:`CONTEXT_WINDOW` characters, so
+    a window farther than that (plus the longest date) from every birth word is skipped.
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        reach = _ANY_CONTEXT.finditer(lowered)
+    else:  # a letter whose lower case is longer (İ): offsets would move
+        reach = _ANY_CONTEXT_CASE_BLIND.finditer(text)
+    words = [(found.start() - _REACH, found.end() + _REACH) for found in reach]
+    if not words:
+        return []
+    near: list[Window] = []
+    index = 0
+    for window in windows:
+        while index < len(words) and words[index][1] <= window.start:
+            index += 1
+        if index < len(words) and words[index][0] < window.end:
+            near.append(window)
+    return near
+
+
 @dataclass(frozen=True)
 class DateOfBirthDetector:
     """Plausible birth dates; ``today`` fixes the reference date (tests, reproducible runs)."""
@@ -161,10 +194,11 @@ class DateOfBirthDetector:
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
         """Plausible dates inside ``windows`` of ``text`` with a birth word near them."""
-        if _CONTEXT.search(text) is None:
+        near = _near_context(text, windows)
+        if not near:
             return
         for form, regex in _TEXT_FORMS.items():
-            for match in search(regex, text, windows):
+            for match in search(regex, text, near):
                 born = parse_date(match)
                 if born is None or _has_time_of_day(match) or not self.plausibility(born):
                     continue

@@ -97,5 +97,6 @@ DETECTOR = IbanDetector(
     ),
     validate=valid_iban,
     source="ISO 13616-1:2020, ISO 7064 MOD 97-10",
+    chance=1 / 97,
 )
 """The IBAN detector registered as the built-in ``iban``."""

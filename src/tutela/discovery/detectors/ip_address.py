@@ -153,7 +153,9 @@ class IpAddressDetector(PatternDetector):
     def _candidates(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
         """Valid hosts inside ``windows``, scored 0.9 plus the context boost."""
         for pattern in self.patterns:
-            for match in search(pattern.bounded, text, windows):
+            separator, fewest = _SEPARATORS[pattern.name]
+            where = [w for w in windows if text.count(separator, w.start, w.end) >= fewest]
+            for match in search(pattern.bounded, text, where):
                 if not valid_host(match.group(0)):
                     continue
                 start, end = match.span()
@@ -163,6 +165,9 @@ class IpAddressDetector(PatternDetector):
                 yield Span(start, end, CATEGORY, score, self.name, pattern.name)
 
 
+_SEPARATORS = {"ipv4": (".", 3), "ipv6": (":", 2)}
+"""A window holding fewer of these than an address of the pattern (a dotted quad, two colons
+at least) holds no address of it."""
 _IPV4_VALUE = re.compile(IPV4)
 _IPV6_VALUE = re.compile(IPV6, re.IGNORECASE)
 

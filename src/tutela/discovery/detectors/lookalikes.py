@@ -14,8 +14,9 @@ text. Covered:
   (``RR123456785DE``, ISO/IEC 15459 check digit), DHL ``JJD…``, FedEx 12 or 15 digits
   (weak: a bare 12- or 15-digit number is more often something else);
 - user-agent strings (RFC 9110 §10.1.5 product tokens, ``Mozilla/5.0 (…)``);
-- infrastructure log lines: ISO-timestamped lines with a level, syslog lines and
-  nginx/Apache combined-log lines. They may contain an IP address or an e-mail, but a
+- infrastructure log lines: timestamped lines with a level (Python, Java, nginx
+  errors), syslog lines (RFC 3164, RFC 5424), NCSA access logs, Apache error logs,
+  logfmt and JSON log lines. They may contain an IP address or an e-mail, but a
   whole value that is a log line makes a log column;
 - semantic versions (``1.4.2``, ``v2.0.0-rc.1``, SemVer 2.0.0).
 
@@ -134,6 +135,7 @@ PRODUCT_CODE = LookalikeDetector(
     ),
     validate=_product_code_valid,
     source="GS1 General Specifications §7.9 (EAN/UPC), ISO 2108 (ISBN)",
+    chance=1 / 10,
     admits=lambda value: 8 <= len(value) <= 17 and value[0].isdigit(),
 )
 """EAN-8, UPC-A, EAN-13 and ISBN codes with valid check digits (bare EANs weakly)."""
@@ -167,37 +169,82 @@ USER_AGENT = LookalikeDetector(
 )
 """User-agent strings: browsers, and ``product/version`` clients (curl, okhttp…)."""
 
-_TIMESTAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
-_LEVEL = r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRITICAL|CRIT|FATAL|SEVERE)"
+_TIMESTAMP = (
+    r"\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?"
+)
+_LEVEL = (
+    r"(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRITICAL|CRIT|FATAL|SEVERE|ALERT"
+    r"|EMERG)\b|\[(?:trace|debug|info|notice|warn|warning|error|crit|alert|emerg)\])"
+)
+_KEY_VALUE = r"[\w.@\-]+=(?:\"(?:[^\"\\]|\\.)*\"|\S*)"
+_LOG = re.DOTALL
 LOG_LINE = LookalikeDetector(
     name="log_line",
     category=None,
     patterns=(
         Pattern(
-            "timestamped",
-            rf"\[?{_TIMESTAMP}\]?\s+(?:\[[^\]]{{0,60}}\]\s+)?\[?{_LEVEL}\]?\b.*",
-            0.95,
-            flags=re.DOTALL,
+            "timestamped", rf"\[?{_TIMESTAMP}\]?[^\n]{{0,80}}?(?<![\w=])\[?{_LEVEL}.*", 0.95, _LOG
         ),
         Pattern(
             "combined",
             r"\S+ \S+ \S+ \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "
-            r'"[A-Z]+ \S+ HTTP/[\d.]+" \d{3} .*',
+            r'"(?:[A-Z]+ \S+ HTTP/[\d.]+|-)" \d{3} .*',
             0.95,
-            flags=re.DOTALL,
+            _LOG,
         ),
         Pattern(
             "syslog",
-            r"[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \S+ [\w.\-/]+(?:\[\d+\])?: .*",
+            r"(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \S+ [\w.\-/]+(?:\[\d+\])?: .*",
             0.9,
-            flags=re.DOTALL,
+            _LOG,
         ),
-        Pattern("leveled", rf"{_LEVEL}[:\s]\s*\S.*", 0.6, flags=re.DOTALL),
+        Pattern(
+            "syslog_iso",
+            rf"(?:<\d{{1,3}}>\d? ?)?{_TIMESTAMP} \S+ [\w.\-/]+(?:\[\d+\])?(?::| - ) ?.*",
+            0.9,
+            _LOG,
+        ),
+        Pattern(
+            "apache_error",
+            r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}\] "
+            r"\[[\w:]+\] .*",
+            0.95,
+            _LOG,
+        ),
+        Pattern(
+            "key_value",
+            rf"(?=.*\b(?:level|lvl|severity)=\w)(?=.*\b(?:ts|time|timestamp|t|date)=\S)"
+            rf"{_KEY_VALUE}(?:\s+{_KEY_VALUE}){{2,}}\s*",
+            0.9,
+            _LOG,
+        ),
+        Pattern(
+            "json",
+            r'\{(?=.*"(?:[\w.]*\.)?(?:level|lvl|severity|levelname)"\s*:\s*"?\w)'
+            r'(?=.*"(?:ts|time|timestamp|@timestamp|asctime|date)"\s*:).*\}',
+            0.9,
+            _LOG,
+        ),
+        Pattern(
+            "java_util",
+            r"[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2} [AP]M \S+.*",
+            0.9,
+            _LOG,
+        ),
+        Pattern("glog", r"[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w.\-]+:\d+\] .*", 0.9, _LOG),
+        Pattern("log4j_relative", rf"\d+ \[[^\]]{{1,60}}\] {_LEVEL} +\S.*", 0.85, _LOG),
+        Pattern("leveled", rf"{_LEVEL}[:\s]\s*\S.*", 0.6, _LOG),
     ),
-    source="RFC 5424 / RFC 3164 syslog; NCSA combined log format",
-    admits=lambda value: len(value) >= 8 and (":" in value or value[0].isupper()),
+    source="RFC 5424 / RFC 3164 syslog; NCSA common and combined log formats; logfmt",
+    admits=lambda value: len(value) >= 12,
 )
-"""Whole log lines (they may contain an IP or an address; the column is a log column)."""
+"""Whole log lines (they may contain an IP or an address; the column is a log column).
+
+ISO- or slash-timestamped lines with a level anywhere in the first words (Python
+``logging``, log4j/logback, nginx's error log), syslog (RFC 3164, RFC 5424, ISO
+timestamps), NCSA common and combined access logs, Apache error logs, logfmt
+``key=value`` lines and JSON lines with a time and a level, java.util.logging, glog.
+"""
 
 SEMANTIC_VERSION = LookalikeDetector(
     name="semantic_version",

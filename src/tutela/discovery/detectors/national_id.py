@@ -28,6 +28,7 @@ from tutela.discovery.detectors.windows import Window, whole
 from tutela.discovery.models import (
     CONTEXT_BOOST,
     CONTEXT_WINDOW,
+    NO_CHECK,
     NO_MATCH,
     Pattern,
     PatternDetector,
@@ -121,7 +122,8 @@ class Scheme:
     ``validator`` is a python-stdnum module name (its ``is_valid`` is used) or a
     function of the compact number; ``precheck`` is a cheap necessary condition run
     first. ``digits`` is the length of a digits-only number that may be stored as an
-    integer and lose its leading zero (0: it cannot).
+    integer and lose its leading zero (0: it cannot). ``chance`` is the share of
+    random numbers of the scheme's shape its check passes (None: :data:`CHECK_CHANCE`).
     """
 
     code: str
@@ -132,6 +134,7 @@ class Scheme:
     context: tuple[str, ...]
     precheck: Callable[[str], bool] | None = None
     digits: int = 0
+    chance: float | None = None
 
 
 def _words(words: str) -> tuple[str, ...]:
@@ -141,6 +144,23 @@ def _words(words: str) -> tuple[str, ...]:
 def _digits(name: str, count: int, score: float) -> Pattern:
     return Pattern(name, rf"\d{{{count}}}", score)
 
+
+CHECK_CHANCE: dict[str, float] = {
+    **dict.fromkeys(("be", "be_bis", "fr"), 1 / 97),  # mod 97
+    **dict.fromkeys(("nl", "pt_nif", "at", "cz", "ro", "bg", "ee", "si"), 1 / 11),  # mod 11
+    **dict.fromkeys(("de", "hr"), 1 / 10),  # ISO 7064 mod 11,10
+    **dict.fromkeys(("pl", "pt_cc", "se", "gr", "ch"), 1 / 10),  # weighted mod 10, Luhn, EAN
+    **dict.fromkeys(("es_dni", "es_nie", "ie"), 1 / 23),  # mod 23 letter
+    "it": 1 / 26,  # check letter
+    "fi": 1 / 31,  # mod 31 character
+    "no": 1 / 121,  # two mod 11 digits
+    "lu": 1 / 100,  # Luhn and Verhoeff digits
+}
+"""The share of random numbers of each scheme's shape that pass its check digits.
+
+Schemes without one (the US SSN, the UK NINO, the Danish CPR's date) are absent: any
+number of their shape passes (:data:`~tutela.discovery.models.NO_CHECK`).
+"""
 
 SCHEMES: tuple[Scheme, ...] = (
     Scheme(
@@ -465,10 +485,13 @@ class NationalIdDetector:
     category: str | None = field(init=False, default=CATEGORY)
     countries: tuple[str, ...] = field(init=False)
     lookalike: bool = field(init=False, default=False)
+    chance: float = field(init=False, default=NO_CHECK)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", f"national_id_{self.scheme.code}")
         object.__setattr__(self, "countries", self.scheme.countries)
+        chance = self.scheme.chance or CHECK_CHANCE.get(self.scheme.code, NO_CHECK)
+        object.__setattr__(self, "chance", chance)
 
     @cached_property
     def _lengths(self) -> tuple[int, int]:

@@ -164,5 +164,6 @@ DETECTOR = PaymentCardDetector(
     validate=valid_card,
     min_span_score=0.7,
     source="ISO/IEC 7812-1 (issuer ranges, Luhn check digit)",
+    chance=1 / 10,
 )
 """The payment-card detector registered as the built-in ``payment_card``."""

@@ -92,11 +92,15 @@ _TITLE = re.compile(
     + "|".join(re.escape(word) for word in INTRODUCTIONS)
     + r"))\.?,?\s*$"
 )
-_CAP = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)?"
+_UPPER = "[A-ZÀ-ÖØ-Þ]"
+_CAP = rf"{_UPPER}[a-zß-öø-ÿ'’]+(?:-{_UPPER}[a-zß-öø-ÿ'’]+)?"
 _RUN = re.compile(
-    rf"(?<![\w'’-]){_CAP}(?:(?: (?:{'|'.join(sorted(PARTICLES - {'e', 'y'}))}))* {_CAP})*"
+    rf"{_UPPER}(?<![\w'’-]{_UPPER}){_CAP[len(_UPPER) :]}"
+    rf"(?:(?: (?:{'|'.join(sorted(PARTICLES - {'e', 'y'}))}))* {_CAP})*"
     r"(?![\w-])"
 )
+"""Runs of capitalised words. The first capital is matched before the look-behind (no word
+character before it), so the scan skips ahead to capitals instead of testing every position."""
 _INITIALED = re.compile(
     rf"[A-ZÀ-Þ]\.(?<![\w.'’-][A-ZÀ-Þ]\.)(?:-?[A-ZÀ-Þ]\.)? ?"
     rf"(?P<surname>(?:(?:{'|'.join(sorted(PARTICLES - {'e', 'y', 'al', 'el', 'bin', 'ibn'}))}) )*"

@@ -91,6 +91,8 @@ _NANP_DOTTED = re.compile(r"[2-9]\d\d\.[2-9]\d\d\.\d{4}")
 """The one dotted national form without a trunk prefix: North America's ``415.555.0132``."""
 _IBAN_BEFORE = re.compile(r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4})*[ ]?$")
 _SEQUENTIAL = "01234567890123456789"
+_FEWEST_DIGITS = 8
+"""No number with fewer digits is a phone number (see :func:`_implausible`)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ class NumberingPlan:
 def _implausible(candidate: str, digits: str, *, international: bool) -> bool:
     """True for a date, an IP, an amount, a version, an ISBN, an id: not a phone number."""
     separated = _SEPARATOR.search(candidate) is not None
-    if not 8 <= len(digits) <= 15 or (not international and len(digits) > 13):
+    if not _FEWEST_DIGITS <= len(digits) <= 15 or (not international and len(digits) > 13):
         return True
     if not separated and not international and not 9 <= len(digits) <= 12:
         return True
@@ -206,13 +208,24 @@ class PhoneDetector:
         """Phone numbers inside ``windows`` of ``text`` (context words: anywhere near)."""
         for match in search(_CANDIDATE, text, windows):
             start, end = match.span()
+            if end - start < _FEWEST_DIGITS:
+                continue  # fewer characters than a phone number has digits
             found = self._score(match.group(0))
             if found.score == 0.0 or self._after_iban(text, start):
                 continue
             near = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
-            phone_word = self._context.search(near) is not None
+            lowered = near.lower()
+            if len(lowered) == len(near):  # a case-blind regex is several times slower
+                phone_word = _LOWER_CONTEXT.search(lowered) is not None
+                other = _LOWER_NOT_PHONE_CONTEXT.search
+            else:
+                phone_word, other = (
+                    self._context.search(near) is not None,
+                    self._not_phone_context.search,
+                )
+                lowered = near
             weak = found.score < STRONG
-            if weak and not phone_word and self._not_phone_context.search(near) is not None:
+            if weak and not phone_word and other(lowered) is not None:
                 continue
             score = min(1.0, found.score + CONTEXT_BOOST) if phone_word else found.score
             if found.pattern == "digits" and not phone_word:
@@ -291,6 +304,12 @@ def _words(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
+
+_LOWER_CONTEXT = re.compile(_words(tuple(word.lower() for word in CONTEXT)).pattern)
+_LOWER_NOT_PHONE_CONTEXT = re.compile(
+    _words(tuple(word.lower() for word in NOT_PHONE_CONTEXT)).pattern
+)
+"""The context words, lower-cased, for a lower-cased text (case-sensitive: faster)."""
 
 DETECTOR = PhoneDetector()
 """The phone-number detector registered as the built-in ``phone``."""

@@ -119,6 +119,34 @@ def has_street_word(value: str) -> bool:
     return False
 
 
+def _anchor(types: str) -> re.Pattern[str]:
+    words = {word.lower().replace("\\.", ".").lstrip("-") for word in types.split("|")}
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+
+
+_ANCHORS = {
+    "number_first_en": _anchor(_EN_TYPES),
+    "number_first_fr": _anchor(_NUMBER_FIRST_TYPES),
+    "type_first": _anchor(_TYPE_FIRST),
+    "compound": _anchor(_COMPOUND_SUFFIXES),
+    "separate_type": _anchor(_SEPARATE_TYPES),
+}
+"""The street-type words each pattern holds, lower-cased: a text whose lower case has none
+of a pattern's is not searched with it (a literal scan is many times cheaper)."""
+
+
+def _worth_searching(patterns: tuple[Pattern, ...], text: str) -> list[Pattern]:
+    """The ``patterns`` whose street-type word is somewhere in ``text`` (any case)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer (İ): no shortcut
+        return list(patterns)
+    return [
+        pattern
+        for pattern in patterns
+        if pattern.name not in _ANCHORS or _ANCHORS[pattern.name].search(lowered) is not None
+    ]
+
+
 _TAIL = re.compile(r"(?:,|\n| -) ?[\w .'’-]{2,60}(?:,[\w .'’-]{2,60}){0,2}")
 
 
@@ -165,7 +193,7 @@ class StreetAddressDetector:
             return
         found: list[tuple[int, int, str, float]] = []
         around = widened(windows, STREET_BEFORE)
-        for pattern in self.patterns:
+        for pattern in _worth_searching(self.patterns, text):
             for match in search(pattern.bounded, text, around):
                 found.append((match.start(), -match.end(), pattern.name, pattern.score))
         last_end = -1

@@ -26,6 +26,8 @@ RIGHT = 12
 """Characters after a window's last digit searched too, then on to the next whitespace."""
 
 _DIGIT_RUN = re.compile(r"\d+")
+_CLUSTER = re.compile(rf"\d+(?:\D{{0,{JOIN}}}\d+)*")
+"""Digit runs with at most :data:`JOIN` other characters between one and the next."""
 _SPACE = re.compile(r"\s")
 
 
@@ -44,20 +46,14 @@ def whole(text: str) -> list[Window]:
 
 def digit_windows(text: str) -> list[Window]:
     """The windows around the digit clusters of ``text``, in order, never overlapping."""
-    clusters: list[list[int]] = []
-    for run in _DIGIT_RUN.finditer(text):
-        start, end = run.span()
-        if clusters and start - clusters[-1][1] <= JOIN:
-            last = clusters[-1]
-            last[1] = end
-            last[2] += end - start
-        else:
-            clusters.append([start, end, end - start])
     windows: list[Window] = []
-    for start, end, digits in clusters:
+    size = len(text)
+    for cluster in _CLUSTER.finditer(text):
+        start, end = cluster.span()
         left = max(0, start - LEFT)
-        space = _SPACE.search(text, min(len(text), end + RIGHT))
-        right = space.start() if space is not None else len(text)
+        space = _SPACE.search(text, min(size, end + RIGHT))
+        right = space.start() if space is not None else size
+        digits = sum(map(len, _DIGIT_RUN.findall(cluster.group())))
         if windows and left <= windows[-1].end:
             previous = windows.pop()
             left, digits = previous.start, digits + previous.digits
