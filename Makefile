@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := examples/cloudockit
 
-.PHONY: demo test lint types arch pytest install clean catalogues taxonomy
+.PHONY: demo test test-slow lint types arch pytest install clean catalogues taxonomy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,16 @@ types: $(STAMP)
 arch: $(STAMP)
 	$(BIN)/lint-imports
 
+# `make test` leaves out the suites marked `slow` (browsers, Celery workers, processes
+# killed mid-way, schemathesis, the benchmarks' smoke runs); `make test-slow` runs them.
+# CI (.ci/run) runs both.
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q --dist worksteal -m "not slow"
 
 test: lint types arch pytest
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -n 2 -q --dist worksteal -m slow
 
 clean:
 	rm -rf $(VENV) out

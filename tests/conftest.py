@@ -27,6 +27,19 @@ MARIADB_ADMIN_URL = os.environ.get(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser, Celery and MariaDB tests are slow suites: `make test-slow` runs them (CI too).
+
+    `make test` keeps SQLite and PostgreSQL; the MariaDB parity of every store, connector
+    and command is the slow half of the database matrix (its databases are the slowest to
+    create), run by `make test-slow` and on every CI run.
+    """
+    slow_kinds = ("browser", "celery", "mariadb")
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in slow_kinds):
+            item.add_marker(pytest.mark.slow)
+
+
 def _fresh_database(admin_url: str, prefix: str) -> Iterator[str]:
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")

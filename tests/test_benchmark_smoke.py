@@ -10,6 +10,8 @@ from types import ModuleType
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each runs a benchmark end to end: `make test-slow`
+
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "dsr.py"
 LABELS = ("single access", "single erasure", "whale access", "whale erasure", "batch erasure")
 

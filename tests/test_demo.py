@@ -123,6 +123,7 @@ def test_AC_1_demo_answers_an_access_request_from_the_examples_synthetic_systems
     assert contact["email"] == email
 
 
+@pytest.mark.slow
 def test_demo_serve_prints_the_pages_a_login_a_staff_key_and_a_curl_line_that_submit(
     tmp_path: Path,
 ) -> None:

@@ -72,6 +72,7 @@ def test_the_tour_has_the_commands_it_promises() -> None:
     assert any(line.startswith("export ") for line in lines)
 
 
+@pytest.mark.slow
 def test_every_line_of_the_tour_runs_on_a_fresh_clone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

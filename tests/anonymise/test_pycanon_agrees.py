@@ -74,7 +74,10 @@ MODELS = [
     pytest.param(PrivacyModel(k=5, t=0.25), ("salary",), id="k5-t0.25-ordered"),
     pytest.param(PrivacyModel(k=4, l=2, t=0.3), ("disease", "salary"), id="k4-l2-t0.3-both"),
 ]
-TABLES = [pytest.param(300, 1, id="300rows"), pytest.param(2000, 2, id="2000rows")]
+TABLES = [
+    pytest.param(300, 1, id="300rows"),
+    pytest.param(2000, 2, id="2000rows", marks=pytest.mark.slow),
+]
 
 
 def release(

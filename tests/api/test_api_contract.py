@@ -41,6 +41,7 @@ def test_the_openapi_document_has_every_endpoint_and_problem_details(api: FastAP
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_500_and_no_schema_violation(
     api: FastAPI, application: Application, keys: dict[str, str]
 ) -> None:

@@ -62,6 +62,7 @@ def group(tmp_path: Path, store_url: str) -> Iterator[Processes]:
     processes.stop()
 
 
+@pytest.mark.slow
 def test_co_3_a_withdrawal_reaches_both_service_processes(group: Processes) -> None:
     env = group.environ
     key = cli(env, "keys", "create", "reader", "--role", "auditor").strip()

@@ -183,6 +183,7 @@ def _answers(app: Application) -> list[str]:
         return [str(r) for r in connection.execute(sa.select(answer_table.c.request_id)).scalars()]
 
 
+@pytest.mark.slow
 def test_ac_1_er_2_one_run_completes_a_batch_as_one_by_one_would(
     tmp_path: Path, database_url: str, programme: Programme
 ) -> None:

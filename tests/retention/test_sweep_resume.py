@@ -28,6 +28,8 @@ from tutela.retention.ports import Key, Sweeper
 from tutela.retention.reports import SweepReport
 from tutela.retention.targets import Bound, Counts, Exclusion, Target
 
+pytestmark = pytest.mark.slow  # processes killed mid-sweep on three backends: `make test-slow`
+
 system_url = base.system_url
 world = base.world
 """The fixtures of the service's tests: the same world, swept with interruptions."""

@@ -77,6 +77,7 @@ def test_ER_1_permutation_of_range_1000_is_exhaustively_a_bijection_and_keyed() 
     assert images != [KeyedPermutation(b"other", 1000).permute(x) for x in range(1000)]
 
 
+@pytest.mark.slow
 def test_ER_1_integer_hashes_do_not_collide_on_200k_values_where_truncation_did() -> None:
     sample = random.Random(0).sample(range(2**31), 200_000)
     assert collisions([truncated_hash(v, KEY) for v in sample]) > 0  # the old way collides
