@@ -373,7 +373,8 @@ def release_all(
             own = f"  (tutela's own report: GCP {release.report.gcp:.4f})"
             print(line(run.label, f"tutela ({note})", ours, target_for(run, target_s)) + own)
             if run.csv_name and options.out:
-                write_csv(release, Path(options.out) / run.csv_name)
+                name = run.csv_name if frame is options.adult else f"synthetic_k{run.model.k}.csv"
+                write_csv(release, Path(options.out) / name)
         if not options.no_lattice and release is not None and note != "lattice":
             full, seconds, note = run_tutela(frame, run, "lattice")
             if full is not None:
@@ -401,7 +402,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """The options."""
     parser = argparse.ArgumentParser(prog="benchmarks/anonymise.py", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Adult's CSV file")
-    parser.add_argument("--out", help="folder for adult_k5.csv and adult_k10.csv")
+    parser.add_argument(
+        "--out", help="folder for adult_k5.csv and adult_k10.csv (and synthetic_k5/k10.csv)"
+    )
     parser.add_argument("--limit", type=int, help="only the first N records of --data")
     parser.add_argument("--synthetic", type=int, help="also an N-row synthetic table")
     parser.add_argument("--seed", type=int, default=21, help="seed of the synthetic table")
