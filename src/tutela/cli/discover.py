@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 MAX_DOCUMENT = 2**20
 """Bytes at most per document (one JSONL line, or a whole ``.txt`` file)."""
 
+BATCH_CHARACTERS = 2**20
+"""Characters of documents searched together (:func:`~tutela.discovery.text.find_spans_many`)."""
+
 PLAIN_TEXT = (".txt", ".text", ".md")
 """File suffixes read as one plain-text document; anything else is read as JSONL."""
 
@@ -198,19 +201,38 @@ def _render(
 def _scan_documents(path: Path, chosen: str, output: Path | None) -> None:
     """Print the spans of each document of ``path`` as it is read; a summary on stderr."""
     from tutela.discovery.registry import detectors
-    from tutela.discovery.text import find_spans
+    from tutela.discovery.text import find_spans_many
 
     started = time.perf_counter()
     documents = spans = size = 0
+    installed = detectors()
     with _opened(output) as out:
-        for ident, document in _documents(path):
-            found = find_spans(document, detectors())
-            out.write(_document_line(ident, document, found, chosen))
-            documents, spans, size = documents + 1, spans + len(found), size + len(document)
+        for batch in _batches(_documents(path)):
+            texts = [document for _, document in batch]
+            for (ident, document), found in zip(
+                batch, find_spans_many(texts, installed), strict=True
+            ):
+                out.write(_document_line(ident, document, found, chosen))
+                spans += len(found)
+            documents, size = documents + len(batch), size + sum(map(len, texts))
     seconds = time.perf_counter() - started
     sys.stderr.write(
         f"{documents} documents, {spans} spans, {size} characters in {seconds:.2f} s\n"
     )
+
+
+def _batches(documents: Iterator[tuple[object, str]]) -> Iterator[list[tuple[object, str]]]:
+    """The documents in batches of about :data:`BATCH_CHARACTERS` (searched together)."""
+    batch: list[tuple[object, str]] = []
+    size = 0
+    for document in documents:
+        batch.append(document)
+        size += len(document[1])
+        if size >= BATCH_CHARACTERS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _document_line(ident: object, document: str, found: list[Span], chosen: str) -> str:

@@ -24,11 +24,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, runtime_checkable
 
+from tutela.discovery.pattern_start import consume_first
+
 CONTEXT_WINDOW = 40
 """Characters either side of a span searched for a detector's context words."""
 
 CONTEXT_BOOST = 0.25
 """Added to a span's score (capped at 1.0) when a context word is near it."""
+
+BEFORE_MATCH = r"[\w@.\-+]"
+"""A character a match in text may not follow (it would start inside a word or an address)."""
 
 NO_CHECK = 1.0
 """The chance rate of a detector without a check: any value of the right shape passes."""
@@ -55,8 +60,14 @@ class Pattern:
 
     @cached_property
     def bounded(self) -> re.Pattern[str]:
-        """The expression for searching text: it may not start or end inside a word."""
-        return re.compile(rf"(?<![\w@.\-+]){self.regex}(?![\w@\-]|\.\w)", self.flags)
+        """The expression for searching text: it may not start or end inside a word.
+
+        When the expression starts with a single character, that character is matched
+        before the look-behind (:func:`~tutela.discovery.pattern_start.consume_first`):
+        the same matches, and the scan skips to characters that can start one.
+        """
+        start = consume_first(self.regex, BEFORE_MATCH) or f"(?<!{BEFORE_MATCH}){self.regex}"
+        return re.compile(rf"{start}(?![\w@\-]|\.\w)", self.flags)
 
 
 @dataclass(frozen=True)
@@ -166,8 +177,16 @@ class PatternDetector:
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Validated matches in ``text``; context words near a match raise its score."""
+        return self.find_spans_between(text, ((0, len(text)),))
+
+    def find_spans_between(self, text: str, stretches: Sequence[tuple[int, ...]]) -> Iterator[Span]:
+        """Validated matches inside the ``(start, end, ...)`` stretches of ``text`` only.
+
+        The stretches must hold every match (context words are looked up in all of
+        ``text``); a match is searched as in the whole text, look-arounds included.
+        """
         for pattern in self.patterns:
-            for match in pattern.bounded.finditer(text):
+            for match in _within(pattern.bounded, text, stretches):
                 found = match.group(0)
                 if self.validate is not None and not self.validate(found):
                     continue
@@ -186,6 +205,13 @@ class PatternDetector:
     def _has_context(self, text: str, start: int, end: int) -> bool:
         window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
         return self._context.search(window) is not None
+
+
+def _within(
+    regex: re.Pattern[str], text: str, stretches: Sequence[tuple[int, ...]]
+) -> Iterator[re.Match[str]]:
+    for stretch in stretches:
+        yield from regex.finditer(text, stretch[0], stretch[1])
 
 
 def chance_of(detector: Detector) -> float:

@@ -58,6 +58,32 @@ _TEXT_FORMS = re.compile(
     re.IGNORECASE,
 )
 
+_POINT_MARKS = re.compile(r"[gG][eE][oO]:|[pP][oO][iIİı][nN][tT]\s*\(")
+"""``geo:`` and ``POINT(`` in any case, spelled out (a case-blind expression scans slowly)."""
+_LONG_DECIMAL = re.compile(r"\.\d{4}")
+
+_FORM_LEAD = r"[gGpP\d+\-]"
+_FORM_STARTS = re.compile(rf"{_FORM_LEAD}(?<=(?=(?P<form>(?i:{_TEXT_FORMS.pattern}))){_FORM_LEAD})")
+"""Where a :data:`_TEXT_FORMS` match starts, with the match: every one starts with a lead
+character (a case-blind expression gets no fast scan; this one skips to the leads)."""
+_WKT_MARK = re.compile(r"[pP][oO][iIİı][nN][tT]")
+_MARKS = {
+    "geo_uri": lambda text: "geo:" in text,
+    "wkt_point": lambda text: _WKT_MARK.search(text) is not None,
+    "dms": lambda text: "°" in text,
+}
+"""What each tagged form needs somewhere in the text before its expression searches it."""
+
+
+def _may_hold_point(text: str) -> bool:
+    """A cheap first test of :data:`_TEXT_FORMS`: a ``°``, four decimals, ``geo:`` or ``POINT(``.
+
+    Literal scans only (the combined expression tries every position of the text).
+    """
+    if "°" in text or _LONG_DECIMAL.search(text) is not None:
+        return True
+    return _POINT_MARKS.search(text) is not None
+
 
 def valid_point(latitude: float, longitude: float) -> bool:
     """Within the globe, not ``0, 0``, and not two numbers under 1 (shares, probabilities)."""
@@ -148,17 +174,33 @@ class CoordinatesDetector:
 
     def find_spans(self, text: str) -> Iterator[Span]:
         """Points in ``text`` written in an unambiguous form (see the module docstring)."""
-        if _TEXT_FORMS.search(text) is None:
+        if not _may_hold_point(text):
+            return
+        forms = list(_text_forms(text))
+        if not forms:
             return
         for pattern, name in ((_GEO_URI, "geo_uri"), (_WKT, "wkt_point"), (_DMS, "dms")):
+            if not _MARKS[name](text):
+                continue
             for match in pattern.finditer(text):
                 if match.group(0).strip() and self.score_value(match.group(0).strip()).score:
                     yield Span(match.start(), match.end(), CATEGORY, 0.9, self.name, name)
-        for match in _TEXT_FORMS.finditer(text):
-            found = match.group(0)
+        for start, end, found in forms:
             pair = found[-1].isdigit() and not found.startswith(("geo", "POINT"))
             if pair and _decimal_pair(found).score >= 0.9:
-                yield Span(match.start(), match.end(), CATEGORY, 0.85, self.name, "pair")
+                yield Span(start, end, CATEGORY, 0.85, self.name, "pair")
+
+
+def _text_forms(text: str) -> Iterator[tuple[int, int, str]]:
+    """The matches of :data:`_TEXT_FORMS` in ``text``, as ``finditer`` gives them.
+
+    Found from their lead characters: the scan jumps to ``g``, ``p``, digits and signs.
+    """
+    end = 0
+    for lead in _FORM_STARTS.finditer(text):
+        if lead.start() >= end:
+            start, end = lead.span("form")
+            yield start, end, lead.group("form")
 
 
 DETECTOR = CoordinatesDetector()

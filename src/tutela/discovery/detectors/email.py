@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tutela.discovery.detectors.windows import stretches_with
 from tutela.discovery.models import NO_MATCH, Pattern, PatternDetector, Span, ValueScore
 
 _LOCAL = r"[^\W_](?:[\w%+'-]|\.(?!\.))*"
@@ -43,6 +44,8 @@ NOT_DOMAINS = frozenset(
 )
 """Last labels that end a file name or a machine name, never a mail domain."""
 
+_AT = re.compile("@")
+"""An address holds no whitespace: only the stretches around an ``@`` are searched."""
 _RETINA = re.compile(r"\d+(?:\.\d+)?x\.", re.IGNORECASE)
 _REMOTE_AFTER = re.compile(r":[\w~./-]")
 _URL_BEFORE = re.compile(r"://(?:[^\s/@]*:)?$")
@@ -66,7 +69,7 @@ class EmailDetector(PatternDetector):
         """Validated addresses in ``text``, except ``git@host:path`` and ``scheme://user@``."""
         if "@" not in text:
             return
-        for span in super().find_spans(text):
+        for span in self.find_spans_between(text, stretches_with(text, _AT)):
             if _REMOTE_AFTER.match(text, span.end) or self._in_url(text, span.start):
                 continue
             yield span

@@ -21,11 +21,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from heapq import merge
 from typing import Any
 
 from tutela.discovery.detectors import national_id_checks as checks
 from tutela.discovery.detectors.windows import Window, whole
 from tutela.discovery.models import (
+    BEFORE_MATCH,
     CONTEXT_BOOST,
     CONTEXT_WINDOW,
     NO_CHECK,
@@ -35,6 +37,7 @@ from tutela.discovery.models import (
     Span,
     ValueScore,
 )
+from tutela.discovery.pattern_start import word_led
 
 CATEGORY = "user.government_id.national_identification_number"
 
@@ -617,11 +620,39 @@ class NationalIdFamily:
         return min((digits for _, digits, _ in self._patterns), default=0)
 
     @cached_property
-    def _starts(self) -> re.Pattern[str]:
-        either = "|".join(
-            f"(?:{pattern.regex})" for _, _, found in self._patterns for _, pattern in found[:1]
-        )
-        return re.compile(rf"(?<![\w@.\-+])(?=(?:{either}))", re.IGNORECASE)
+    def _starts(self) -> tuple[re.Pattern[str], ...]:
+        """Scans for where a pattern may start: at word characters, then any other.
+
+        Patterns whose matches start with a digit, or a word character (all built-in
+        schemes), are found by a scan that jumps from digit to digit, or word character
+        to word character (the engine's charset fast path), and looks ahead only where a
+        number or word starts; any other pattern keeps the plain look-behind scan.
+        """
+        kinds: dict[str, list[str]] = {r"\d": [], r"\w": [], "": []}
+        for _, _, found in self._patterns:
+            regex = found[0][1].regex
+            lead = r"\d" if word_led(regex, digits=True) else r"\w" if word_led(regex) else ""
+            kinds[lead].append(f"(?:{regex})")
+        scans = [
+            rf"{lead}(?<!{BEFORE_MATCH}{lead})(?<=(?=(?:{'|'.join(either)})){lead})"
+            if lead
+            else rf"(?<!{BEFORE_MATCH})(?=(?:{'|'.join(either)}))"
+            for lead, either in kinds.items()
+            if either
+        ]
+        return tuple(re.compile(scan, re.IGNORECASE) for scan in scans)
+
+    def _start_positions(self, text: str, window: Window) -> Iterator[int]:
+        """Where a member pattern may start in ``window``, in order, each once."""
+        scans = [
+            (found.start() for found in scan.finditer(text, window.start, window.end))
+            for scan in self._starts
+        ]
+        last = -1
+        for at in merge(*scans):
+            if at != last:
+                yield at
+            last = at
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
         """Valid numbers of every member scheme inside ``windows`` of ``text``."""
@@ -629,8 +660,8 @@ class NationalIdFamily:
             if window.digits < self._fewest:
                 continue
             ends = [0] * len(self._patterns)  # a pattern's matches do not overlap
-            for start in self._starts.finditer(text, window.start, window.end):
-                yield from self._spans_at(text, start.start(), window, ends)
+            for start in self._start_positions(text, window):
+                yield from self._spans_at(text, start, window, ends)
 
     def _spans_at(self, text: str, at: int, window: Window, ends: list[int]) -> Iterator[Span]:
         ahead = _digit_count(text[at : min(window.end, at + LONGEST)])

@@ -254,7 +254,26 @@ class PhoneDetector:
         screen = self._any_national
         if screen.fullmatch(digits) is None and screen.fullmatch(digits[1:]) is None:
             return False
-        return any(self._plan(region).accepts_national(digits) for region in REGIONS)
+        return any(plan.accepts_national(digits) for plan in self._by_length.get(len(digits), ()))
+
+    @cached_property
+    def _by_length(self) -> dict[int, tuple[NumberingPlan, ...]]:
+        """The plans of :data:`REGIONS` that can accept a national number of each length.
+
+        A plan with lengths accepts no other (with its trunk prefix: that many digits
+        more); a plan without any is tried at every length.
+        """
+        plans = [self._plan(region) for region in REGIONS]
+        return {
+            size: tuple(
+                plan
+                for plan in plans
+                if not plan.lengths
+                or size in plan.lengths
+                or (plan.trunk and size - len(plan.trunk) in plan.lengths)
+            )
+            for size in range(1, 20)
+        }
 
     @cached_property
     def _any_national(self) -> re.Pattern[str]:

@@ -14,12 +14,14 @@ Royal Mail PAF (UK); Eircode routing keys; Canada Post. Category: fideslang
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_WINDOW, NO_MATCH, Pattern, Span, ValueScore
+from tutela.discovery.pattern_start import consume_first
 
 CATEGORY = "user.contact.address.postal_code"
 
@@ -65,7 +67,10 @@ CONTEXT = (
 _CONTEXT_BEFORE = re.compile(
     r"(?:" + "|".join(re.escape(word) for word in CONTEXT) + r")\s*:?\s*$", re.IGNORECASE
 )
-_BARE_IN_TEXT = re.compile(r"(?<![\w.,:/+-])(?:[0-9]{5}|[1-9][0-9]{3})(?![\w.,:/-]|,\d)")
+_BARE_IN_TEXT = re.compile(
+    consume_first(r"(?:[0-9]{5}|[1-9][0-9]{3})(?![\w.,:/-]|,\d)", r"[\w.,:/+-]")
+    or r"(?<![\w.,:/+-])(?:[0-9]{5}|[1-9][0-9]{3})(?![\w.,:/-]|,\d)"
+)
 _PLACE_AFTER = re.compile(r" (?:[A-ZÀ-Þ][a-zà-ÿ'-]+|[A-ZÀ-Þ]{3,})(?:[ -][A-Za-zÀ-ÿ'-]+)?\b")
 _LINE_START = re.compile(r"(?:^|[,\n])\s*$")
 _PREPOSITION = re.compile(r"(?<!\w)(?:to|in|at|à|au|naar|nach|en|a|te|aus)\s*$", re.IGNORECASE)
@@ -109,7 +114,9 @@ _NOT_PLACES = frozenset(
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(start < other_end and other_start < end for other_start, other_end in taken)
+    """Whether ``start:end`` overlaps one of ``taken`` (sorted spans that do not overlap)."""
+    before = bisect_left(taken, (end,))
+    return before > 0 and taken[before - 1][1] > start
 
 
 def _scoped(pattern: Pattern) -> str:

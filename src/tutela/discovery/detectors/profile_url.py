@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tutela.discovery.detectors.windows import stretches_with
 from tutela.discovery.models import NO_MATCH, Span, ValueScore
 
 CATEGORY = "user.contact.url"
@@ -65,6 +66,8 @@ _FIND = re.compile(
     r"(?:\.[a-z]{2,3})?(?:/[^\s/?#]*){1,3}/?(?:[?#][^\s)\]>\"']*)?",
     re.IGNORECASE,
 )
+_TLD_SLASH = re.compile(r"\.[a-z]{2,12}(?:\.[a-z]{2,3})?/", re.IGNORECASE)
+"""Where a link's host ends (``.com/``): the link is in the stretch around it."""
 
 
 def profile_score(value: str) -> ValueScore:
@@ -117,12 +120,13 @@ class ProfileUrlDetector:
         """Profile links in ``text`` (a trailing dot or comma is not part of the link)."""
         if "/" not in text:
             return
-        for match in _FIND.finditer(text):
-            found = match.group(0).rstrip(".,;:!")
-            result = profile_score(found)
-            if result.score:
-                end = match.start() + len(found)
-                yield Span(match.start(), end, CATEGORY, result.score, self.name, result.pattern)
+        for start, stop, _ in stretches_with(text, _TLD_SLASH):
+            for match in _FIND.finditer(text, start, stop):
+                found = match.group(0).rstrip(".,;:!")
+                result = profile_score(found)
+                if result.score:
+                    where = match.start(), match.start() + len(found)
+                    yield Span(*where, CATEGORY, result.score, self.name, result.pattern)
 
 
 DETECTOR = ProfileUrlDetector()

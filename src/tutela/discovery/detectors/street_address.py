@@ -84,7 +84,9 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "compound",
-        rf"(?:{_NAME}[ -])?[A-ZÀ-Þ][\w'’-]*?(?:{_COMPOUND_SUFFIXES}) {_NUMBER}{_NOT_UNIT}{_BOX}",
+        # (?:{_NAME}[ -])?[A-ZÀ-Þ]…, its capital first: a scan that jumps to capitals
+        rf"[A-ZÀ-Þ](?:[\w'’.-]*[ -][A-ZÀ-Þ])?[\w'’-]*?(?:{_COMPOUND_SUFFIXES}) "
+        rf"{_NUMBER}{_NOT_UNIT}{_BOX}",
         0.85,
         flags=0,
     ),

@@ -25,7 +25,7 @@ LEFT = 16
 RIGHT = 12
 """Characters after a window's last digit searched too, then on to the next whitespace."""
 
-_DIGIT_RUN = re.compile(r"\d+")
+_NOT_DIGITS = re.compile(r"\D+")
 _CLUSTER = re.compile(rf"\d+(?:\D{{0,{JOIN}}}\d+)*")
 """Digit runs with at most :data:`JOIN` other characters between one and the next."""
 _SPACE = re.compile(r"\s")
@@ -53,7 +53,7 @@ def digit_windows(text: str) -> list[Window]:
         left = max(0, start - LEFT)
         space = _SPACE.search(text, min(size, end + RIGHT))
         right = space.start() if space is not None else size
-        digits = sum(map(len, _DIGIT_RUN.findall(cluster.group())))
+        digits = len(_NOT_DIGITS.sub("", cluster.group()))
         if windows and left <= windows[-1].end:
             previous = windows.pop()
             left, digits = previous.start, digits + previous.digits
@@ -63,8 +63,9 @@ def digit_windows(text: str) -> list[Window]:
 
 def search(regex: re.Pattern[str], text: str, windows: Sequence[Window]) -> Iterator[re.Match[str]]:
     """The matches of ``regex`` inside each window of ``text``, window by window."""
-    for window in windows:
-        yield from regex.finditer(text, window.start, window.end)
+    finditer = regex.finditer
+    for start, end, _ in windows:
+        yield from finditer(text, start, end)
 
 
 def widened(windows: Sequence[Window], before: int) -> list[Window]:
@@ -78,3 +79,26 @@ def widened(windows: Sequence[Window], before: int) -> list[Window]:
             start = previous.start
         merged.append(Window(start, window.end, window.digits))
     return merged
+
+
+_SPACES = " \n\t\r"
+
+
+def stretches_with(text: str, marker: re.Pattern[str]) -> list[Window]:
+    """The stretches of ``text`` between whitespace that hold a match of ``marker``.
+
+    For what holds no whitespace (an e-mail address, a link): only these stretches need
+    searching, found by a ``marker`` scan (an ``@``, a ``.tld/``) many times cheaper
+    than the whole expression. A stretch may start after the last space, tab or line
+    break rather than after rarer whitespace: it is then longer, never shorter.
+    """
+    found: list[Window] = []
+    searched = 0
+    for hit in marker.finditer(text):
+        if hit.start() < searched:
+            continue
+        start = max(searched, *(text.rfind(space, searched, hit.start()) + 1 for space in _SPACES))
+        after = _SPACE.search(text, hit.end())
+        searched = after.start() if after is not None else len(text)
+        found.append(Window(start, searched, 0))
+    return found
