@@ -19,6 +19,7 @@ unsure: the caller keeps the plain form.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _SPECIAL = frozenset(".^$*+?{}[]\\|()")
 _QUANTIFIER = re.compile(r"\+|\*|\?|\{(\d+)\}|\{(\d*),(\d*)\}")
@@ -193,3 +194,52 @@ def word_led(regex: str, *, digits: bool = False) -> bool:
     if (exact is not None and int(exact) >= 1) or (low and int(low) >= 1):
         return True
     return word_led(regex[quantifier.end() :].lstrip("?+"), digits=digits)
+
+
+_SEPARATOR_CHARS = frozenset(" .-/")
+LEADING_GUARD = r"\d(?:[ .\-/]?\d){{{}}}"
+"""A look-ahead every match of a pattern with ``count + 1`` leading digits passes (format)."""
+
+
+def leading_digits(regex: str) -> int:
+    r"""How many digits every match of ``regex`` starts with, one separator allowed between.
+
+    Counts digits (``\d``, ``[0-9]``, ``7``, repeated at least ``n`` times) read from the
+    start of the parsed expression, where a single optional or single space, dot, dash
+    or slash may stand between two; stops at anything else (a group, a letter). So every
+    match starts with a match of ``LEADING_GUARD.format(count - 1)``. 0 when unsure.
+    """
+    parser, constants = getattr(re, "_parser", None), getattr(re, "_constants", None)
+    if parser is None or constants is None:  # pragma: no cover - the parser moved
+        return 0
+    count, separated = 0, False
+    for op, value in parser.parse(regex):
+        lowest, highest, item = 1, 1, (op, value)
+        if op is constants.MAX_REPEAT and len(value[2]) == 1:
+            lowest, highest, item = value[0], value[1], value[2][0]
+        kind = _lead_kind(item, constants)
+        if kind == "digit":
+            count, separated = count + lowest, separated and lowest == 0
+        elif kind == "separator" and highest == 1 and not separated:
+            separated = True
+        else:
+            break
+    return count
+
+
+def _lead_kind(item: tuple[Any, Any], constants: Any) -> str:
+    r"""``digit`` when ``item`` matches decimal digits only, ``separator`` for ``[ .\-/]``."""
+    op, value = item
+    members = [item] if op is constants.LITERAL else list(value) if op is constants.IN else []
+    chars: set[str] = set()
+    for kind, member in members:
+        digit_range = kind is constants.RANGE and 48 <= member[0] <= member[1] <= 57
+        if kind is constants.LITERAL:
+            chars.add(chr(member))
+        elif digit_range or (kind is constants.CATEGORY and member is constants.CATEGORY_DIGIT):
+            chars.add("0")
+        else:
+            return ""
+    if chars and all(char.isdigit() and char.isascii() for char in chars):
+        return "digit"
+    return "separator" if chars and chars <= _SEPARATOR_CHARS else ""

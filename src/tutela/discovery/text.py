@@ -134,8 +134,22 @@ class Regions:
     def original(self, span: Span) -> Span:
         """``span`` of the joined regions as a span of the original text."""
         index = bisect_right(self.starts, span.start) - 1
-        shift = self.origins[index] - self.starts[index]
+        return shifted(span, self.origins[index] - self.starts[index])
+
+
+def shifted(span: Span, shift: int) -> Span:
+    """``span`` moved ``shift`` characters (a plain :class:`Span` built directly: faster)."""
+    if type(span) is not Span:
         return replace(span, start=span.start + shift, end=span.end + shift)
+    return Span(
+        span.start + shift,
+        span.end + shift,
+        span.category,
+        span.confidence,
+        span.detector,
+        span.pattern,
+        span.value,
+    )
 
 
 def _word_start(text: str, at: int) -> int:
@@ -215,9 +229,8 @@ def find_spans_many(texts: Sequence[str], installed: Installed) -> list[list[Spa
         offset += len(text) + len(DOCUMENT_SEPARATOR)
     for span in find_spans(DOCUMENT_SEPARATOR.join(texts), installed):
         index = bisect_right(starts, span.start) - 1
-        start, end = span.start - starts[index], span.end - starts[index]
-        if end <= len(texts[index]):
-            found[index].append(replace(span, start=start, end=end))
+        if span.end - starts[index] <= len(texts[index]):
+            found[index].append(shifted(span, -starts[index]))
     return found
 
 

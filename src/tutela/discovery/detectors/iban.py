@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_BOOST, Pattern, PatternDetector, Span
+from tutela.discovery.pattern_start import consume_first
 
 LENGTHS: dict[str, int] = {
     **{"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22},
@@ -85,7 +86,12 @@ class IbanDetector(PatternDetector):
         return None
 
 
-_TEXT_CANDIDATE = re.compile(rf"(?<![\w@.\-+/]){IBAN}(?!\w)")
+_NOT_BEFORE = r"[\w@.\-+/]"
+_TEXT_CANDIDATE = re.compile(
+    (consume_first(IBAN, _NOT_BEFORE) or rf"(?<!{_NOT_BEFORE}){IBAN}") + r"(?!\w)"
+)
+r"""``(?<![\w@.\-+/]){IBAN}(?!\w)``, its first letter matched before the look-behind (a scan
+that jumps to capitals: :func:`~tutela.discovery.pattern_start.consume_first`)."""
 
 DETECTOR = IbanDetector(
     name="iban",

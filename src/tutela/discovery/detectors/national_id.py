@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from heapq import merge
 from typing import Any
 
 from tutela.discovery.detectors import national_id_checks as checks
@@ -37,7 +36,7 @@ from tutela.discovery.models import (
     Span,
     ValueScore,
 )
-from tutela.discovery.pattern_start import word_led
+from tutela.discovery.pattern_start import LEADING_GUARD, leading_digits, word_led
 
 CATEGORY = "user.government_id.national_identification_number"
 
@@ -111,6 +110,21 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 def _digit_count(value: str) -> int:
     return len(value) - len(value.translate(_NO_DIGITS))
+
+
+GUARDED_DIGITS = MIN_DIGITS
+"""Leading digits a start scan checks before trying its patterns (a cheap look-ahead)."""
+
+
+def _scan_order(kind: tuple[tuple[str, int], list[str]]) -> tuple[int, int]:
+    """Digit-led branches first (guarded ones first), word-led next, any other last."""
+    (lead, guard), _ = kind
+    return ({r"\d": 0, r"\w": 1}.get(lead, 2), -guard)
+
+
+def _guard(digits: int) -> str:
+    """A look-ahead for ``digits`` leading digits (empty for none)."""
+    return f"(?={LEADING_GUARD.format(digits - 1)})" if digits else ""
 
 
 _VERSION_LIKE = re.compile(r"(?:19|20)\d\d(?:\.\d+)+")
@@ -620,39 +634,30 @@ class NationalIdFamily:
         return min((digits for _, digits, _ in self._patterns), default=0)
 
     @cached_property
-    def _starts(self) -> tuple[re.Pattern[str], ...]:
-        """Scans for where a pattern may start: at word characters, then any other.
+    def _starts(self) -> re.Pattern[str]:
+        """One scan for where a pattern may start: at digits, word characters, then any other.
 
         Patterns whose matches start with a digit, or a word character (all built-in
-        schemes), are found by a scan that jumps from digit to digit, or word character
-        to word character (the engine's charset fast path), and looks ahead only where a
-        number or word starts; any other pattern keeps the plain look-behind scan.
+        schemes), are found by branches that start at a digit, or a word character
+        (the engine's charset fast path), and look ahead only where a number or word
+        starts; any other pattern keeps the plain look-behind scan. A position is found
+        once, by the first branch that holds there.
         """
-        kinds: dict[str, list[str]] = {r"\d": [], r"\w": [], "": []}
+        kinds: dict[tuple[str, int], list[str]] = {}
         for _, _, found in self._patterns:
             regex = found[0][1].regex
             lead = r"\d" if word_led(regex, digits=True) else r"\w" if word_led(regex) else ""
-            kinds[lead].append(f"(?:{regex})")
+            guard = (
+                GUARDED_DIGITS if lead == r"\d" and leading_digits(regex) >= GUARDED_DIGITS else 0
+            )
+            kinds.setdefault((lead, guard), []).append(f"(?:{regex})")
         scans = [
-            rf"{lead}(?<!{BEFORE_MATCH}{lead})(?<=(?=(?:{'|'.join(either)})){lead})"
+            rf"{lead}(?<!{BEFORE_MATCH}{lead})(?<=(?={_guard(guard)}(?:{'|'.join(either)})){lead})"
             if lead
             else rf"(?<!{BEFORE_MATCH})(?=(?:{'|'.join(either)}))"
-            for lead, either in kinds.items()
-            if either
+            for (lead, guard), either in sorted(kinds.items(), key=_scan_order)
         ]
-        return tuple(re.compile(scan, re.IGNORECASE) for scan in scans)
-
-    def _start_positions(self, text: str, window: Window) -> Iterator[int]:
-        """Where a member pattern may start in ``window``, in order, each once."""
-        scans = [
-            (found.start() for found in scan.finditer(text, window.start, window.end))
-            for scan in self._starts
-        ]
-        last = -1
-        for at in merge(*scans):
-            if at != last:
-                yield at
-            last = at
+        return re.compile("|".join(f"(?:{scan})" for scan in scans), re.IGNORECASE)
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
         """Valid numbers of every member scheme inside ``windows`` of ``text``."""
@@ -660,8 +665,8 @@ class NationalIdFamily:
             if window.digits < self._fewest:
                 continue
             ends = [0] * len(self._patterns)  # a pattern's matches do not overlap
-            for start in self._start_positions(text, window):
-                yield from self._spans_at(text, start, window, ends)
+            for found in self._starts.finditer(text, window.start, window.end):
+                yield from self._spans_at(text, found.start(), window, ends)
 
     def _spans_at(self, text: str, at: int, window: Window, ends: list[int]) -> Iterator[Span]:
         ahead = _digit_count(text[at : min(window.end, at + LONGEST)])

@@ -86,6 +86,8 @@ SHORT = r"\d{12,13}"
 """A 12- or 13-digit run: an old Visa or a Maestro card, or (more often) a barcode."""
 
 
+FEWEST_DIGITS = 12
+"""No card number (a short one included) has fewer digits."""
 SHORT_SCORE = 0.6
 """A 12- or 13-digit number: a card in text only with a card word near it."""
 
@@ -132,7 +134,11 @@ class PaymentCardDetector(PatternDetector):
         return self.find_spans_within(text, whole(text))
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
-        """Valid card numbers inside ``windows`` of ``text``, except those after *IMEI*."""
+        """Valid card numbers inside ``windows`` of ``text``, except those after *IMEI*.
+
+        A window with fewer digits than the shortest card number (12) is not searched.
+        """
+        windows = [window for window in windows if window.digits >= FEWEST_DIGITS]
         for pattern in self.patterns:
             for match in search(pattern.bounded, text, windows):
                 start, end = match.span()

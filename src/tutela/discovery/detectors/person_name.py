@@ -94,6 +94,23 @@ _TITLE = re.compile(
 )
 _UPPER = "[A-ZÀ-ÖØ-Þ]"
 _CAP = rf"{_UPPER}[a-zß-öø-ÿ'’]+(?:-{_UPPER}[a-zß-öø-ÿ'’]+)?"
+_TITLE_ENDINGS = tuple(word.casefold().rstrip(".") for word in TITLES + INTRODUCTIONS)
+"""How the text before a titled name ends, case-folded (a test cheaper than :data:`_TITLE`)."""
+
+
+def _titled(text: str, at: int, reach: int) -> bool:
+    """Whether a title, greeting or sign-off ends right before ``at`` (within ``reach``).
+
+    The case-folded text before ``at``, without the spaces, comma and dots :data:`_TITLE`
+    allows after one, must end like one before the expression is tried.
+    """
+    start = max(0, at - reach)
+    before = text[start:at].rstrip().rstrip(",").rstrip(".")
+    if not before.casefold().endswith(_TITLE_ENDINGS):
+        return False
+    return _TITLE.search(text, start, at) is not None
+
+
 _RUN = re.compile(
     rf"{_UPPER}(?<![\w'’-]{_UPPER}){_CAP[len(_UPPER) :]}"
     rf"(?:(?: (?:{'|'.join(sorted(PARTICLES - {'e', 'y'}))}))* {_CAP})*"
@@ -290,12 +307,12 @@ class PersonNameDetector:
 
 def _spans_in_run(text: str, offset: int, run: str) -> Iterator[Span]:
     if " " not in run:  # one word: a name only after a title, and never a common word
-        if word_kind(run) != "common" and _TITLE.search(text, max(0, offset - 20), offset):
+        if word_kind(run) != "common" and _titled(text, offset, 20):
             yield Span(offset, offset + len(run), CATEGORY, 0.7, "person_name", "capitalised_run")
         return
     tokens = [(offset + m.start(), offset + m.end(), m.group()) for m in _TOKEN.finditer(run)]
     names = [token for token in tokens if token[2].lower() not in PARTICLES]
-    titled = _TITLE.search(text, max(0, offset - 20), offset) is not None
+    titled = _titled(text, offset, 20)
     if len(names) > 4 and not titled:
         return  # a title-case heading, not a name
     index = 0
@@ -320,7 +337,7 @@ def _initialed_score(text: str, match: re.Match[str]) -> float:
     kind = word_kind(surname)
     if kind == "common":
         return 0.0
-    if _TITLE.search(text, max(0, match.start() - 24), match.start()) is not None:
+    if _titled(text, match.start(), 24):
         return 0.9
     return 0.8 if kind == "last" else 0.0
 

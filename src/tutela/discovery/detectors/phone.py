@@ -69,9 +69,15 @@ _TYPES = (
 _GROUP = r"(?:(?:\d+[ \u00a0]?)?\(\d{1,5}\)[ \u00a0\-]?\d+|\d+)"
 _SEP = r"(?:[.\-/][ \u00a0]?|[ \u00a0])"
 _CANDIDATE = re.compile(
-    rf"(?<![\w+.\-/,#$€£¥%])(?:\+[ \u00a0]?)?{_GROUP}(?:{_SEP}{_GROUP})*"
+    r"[+\d(](?<![\w+.\-/,#$€£¥%][\s\S])"
+    rf"(?:(?<=\+)[ \u00a0]?{_GROUP}|(?<=\()\d{{1,5}}\)[ \u00a0\-]?\d+"
+    r"|(?<=\d)(?:\d*[ \u00a0]?\(\d{1,5}\)[ \u00a0\-]?\d+|\d*))"
+    rf"(?:{_SEP}{_GROUP})*"
     r"(?![\w%€$£]|[.,\-/:]\d)"
 )
+r"""``(?<![…])(?:\+[ ]?)?{_GROUP}(?:{_SEP}{_GROUP})*(?!…)`` with its first character (``+``,
+a digit or ``(``) matched before the look-behind, so a scan jumps to those characters (the
+engine's charset fast path); each branch is the rest of the candidate after that character."""
 _SHAPE = re.compile(rf"(?:\+[ \u00a0]?)?{_GROUP}(?:{_SEP}{_GROUP})*")
 _EXTENSION = re.compile(r"[ \u00a0]?(?:x|ext\.?|extension|poste|#)[ \u00a0]?\d{1,6}$", re.I)
 _NON_DIGIT = re.compile(r"\D+")
@@ -205,7 +211,11 @@ class PhoneDetector:
         return self.find_spans_within(text, whole(text))
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
-        """Phone numbers inside ``windows`` of ``text`` (context words: anywhere near)."""
+        """Phone numbers inside ``windows`` of ``text`` (context words: anywhere near).
+
+        A window with fewer digits than a phone number has is not searched.
+        """
+        windows = [window for window in windows if window.digits >= _FEWEST_DIGITS]
         for match in search(_CANDIDATE, text, windows):
             start, end = match.span()
             if end - start < _FEWEST_DIGITS:
