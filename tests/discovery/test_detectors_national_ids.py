@@ -63,10 +63,12 @@ def test_a_valid_number_of_each_scheme_scores(name: str, number: str) -> None:
     assert found.pattern
 
 
-@pytest.mark.parametrize(("name", "number"), VALID)
+NO_CHECK_DIGIT = ("national_id_us", "national_id_gb")
+"""The SSN and the NINO have no check digit: a changed digit may still be a valid number."""
+
+
+@pytest.mark.parametrize(("name", "number"), [c for c in VALID if c[0] not in NO_CHECK_DIGIT])
 def test_one_digit_changed_fails_the_check(name: str, number: str) -> None:
-    if name in ("national_id_us", "national_id_gb"):
-        pytest.skip("the SSN and the NINO have no check digit")
     last_digit = max(i for i, char in enumerate(number) if char.isdigit())
     digit = int(number[last_digit])
     for other in {str((digit + 1) % 10), str((digit + 3) % 10)}:

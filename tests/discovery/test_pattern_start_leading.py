@@ -31,30 +31,34 @@ def test_leading_digits_counts_only_digits_every_match_starts_with(regex: str, d
     assert leading_digits(regex) == digits
 
 
-@pytest.mark.parametrize(
-    "pattern", [p for scheme in SCHEMES for p in scheme.patterns], ids=lambda p: p.name
+SAMPLES = (
+    "12.34.56-789.01",
+    "123-45-6789",
+    "1234 567890",
+    "7561234567890",
+    "123456-1234",
+    "12345678 9 ZZ4",
+    "1234 56 78 901 23",
+    "12345678901234",
 )
-def test_every_national_pattern_match_passes_its_leading_guard(pattern: object) -> None:
-    regex = pattern.regex  # type: ignore[attr-defined]
-    digits = leading_digits(regex)
-    if digits == 0:
-        pytest.skip("no guard for this pattern")
-    guard = re.compile(LEADING_GUARD.format(digits - 1))
-    samples = [
-        s
-        for s in (
-            "12.34.56-789.01",
-            "123-45-6789",
-            "1234 567890",
-            "7561234567890",
-            "123456-1234",
-            "12345678 9 ZZ4",
-            "1234 56 78 901 23",
-            "12345678901234",
-        )
-        if re.fullmatch(regex, s, re.IGNORECASE)
-    ]
-    if not samples:
-        pytest.skip("no sample of this pattern's shape")
-    for sample in samples:
-        assert guard.match(sample)
+"""Numbers of the national schemes' shapes, formatted as people write them."""
+
+GUARDED = [
+    pytest.param(pattern.regex, sample, id=f"{pattern.name}-{sample}")
+    for scheme in SCHEMES
+    for pattern in scheme.patterns
+    if leading_digits(pattern.regex) > 0
+    for sample in SAMPLES
+    if re.fullmatch(pattern.regex, sample, re.IGNORECASE)
+]
+"""Every (guarded national pattern, sample it matches) pair."""
+
+
+def test_the_guard_cases_cover_several_schemes() -> None:
+    assert len({regex for regex, *_ in (case.values for case in GUARDED)}) >= 5
+
+
+@pytest.mark.parametrize(("regex", "sample"), GUARDED)
+def test_every_national_pattern_match_passes_its_leading_guard(regex: str, sample: str) -> None:
+    guard = re.compile(LEADING_GUARD.format(leading_digits(regex) - 1))
+    assert guard.match(sample), (regex, sample)
