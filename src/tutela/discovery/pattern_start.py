@@ -19,6 +19,7 @@ unsure: the caller keeps the plain form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _SPECIAL = frozenset(".^$*+?{}[]\\|()")
@@ -43,9 +44,13 @@ def _atom(regex: str, at: int) -> str | None:
     return None if char in _SPECIAL else char
 
 
-def _top_level_branch(regex: str) -> bool:
-    """Whether ``regex`` has a ``|`` outside every group and class (or is not understood)."""
-    depth, at = 0, 0
+def _walk(regex: str, at: int = 0) -> Iterator[tuple[int, str, int | None]]:
+    """Each character of ``regex`` from ``at`` outside escapes and classes, with its depth.
+
+    The depth is the group depth after the character; an unterminated class ends the walk
+    with depth None.
+    """
+    depth = 0
     while at < len(regex):
         char = regex[at]
         if char == "\\":
@@ -54,13 +59,21 @@ def _top_level_branch(regex: str) -> bool:
         if char == "[":
             found = _CLASS_END.match(regex, at)
             if found is None:
-                return True
+                yield at, char, None
+                return
             at = found.end()
             continue
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            return True
+        yield at, char, depth
         at += 1
+
+
+def _top_level_branch(regex: str) -> bool:
+    """Whether ``regex`` has a ``|`` outside every group and class (or is not understood)."""
+    depth: int | None = 0
+    for _, char, depth in _walk(regex):
+        if depth is None or (char == "|" and depth == 0):
+            return True
     return depth != 0
 
 
@@ -115,44 +128,23 @@ def _consume_first_in_group(regex: str, behind: str) -> str | None:
 
 def _group_end(regex: str, at: int) -> int | None:
     """The index after the ``)`` closing the group opened at ``at``; None if unbalanced."""
-    depth = 0
-    while at < len(regex):
-        char = regex[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            found = _CLASS_END.match(regex, at)
-            if found is None:
-                return None
-            at = found.end()
-            continue
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        at += 1
+    for index, _, depth in _walk(regex, at):
+        if depth is None:
+            return None
         if depth == 0:
-            return at
+            return index + 1
     return None
 
 
 def _split_branches(body: str) -> list[str] | None:
     """The top-level alternatives of a group's body."""
-    branches, depth, at, start = [], 0, 0, 0
-    while at < len(body):
-        char = body[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            found = _CLASS_END.match(body, at)
-            if found is None:
-                return None
-            at = found.end()
-            continue
-        depth += {"(": 1, ")": -1}.get(char, 0)
+    branches, start = [], 0
+    for index, char, depth in _walk(body):
+        if depth is None:
+            return None
         if char == "|" and depth == 0:
-            branches.append(body[start:at])
-            start = at + 1
-        at += 1
+            branches.append(body[start:index])
+            start = index + 1
     return [*branches, body[start:]]
 
 
