@@ -202,6 +202,11 @@ def test_card_accepts_most_generated_card_numbers() -> None:
     assert accepted >= 0.9 * len(numbers)
 
 
+FULL_WIDTH_CARD = "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in "4111 1111 1111 1111")
+ARABIC_INDIC_NOT_A_CARD = "".join(chr(0x0660 + int(c)) for c in "4111111111111112")
+"""Other scripts' digits: ``\\d`` matches them, so the Luhn check must read them too."""
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -215,6 +220,8 @@ def test_card_accepts_most_generated_card_numbers() -> None:
         ("order 4111111111111112", []),
         ("EAN 4006381333931", []),
         ("ref 4111111111111111111111", []),
+        (f"card {FULL_WIDTH_CARD}", [FULL_WIDTH_CARD]),
+        (f"card {ARABIC_INDIC_NOT_A_CARD}", []),
     ],
 )
 def test_card_spans_in_text_have_exact_offsets(text: str, expected: list[str]) -> None:

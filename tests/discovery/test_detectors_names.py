@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from pathlib import Path
+
 import pytest
 
+from tutela.discovery.detectors import person_name
 from tutela.discovery.detectors.person_name import (
     CATEGORY,
     DETECTOR,
@@ -126,3 +131,40 @@ def test_name_spans_with_offsets(text: str, names: list[str]) -> None:
 )
 def test_headings_and_common_capitalised_words_are_not_name_spans(text: str) -> None:
     assert list(DETECTOR.find_spans(text)) == []
+
+
+def test_the_shipped_lexicon_holds_what_faker_gives() -> None:
+    """The lexicon file is faker's words; written again when faker's version changes."""
+    from importlib.metadata import version
+
+    stored = json.loads(gzip.decompress(person_name.LEXICON_FILE.read_bytes()))
+    first, last, words = person_name.faker_words()
+    if stored["faker"] == version("faker"):
+        assert (set(stored["first"]), set(stored["last"]), set(stored["words"])) == (
+            first,
+            last,
+            words,
+        ), "python -m tutela.discovery.detectors.person_name writes the lexicon again"
+    else:  # another faker: its lists change a little, never wholesale
+        assert len(set(stored["first"]) & first) >= 0.9 * len(first)
+        assert len(set(stored["last"]) & last) >= 0.9 * len(last)
+
+
+def test_the_lexicon_is_read_from_faker_when_its_file_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = person_name.lexicon()
+    monkeypatch.setattr(person_name, "LEXICON_FILE", tmp_path / "missing.json.gz")
+    person_name.lexicon.cache_clear()
+    try:
+        read = person_name.lexicon()
+    finally:
+        person_name.lexicon.cache_clear()
+    assert read == shipped
+    assert "anna" in read.first and "rose" in read.ambiguous
+
+
+def test_write_lexicon_is_reproducible(tmp_path: Path) -> None:
+    person_name.write_lexicon(tmp_path / "one.json.gz")
+    person_name.write_lexicon(tmp_path / "two.json.gz")
+    assert (tmp_path / "one.json.gz").read_bytes() == (tmp_path / "two.json.gz").read_bytes()

@@ -22,7 +22,7 @@ from tutela.cli.main import app
 from tutela.discovery.detectors import coordinates, postcode
 from tutela.discovery.detectors.windows import Window, stretches_with
 from tutela.discovery.models import BEFORE_MATCH, CONTEXT_WINDOW
-from tutela.discovery.pattern_start import consume_first, word_led
+from tutela.discovery.pattern_start import consume_first
 from tutela.discovery.registry import Installed, detectors
 from tutela.discovery.text import DOCUMENT_SEPARATOR, find_spans, find_spans_many
 
@@ -158,32 +158,6 @@ def test_a_pattern_starting_with_one_character_takes_it_before_the_lookbehind(
     regex: str, rewritten: str | None
 ) -> None:
     assert consume_first(regex, "B") == rewritten
-
-
-@pytest.mark.parametrize(
-    ("regex", "word", "digit"),
-    [
-        (r"\d{11}", True, True),
-        (r"[1-9]\d{10}", True, True),
-        (r"(?:19|20)?\d{6}[-+]\d{4}", True, True),
-        (r"[XYZ]-?\d{7}", True, False),
-        (r"[A-Z]{2} ?\d{2}", True, False),
-        (r"756\.\d{4}", True, True),
-        (r"(?:B|F|CH)-[0-9]{4}", True, False),
-        (r"\+?\d{9}", False, False),
-        (r"[-+]?\d", False, False),
-        (r"\d?-x", False, False),
-        (r"(?:\d|-)x", False, False),
-        (r"a|-", False, False),
-        (r"[^a]x", False, False),
-        (r"", False, False),
-    ],
-)
-def test_patterns_are_word_led_only_when_every_match_starts_with_one(
-    regex: str, word: bool, digit: bool
-) -> None:
-    assert word_led(regex) is word
-    assert word_led(regex, digits=True) is digit
 
 
 def test_every_bounded_pattern_finds_what_the_lookbehind_first_form_finds(

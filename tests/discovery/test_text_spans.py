@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -62,6 +63,27 @@ def test_overlaps_go_to_the_most_confident_then_the_longest(
     spans: list[Span], kept: list[tuple[int, int]]
 ) -> None:
     assert [(s.start, s.end) for s in resolve_overlaps(spans)] == kept
+
+
+def _ranked_over_all(spans: list[Span]) -> list[Span]:
+    """The plain rule: take spans most confident first, then longest, skip any overlap."""
+    kept: list[Span] = []
+    for candidate in sorted(spans, key=lambda s: (-s.confidence, s.start - s.end, s.start)):
+        clash = any(k.start < candidate.end and candidate.start < k.end for k in kept)
+        if candidate.end > candidate.start and not clash:
+            kept.append(candidate)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def test_overlaps_settled_group_by_group_are_those_the_ranking_keeps() -> None:
+    chooser = random.Random(20)
+    for _ in range(2_000):
+        spans = []
+        for _ in range(chooser.randint(0, 25)):
+            start = chooser.randint(0, 80)
+            confidence = chooser.choice((0.5, 0.7, 0.9, 1.0))
+            spans.append(span(start, start + chooser.randint(-1, 14), confidence))
+        assert resolve_overlaps(spans) == _ranked_over_all(spans), spans
 
 
 @pytest.mark.parametrize(

@@ -10,23 +10,22 @@ tried at every position of the text.
 :func:`consume_first` moves such a look-behind after the first character: ``X(?<!B…)``
 where ``X`` is the expression's first single-character atom, and the look-behind
 checks the character before ``X`` (one wider, with ``[\s\S]`` for ``X``). The
-matches are the same, found sooner. :func:`word_led` tells whether every match of
-an expression starts with a word character (``\w``), so a scan may start at word
-characters only. Both read the expression's source and answer None or False when
-unsure: the caller keeps the plain form.
+matches are the same, found sooner. It reads the expression's source and answers None
+when unsure: the caller keeps the plain form.
+
+:func:`word_tree` writes a list of words as a tree of their letters, for the same reason:
+where a word may start, the engine follows one branch a letter instead of trying every
+word of an alternation in turn.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
 
 _SPECIAL = frozenset(".^$*+?{}[]\\|()")
 _QUANTIFIER = re.compile(r"\+|\*|\?|\{(\d+)\}|\{(\d*),(\d*)\}")
 _ESCAPE_ATOMS = frozenset("dDwWsS") | frozenset(".^$*+?{}[]\\|()-/#&~ ")
-_WORD_CLASS = re.compile(r"(?:\\d|\\w|[0-9A-Za-z_](?:-[0-9A-Za-z_])?)+")
-_DIGIT_CLASS = re.compile(r"(?:\\d|[0-9](?:-[0-9])?)+")
 _CLASS_END = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
 
 
@@ -148,90 +147,21 @@ def _split_branches(body: str) -> list[str] | None:
     return [*branches, body[start:]]
 
 
-def _word_atom(atom: str, digits: bool) -> bool:
-    if atom in ("\\d", "\\w"):
-        return atom == "\\d" or not digits
-    if atom.startswith("["):
-        body = _WORD_CLASS.fullmatch(atom[1:-1]) if not atom.startswith("[^") else None
-        return body is not None and (not digits or _DIGIT_CLASS.fullmatch(atom[1:-1]) is not None)
-    return len(atom) == 1 and (atom.isdigit() if digits else atom.isalnum() or atom == "_")
+def word_tree(words: Iterable[str]) -> str:
+    """An expression matching exactly ``words``, as a tree of their letters.
 
-
-def word_led(regex: str, *, digits: bool = False) -> bool:
-    r"""Whether every match of ``regex`` starts with a word character (False: unsure).
-
-    With ``digits``: with an ASCII digit or ``\d`` (a decimal digit).
+    ``phone|portable|tel|telefon`` becomes ``(?:p(?:hone|ortable)|tel(?:efon)?)``: where a
+    word starts, the engine follows one branch a letter instead of trying every word.
+    Where several words match, the longest is taken first (then, backtracking, the next
+    longest), as by an alternation of the words longest first.
     """
-    if not regex or _top_level_branch(regex):
-        return False
-    if regex.startswith("(?:"):
-        end = _group_end(regex, 0)
-        branches = _split_branches(regex[3 : end - 1]) if end else None
-        if end is None or branches is None:
-            return False
-        if not all(word_led(branch, digits=digits) for branch in branches):
-            return False
-        quantifier = _QUANTIFIER.match(regex, end)
-        optional = quantifier is not None and quantifier.group(0) in ("?", "*")
-        optional = optional or (quantifier is not None and quantifier.group(2) in ("", "0"))
-        rest = regex[quantifier.end() if quantifier else end :]
-        return not optional or word_led(rest, digits=digits)
-    atom = _atom(regex, 0)
-    if atom is None or not _word_atom(atom, digits):
-        return False
-    quantifier = _QUANTIFIER.match(regex, len(atom))
-    if quantifier is None or quantifier.group(0) == "+":
-        return True
-    exact, low, _ = quantifier.groups()
-    if (exact is not None and int(exact) >= 1) or (low and int(low) >= 1):
-        return True
-    return word_led(regex[quantifier.end() :].lstrip("?+"), digits=digits)
-
-
-_SEPARATOR_CHARS = frozenset(" .-/")
-LEADING_GUARD = r"\d(?:[ .\-/]?\d){{{}}}"
-"""A look-ahead every match of a pattern with ``count + 1`` leading digits passes (format)."""
-
-
-def leading_digits(regex: str) -> int:
-    r"""How many digits every match of ``regex`` starts with, one separator allowed between.
-
-    Counts digits (``\d``, ``[0-9]``, ``7``, repeated at least ``n`` times) read from the
-    start of the parsed expression, where a single optional or single space, dot, dash
-    or slash may stand between two; stops at anything else (a group, a letter). So every
-    match starts with a match of ``LEADING_GUARD.format(count - 1)``. 0 when unsure.
-    """
-    parser, constants = getattr(re, "_parser", None), getattr(re, "_constants", None)
-    if parser is None or constants is None:  # pragma: no cover - the parser moved
-        return 0
-    count, separated = 0, False
-    for op, value in parser.parse(regex):
-        lowest, highest, item = 1, 1, (op, value)
-        if op is constants.MAX_REPEAT and len(value[2]) == 1:
-            lowest, highest, item = value[0], value[1], value[2][0]
-        kind = _lead_kind(item, constants)
-        if kind == "digit":
-            count, separated = count + lowest, separated and lowest == 0
-        elif kind == "separator" and highest == 1 and not separated:
-            separated = True
-        else:
-            break
-    return count
-
-
-def _lead_kind(item: tuple[Any, Any], constants: Any) -> str:
-    r"""``digit`` when ``item`` matches decimal digits only, ``separator`` for ``[ .\-/]``."""
-    op, value = item
-    members = [item] if op is constants.LITERAL else list(value) if op is constants.IN else []
-    chars: set[str] = set()
-    for kind, member in members:
-        digit_range = kind is constants.RANGE and 48 <= member[0] <= member[1] <= 57
-        if kind is constants.LITERAL:
-            chars.add(chr(member))
-        elif digit_range or (kind is constants.CATEGORY and member is constants.CATEGORY_DIGIT):
-            chars.add("0")
-        else:
-            return ""
-    if chars and all(char.isdigit() and char.isascii() for char in chars):
-        return "digit"
-    return "separator" if chars and chars <= _SEPARATOR_CHARS else ""
+    rests: dict[str, list[str]] = {}
+    for word in words:
+        rests.setdefault(word[:1], []).append(word[1:])
+    ends = "" in rests
+    branches = [re.escape(first) + word_tree(rests[first]) for first in sorted(rests) if first]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not ends:
+        return branches[0]
+    return f"(?:{'|'.join(branches)})" + ("?" if ends else "")

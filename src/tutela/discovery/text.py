@@ -80,7 +80,34 @@ def searching(text: str, installed: Installed) -> list[Detector]:
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """The non-overlapping spans, most confident first then longest, sorted by start."""
+    """The non-overlapping spans, most confident first then longest, sorted by start.
+
+    Spans are settled in groups: a group is a run of spans (by start) each overlapping
+    the reach of those before it, and no span of one group overlaps a span of another,
+    so settling each group alone keeps exactly the spans the ranking keeps over all of
+    them. Most groups are one span, kept as it is.
+    """
+    ordered = sorted((span for span in spans if span.end > span.start), key=_by_start)
+    kept: list[Span] = []
+    group: list[Span] = []
+    reach = -1
+    for span in ordered:
+        if span.start >= reach and group:
+            kept.extend(group if len(group) == 1 else _settled(group))
+            group = []
+        group.append(span)
+        reach = max(reach, span.end) if len(group) > 1 else span.end
+    if group:
+        kept.extend(group if len(group) == 1 else _settled(group))
+    return kept
+
+
+def _by_start(span: Span) -> int:
+    return span.start
+
+
+def _settled(spans: list[Span]) -> list[Span]:
+    """The spans of one overlapping group the ranking keeps, sorted by start."""
     ranked = sorted(spans, key=lambda s: (-s.confidence, s.start - s.end, s.start))
     starts: list[int] = []
     kept: list[Span] = []

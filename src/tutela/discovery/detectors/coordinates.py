@@ -62,11 +62,16 @@ _POINT_MARKS = re.compile(r"[gG][eE][oO]:|[pP][oO][iIİı][nN][tT]\s*\(")
 """``geo:`` and ``POINT(`` in any case, spelled out (a case-blind expression scans slowly)."""
 _LONG_DECIMAL = re.compile(r"\.\d{4}")
 
-_FORM_LEAD = r"[gGpP\d+\-]"
-_FORM_STARTS = re.compile(rf"{_FORM_LEAD}(?<=(?=(?P<form>(?i:{_TEXT_FORMS.pattern}))){_FORM_LEAD})")
-"""Where a :data:`_TEXT_FORMS` match starts, with the match: every one starts with a lead
-character (a case-blind expression gets no fast scan; this one skips to the leads)."""
+_GEO_COLON = re.compile(r":(?<=[gG][eE][oO]:)")
+"""The colon of a ``geo:`` in any case (a scan for colons: far fewer than g's)."""
+_PAIR_DOT = re.compile(r"\.\d{4,}\s*[,;]")
+"""The first dot of a decimal pair, its decimals and the comma or semicolon after them (no
+match holds a second dot, so a scan finds every such dot)."""
+_PAIR_LEAD = 4
+"""The most characters a decimal pair holds before its first dot (a sign, three digits)."""
 _WKT_MARK = re.compile(r"[pP][oO][iIİı][nN][tT]")
+"""``POINT`` in any case, spelled out (``İ`` and ``ı`` are the other letters a case-blind
+``i`` matches)."""
 _MARKS = {
     "geo_uri": lambda text: "geo:" in text,
     "wkt_point": lambda text: _WKT_MARK.search(text) is not None,
@@ -194,13 +199,52 @@ class CoordinatesDetector:
 def _text_forms(text: str) -> Iterator[tuple[int, int, str]]:
     """The matches of :data:`_TEXT_FORMS` in ``text``, as ``finditer`` gives them.
 
-    Found from their lead characters: the scan jumps to ``g``, ``p``, digits and signs.
+    The expression is tried only where a match can start (:func:`_form_starts`), in
+    order, skipping the starts inside the match before: what ``finditer`` does at every
+    position, with the positions where nothing can start left out.
     """
     end = 0
-    for lead in _FORM_STARTS.finditer(text):
-        if lead.start() >= end:
-            start, end = lead.span("form")
-            yield start, end, lead.group("form")
+    for start in _form_starts(text):
+        if start < end:
+            continue
+        found = _TEXT_FORMS.match(text, start)
+        if found is not None:
+            end = found.end()
+            yield start, end, found.group(0)
+
+
+def _form_starts(text: str) -> list[int]:
+    """Every position where a :data:`_TEXT_FORMS` match can start (and some where none does).
+
+    Each form is found from a character far rarer than the digits and letters it starts
+    with: a ``geo:`` from its colon, a ``POINT (`` from its parenthesis, a ``4 °`` from
+    its degree sign, a decimal pair from its first dot (up to :data:`_PAIR_LEAD`
+    characters after its start).
+    """
+    starts = {colon.start() - 3 for colon in _GEO_COLON.finditer(text)}
+    for opening in _positions(text, "("):
+        before = _before_spaces(text, opening)
+        if before >= 5 and _WKT_MARK.match(text, before - 5, before):
+            starts.add(before - 5)
+    starts.update(_before_spaces(text, degree) - 1 for degree in _positions(text, "°"))
+    for dot in _PAIR_DOT.finditer(text):
+        starts.update(range(max(0, dot.start() - _PAIR_LEAD), dot.start()))
+    return sorted(start for start in starts if start >= 0)
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    """The offsets of ``char`` in ``text``."""
+    found = text.find(char)
+    while found >= 0:
+        yield found
+        found = text.find(char, found + 1)
+
+
+def _before_spaces(text: str, end: int) -> int:
+    r"""The start of the whitespace (``\s``) run ending at ``end`` (``end`` when there is none)."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 DETECTOR = CoordinatesDetector()

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import CONTEXT_WINDOW, NO_MATCH, Span, ValueScore
+from tutela.discovery.pattern_start import word_tree
 
 CATEGORY = "user.demographic.date_of_birth"
 EARLIEST_YEAR = 1900
@@ -65,7 +67,9 @@ MONTH_NAMES: dict[str, int] = {
     name: number for number, names in _MONTHS.items() for name in names.split()
 }
 
-_MONTH = "(?P<month_name>" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
+_MONTH = f"(?P<month_name>{word_tree(MONTH_NAMES)})\\.?"
+"""A month's name: the names as a tree of their letters (one branch a letter, where an
+alternation of the names, longest first, tries each at every word), the same matches."""
 _TIME = r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?:Z|[+-]\d{2}:?\d{2})?)?"
 _FORMS = {
     "iso": rf"(?P<year>\d{{4}})(?P<sep>[-/.])(?P<month>\d{{1,2}})(?P=sep)(?P<day>\d{{1,2}}){_TIME}",
@@ -125,6 +129,44 @@ case-blind ones can be. Searched in the lower-cased text (a case-blind regex is 
 _ANY_CONTEXT_CASE_BLIND = re.compile(_ANY_CONTEXT.pattern, re.IGNORECASE)
 
 
+def _by_first_letter(words: list[str]) -> list[re.Pattern[str]]:
+    """One expression per first letter of ``words``: the letter, then which word follows.
+
+    Each starts with a literal (a scan of the text for one letter is many times faster
+    than for any of eight) and matches that letter alone, so a scan sees every position
+    where one of the words starts, with the first of them (in ``words``' order) there.
+    """
+    rests: dict[str, list[str]] = {}
+    for word in words:
+        rests.setdefault(word[0], []).append(word[1:])
+    return [
+        re.compile(f"{re.escape(first)}(?=({'|'.join(map(re.escape, rest))}))")
+        for first, rest in rests.items()
+    ]
+
+
+_CONTEXT_STARTS = _by_first_letter([word.lower() for word in CONTEXT])
+
+
+def _any_context(lowered: str) -> list[tuple[int, int]]:
+    """The spans of :data:`_ANY_CONTEXT`'s matches in ``lowered``, as ``finditer`` gives them.
+
+    From the word starting at each position (:data:`_CONTEXT_STARTS`): ``finditer``
+    takes, at the first position where a word starts, the first of them in the
+    expression's order, then goes on after it.
+    """
+    starts = sorted(
+        (found.start(), found.end(1))
+        for expression in _CONTEXT_STARTS
+        for found in expression.finditer(lowered)
+    )
+    spans: list[tuple[int, int]] = []
+    for start, end in starts:
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end))
+    return spans
+
+
 def _near_context(text: str, windows: Sequence[Window]) -> list[Window]:
     """The windows within reach of a birth word: a date in any other has none near it.
 
@@ -133,20 +175,21 @@ def _near_context(text: str, windows: Sequence[Window]) -> list[Window]:
     """
     lowered = text.lower()
     if len(lowered) == len(text):
-        reach = _ANY_CONTEXT.finditer(lowered)
+        found = _any_context(lowered)
     else:  # a letter whose lower case is longer (İ): offsets would move
-        reach = _ANY_CONTEXT_CASE_BLIND.finditer(text)
-    words = [(found.start() - _REACH, found.end() + _REACH) for found in reach]
-    if not words:
-        return []
+        found = [word.span() for word in _ANY_CONTEXT_CASE_BLIND.finditer(text)]
     near: list[Window] = []
     index = 0
-    for window in windows:
-        while index < len(words) and words[index][1] <= window.start:
+    for start, end in found:  # in order, never overlapping: the windows near come in order
+        index = max(index, bisect_right(windows, start - _REACH, key=_window_end))
+        while index < len(windows) and windows[index].start < end + _REACH:
+            near.append(windows[index])
             index += 1
-        if index < len(words) and words[index][0] < window.end:
-            near.append(window)
     return near
+
+
+def _window_end(window: Window) -> int:
+    return window.end
 
 
 @dataclass(frozen=True)

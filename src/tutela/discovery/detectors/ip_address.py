@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
-from tutela.discovery.detectors.windows import Window, search, whole
+from tutela.discovery.detectors.windows import Window, whole
 from tutela.discovery.models import (
     CONTEXT_BOOST,
+    CONTEXT_WINDOW,
     NO_MATCH,
     Pattern,
     PatternDetector,
@@ -93,11 +96,24 @@ def _ipv4_score(candidate: str) -> float:
     return 0.8 if any(low <= value <= high for low, high in _V4_PRIVATE) else 0.9
 
 
+def _too_few_groups(address: str) -> bool:
+    """True when ``address`` (no zone) has no ``::`` and not the 8 groups it then needs.
+
+    :class:`ipaddress.IPv6Address` refuses it too, after building an exception (a clock
+    time ``12:30:45`` is an IPv6 candidate: most are turned down here, far cheaper).
+    """
+    if "::" in address:
+        return False
+    tail = address.rpartition(":")[2]
+    return address.count(":") + ("." in tail) != 7  # an IPv4 tail is two groups
+
+
 def host_score(candidate: str) -> float:
     """How likely ``candidate`` is a device's address: 0 when it is none or infrastructure."""
     if ":" not in candidate:
         return _ipv4_score(candidate)
-    if not any(char.isdigit() for char in candidate.split("%")[0]):
+    written = candidate.split("%")[0]
+    if not any(char.isdigit() for char in written) or _too_few_groups(written):
         return 0.0
     try:
         address = ipaddress.IPv6Address(candidate)
@@ -140,34 +156,117 @@ class IpAddressDetector(PatternDetector):
         return self.find_spans_within(text, whole(text))
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
-        """Addresses inside ``windows`` of ``text`` (an IPv6 address holds a digit too)."""
-        for span in self._candidates(text, windows):
-            if _NOT_A_HOST_AFTER.match(text, span.end):
-                continue
-            if _NOT_A_HOST_BEFORE.search(text, max(0, span.start - 16), span.start):
-                continue
-            boost = span.confidence - 0.9  # the context boost PatternDetector added
-            score = min(1.0, host_score(text[span.start : span.end]) + boost)
-            yield replace(span, confidence=score)
+        """Addresses inside ``windows`` of ``text`` (an IPv6 address holds a digit too).
 
-    def _candidates(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
-        """Valid hosts inside ``windows``, scored 0.9 plus the context boost."""
+        Each pattern is searched only around its marks (:data:`_SCANS`), in the order and
+        with the matches a search of the whole windows gives.
+        """
+        starts = [window.start for window in windows]
         for pattern in self.patterns:
-            separator, fewest = _SEPARATORS[pattern.name]
-            where = [w for w in windows if text.count(separator, w.start, w.end) >= fewest]
-            for match in search(pattern.bounded, text, where):
-                if not valid_host(match.group(0)):
-                    continue
-                start, end = match.span()
-                score = pattern.score
-                if self._has_context(text, start, end):
-                    score = min(1.0, score + CONTEXT_BOOST)
-                yield Span(start, end, CATEGORY, score, self.name, pattern.name)
+            scan = _SCANS[pattern.name]
+            for start, end, _ in scan.regions(text, windows, starts):
+                for match in scan.expression.finditer(text, start, end):
+                    span = self._span(text, match, pattern)
+                    if span is not None:
+                        yield span
+
+    def _span(self, text: str, match: re.Match[str], pattern: Pattern) -> Span | None:
+        """The span of a device's address ``match`` found, None for what is none.
+
+        Scored as :class:`PatternDetector` scores (the pattern's score, plus the context
+        boost), then with the address kind's score in place of the pattern's.
+        """
+        score = host_score(match.group(0))
+        if not score:
+            return None
+        start, end = match.span()
+        if _NOT_A_HOST_AFTER.match(text, end):
+            return None
+        if _NOT_A_HOST_BEFORE.search(text, max(0, start - 16), start):
+            return None
+        found = pattern.score
+        if self._has_context(text, start, end):
+            found = min(1.0, found + CONTEXT_BOOST)
+        boost = found - 0.9  # the context boost the pattern's score got
+        return Span(start, end, CATEGORY, min(1.0, score + boost), self.name, pattern.name)
+
+    def _has_context(self, text: str, start: int, end: int) -> bool:
+        """Whether a context word is near ``text[start:end]``, as the case-blind search says.
+
+        All-ASCII text around it is lower-cased and searched case-sensitively instead
+        (several times faster; on ASCII characters, the same matches).
+        """
+        window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
+        if window.isascii():
+            return self._lower_context.search(window.lower()) is not None
+        return self._context.search(window) is not None
+
+    @cached_property
+    def _lower_context(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(word.lower()) for word in self.context)
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
-_SEPARATORS = {"ipv4": (".", 3), "ipv6": (":", 2)}
-"""A window holding fewer of these than an address of the pattern (a dotted quad, two colons
-at least) holds no address of it."""
+@dataclass(frozen=True)
+class _MarkScan:
+    """Where a pattern is searched: around the marks every match of it holds.
+
+    ``mark`` finds a character every match holds (the first dot of a dotted quad, a colon
+    of an IPv6 address followed by a group and a colon): a match starts at most ``lead``
+    characters before such a mark, and it ends, its look-ahead included, at most
+    ``reach`` characters after the last one it holds. A search starting ``lead``
+    characters before a mark (and not inside the stretch of the previous one) and
+    stopping ``reach`` after one finds exactly the matches a search of the whole window
+    finds: no match starts or ends in the parts left out. A stretch whose marks
+    ``worth`` turns down holds no match that is a host, and is not searched.
+    """
+
+    expression: re.Pattern[str]
+    mark: re.Pattern[str]
+    lead: int
+    reach: int
+    worth: Callable[[str, list[int]], bool]
+
+    def regions(self, text: str, windows: Sequence[Window], starts: list[int]) -> list[Window]:
+        """The stretches of ``windows`` (which start at ``starts``) to search, in order.
+
+        A stretch lies in one window (its search stops where the window's would), and
+        stretches never overlap.
+        """
+        regions: list[Window] = []
+        marks: list[int] = []  # the marks of the stretch being built
+        start = end = last = -1  # the stretch being built, and its window
+        for found in self.mark.finditer(text):
+            mark = found.start()
+            index = bisect_right(starts, mark) - 1
+            if index < 0 or mark >= windows[index].end:
+                continue
+            window_start, window_end, _ = windows[index]
+            if index != last or max(window_start, mark - self.lead) > end:
+                if marks and self.worth(text, marks):
+                    regions.append(Window(start, end, 0))
+                marks, start, last = [], max(window_start, mark - self.lead), index
+            marks.append(mark)
+            end = min(window_end, mark + self.reach)
+        if marks and self.worth(text, marks):
+            regions.append(Window(start, end, 0))
+        return regions
+
+
+def _always(text: str, marks: list[int]) -> bool:
+    """Every stretch is worth searching."""
+    return True
+
+
+def _may_hold_ipv6(text: str, marks: list[int]) -> bool:
+    """Whether ``marks`` can be those of an address :class:`ipaddress.IPv6Address` reads.
+
+    It holds ``::`` (a mark followed by a colon) or, without it, 6 colons at least (its
+    colons but the last are marks): :func:`_too_few_groups`.
+    """
+    return len(marks) >= 5 or any(text[mark + 1] == ":" for mark in marks)
+
+
 _IPV4_VALUE = re.compile(IPV4)
 _IPV6_VALUE = re.compile(IPV6, re.IGNORECASE)
 
@@ -183,3 +282,29 @@ DETECTOR = IpAddressDetector(
     source="RFC 791, RFC 4291, RFC 5952; CJEU C-582/14 Breyer",
 )
 """The IP-address detector registered as the built-in ``ip_address``."""
+
+_SCANS = {
+    "ipv4": _MarkScan(
+        re.compile(DETECTOR.patterns[0].bounded.pattern),
+        re.compile(r"\.(?=\d{1,3}\.\d{1,3}\.\d)"),
+        lead=3,
+        reach=14,
+        worth=_always,
+    ),
+    "ipv6": _MarkScan(
+        DETECTOR.patterns[1].bounded,
+        re.compile(r":(?=[0-9a-f]{0,4}:)", re.IGNORECASE),
+        lead=4,
+        reach=39,
+        worth=_may_hold_ipv6,
+    ),
+}
+"""How each pattern is searched. A dotted quad's first dot is followed by two more dotted
+octets; the quad starts at most 3 characters before it and, with the 2 characters its
+look-ahead reads, ends 14 after it. Every colon of an IPv6 address but its last is followed
+by a group and a colon; the address starts at most 4 characters before the first, and ends
+with its look-ahead at most 39 after the one before the last (a group and a colon, an IPv4
+tail of 15, a zone of 16, 2 read ahead); a stretch of fewer than 5 such colons and no
+``::`` (clock times, ``12:30:45``) holds no address. The dotted-quad expression drops the
+case-blind flag: it holds no letter, and no character its classes hold or miss changes
+with case."""

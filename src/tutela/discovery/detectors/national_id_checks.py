@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from operator import mul
 
 from stdnum import luhn, verhoeff
 
 
 def _weighted(number: str, weights: Sequence[int]) -> int:
-    return sum(weight * (ord(digit) - 48) for weight, digit in zip(weights, number, strict=False))
+    """The sum of ``weights`` times the digits of ``number`` (as far as the shorter goes).
+
+    Each digit counts as its code point less 48 (``ord("0")``); ``map`` keeps the loop in C.
+    """
+    used = weights[: len(number)]
+    total: int = sum(map(mul, used, map(ord, number)))
+    return total - 48 * sum(used)
 
 
 def _month_day(month: str, day: str) -> bool:

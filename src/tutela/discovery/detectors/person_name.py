@@ -1,11 +1,11 @@
 """Person names: capitalised words of the right shape, checked against a lexicon of names.
 
-The lexicon is built once, on first use, from the person providers ``faker`` ships
+The lexicon is read once, on first use, from the person providers ``faker`` ships
 for European and American locales (first and last names, lower-cased, with their
-accents and without). A value scores by its shape (2-4 capitalised words, no
-digits; ``Last, First``; ``LAST First``; ``First M. Last``; particles such as
-``van der`` or ``di``; hyphenated names) and by how many of its words are known
-names. A known name that is also a common word (``Rose``, ``Will``, ``May``,
+accents and without), kept in :data:`LEXICON_FILE`. A value scores by its shape
+(2-4 capitalised words, no digits; ``Last, First``; ``LAST First``; ``First M.
+Last``; particles such as ``van der`` or ``di``; hyphenated names) and by how many
+of its words are known names. A known name that is also a common word (``Rose``, ``Will``, ``May``,
 ``Grant``, ``Paris``) counts for less, and a common word that is no name
 disqualifies a value (``Annual Report``). In free text, a run of capitalised words
 needs a known first name followed by another capitalised word (``Anna de Vries``),
@@ -15,12 +15,15 @@ fideslang ``user.name``; GDPR Art. 4(1) (a name identifies a person).
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 
 from tutela.discovery.models import CONTEXT_BOOST, NO_MATCH, Span, ValueScore
 
@@ -164,9 +167,27 @@ def _provider_names(locale: str) -> tuple[set[str], set[str]]:
     return first, last
 
 
+LEXICON_FILE = Path(__file__).resolve().parent.parent / "data" / "name_lexicon.json.gz"
+"""Faker's names and common words, read once from its providers (``python -m
+tutela.discovery.detectors.person_name`` writes it again): loading it takes milliseconds,
+reading the providers a quarter of a second at every start."""
+
+
 @cache
 def lexicon() -> Lexicon:
-    """The name lexicon, built on first use from faker's person providers (then cached)."""
+    """The name lexicon: :data:`LEXICON_FILE` with the ambiguity rules applied (then cached).
+
+    Read from faker's providers instead when the file is missing.
+    """
+    try:
+        stored = json.loads(gzip.decompress(LEXICON_FILE.read_bytes()))
+    except FileNotFoundError:
+        return _lexicon_of(*faker_words())
+    return _lexicon_of(set(stored["first"]), set(stored["last"]), set(stored["words"]))
+
+
+def faker_words() -> tuple[set[str], set[str], set[str]]:
+    """First names, last names and common words (over two letters) of faker's providers."""
     first: set[str] = set()
     last: set[str] = set()
     for locale in LOCALES:
@@ -180,13 +201,33 @@ def lexicon() -> Lexicon:
         except (ImportError, AttributeError):
             continue
         common.update(word.lower() for word in words if len(word) > 2)
-    names = first | last
-    ambiguous = (common & names) | AMBIGUOUS
     first.discard("")
     last.discard("")
+    return first, last, common
+
+
+def _lexicon_of(first: set[str], last: set[str], common: set[str]) -> Lexicon:
+    """The lexicon: a common word that is also a name is ambiguous, as are :data:`AMBIGUOUS`."""
+    names = first | last
+    ambiguous = (common & names) | AMBIGUOUS
     return Lexicon(
         frozenset(first), frozenset(last), frozenset(common - names), frozenset(ambiguous)
     )
+
+
+def write_lexicon(path: Path = LEXICON_FILE) -> None:
+    """Write faker's words to ``path`` (sorted, gzip without a timestamp: reproducible)."""
+    from importlib.metadata import version
+
+    first, last, words = faker_words()
+    stored = {
+        "faker": version("faker"),
+        "first": sorted(first),
+        "last": sorted(last),
+        "words": sorted(words),
+    }
+    data = json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode()
+    path.write_bytes(gzip.compress(data, mtime=0))
 
 
 def is_first_name(token: str) -> bool:
@@ -366,3 +407,7 @@ _TOKEN = re.compile(r"\S+")
 
 DETECTOR = PersonNameDetector()
 """The built-in person-name detector (registered in :data:`tutela.plugins.DETECTORS`)."""
+
+
+if __name__ == "__main__":  # python -m tutela.discovery.detectors.person_name
+    write_lexicon()

@@ -9,16 +9,22 @@ street name (``Baker Street``) scores low. ``Route 66`` and ``Street Fighter 2``
 are not addresses: the type word must follow a name, or lead one followed by a
 number, and a number followed by a unit (``3 days``) is not a house number.
 Category: fideslang ``user.contact.address.street``.
+
+In text, a pattern is tried only near a street type of its own: the types are found
+by scans that jump to a space or a capital (the English and French ones, which
+ignore case, in the text lower-cased to ASCII), and a match starts within a reach of
+its type that its pattern bounds (:data:`EN_SPACES`, :data:`FR_NUMBER`,
+:data:`NAME_SPACES`). The matches are those a scan of the whole text finds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from tutela.discovery.detectors.windows import Window, search, whole, widened
-from tutela.discovery.models import NO_MATCH, Pattern, Span, ValueScore
+from tutela.discovery.models import BEFORE_MATCH, NO_MATCH, Pattern, Span, ValueScore
 
 CATEGORY = "user.contact.address.street"
 
@@ -149,6 +155,237 @@ def _worth_searching(patterns: tuple[Pattern, ...], text: str) -> list[Pattern]:
     ]
 
 
+def _words(types: str) -> list[str]:
+    r"""The words of an alternation of street types, as written (``Str\.`` is ``Str.``)."""
+    return [word.replace("\\.", ".") for word in types.split("|")]
+
+
+_Node = dict[str, "_Node"]
+
+
+def _trie(words: Iterable[str]) -> str:
+    """``words`` as one alternation sharing their prefixes (``s(?:q(?:uare)?|t(?:reet)?)``).
+
+    It matches the same words as ``a|b|...``, and the engine reads each letter once at a
+    position instead of trying every word in turn: a scan is several times faster.
+    """
+    tree: _Node = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: _Node) -> str:
+    options = [re.escape(char) + _branches(child) for char, child in sorted(node.items()) if char]
+    if not options:
+        return ""
+    either = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+    return f"(?:{either})?" if "" in node else either
+
+
+def _after_one_of(words: Iterable[str]) -> str:
+    """A look-behind for any of ``words`` (one per length: a look-behind has one width)."""
+    by_length: dict[int, list[str]] = {}
+    for word in sorted(set(words)):
+        by_length.setdefault(len(word), []).append(re.escape(word))
+    return "|".join(f"(?<={'|'.join(same)})" for same in by_length.values())
+
+
+_EN_WORDS = {word.lower() for word in _words(_EN_TYPES)}
+_FR_WORDS = {word.lower() for word in _words(_NUMBER_FIRST_TYPES)}
+
+
+def _ascii(words: Iterable[str]) -> set[str]:
+    """``words`` in ASCII, any other letter as ``?`` (as :func:`_ascii_lowered` writes it)."""
+    return {word.encode("ascii", "replace").decode() for word in words}
+
+
+def _in_ascii(regex: str) -> re.Pattern[bytes]:
+    return re.compile(regex.encode())
+
+
+_SPACED_TYPE = _in_ascii(rf" {_trie(_ascii(_EN_WORDS | _FR_WORDS))}(?!\w)")
+"""A space and a whole English or French street type, in lower-cased ASCII: each
+``number_first_en`` and ``number_first_fr`` match holds one (a type holds no space, so no
+hit hides another)."""
+_EN_TYPE_AT = _in_ascii(rf" (?:{'|'.join(map(re.escape, _ascii(_EN_WORDS)))})(?!\w)")
+_FR_TYPE_AT = _in_ascii(rf" (?:{'|'.join(map(re.escape, _ascii(_FR_WORDS)))})(?=\.? )")
+_TYPE_FIRST_WORD = re.compile(rf"{_trie(_words(_TYPE_FIRST))}(?=\.? )")
+"""Where a ``type_first`` match starts: its type, then a full stop or a space (a type has no
+capital after its first letter, so no hit hides another)."""
+_BEFORE_NUMBER = re.compile(
+    rf" (?=\d)(?:{_after_one_of(f'{word} ' for word in _words(_COMPOUND_SUFFIXES))}"
+    rf"|{_after_one_of(f'{word} ' for word in _words(_SEPARATE_TYPES))})"
+)
+"""The space before the house number of a ``compound`` or ``separate_type`` match: after a
+street suffix or type (``Kerkstraat 12``, ``Berliner Straße 5``), before a digit."""
+_NUMBER_START = re.compile(rf"\d(?<!{BEFORE_MATCH}\d)")
+"""Where a number-first match can start (a bounded pattern starts no match inside a word)."""
+_NAME_START = re.compile(rf"[A-ZÀ-Þ](?<!{BEFORE_MATCH}[A-ZÀ-Þ])")
+"""Where a ``compound`` or ``separate_type`` match can start: a capital starting a word."""
+_FOLDS = "\u017f\u0131\u0130\u212a"  # ſ ı İ and the Kelvin sign
+"""The letters outside ASCII ``re`` takes for an ASCII letter when ignoring case (``s``,
+``i``, ``i``, ``k``): a street type spelt with one is not found in lower-cased ASCII."""
+
+EN_SPACES = 14
+"""Most spaces in a ``number_first_en`` match before its type (``12 bis, de la A de la B de la
+C de la D Street``): one in the number, one after it, eleven in four names and their
+particles (``de la`` holds one), and the one before the type."""
+FR_NUMBER = 16
+"""Most characters of a ``number_first_fr`` match before the space before its type: the
+number and a comma (``12345 bis-1234b,``)."""
+NAME_SPACES = 1
+"""Most spaces in a ``compound`` or ``separate_type`` match before the space before its
+house number (``Kaiser Wilhelmstraße``, ``Berliner Straße``)."""
+
+_Found = tuple[int, int, str, float]
+"""A match: its start, minus its end (the longest first when sorted), its pattern and score."""
+
+
+def _reach_back(text: str, end: int, spaces: int, floor: int) -> int:
+    """The earliest start of a part of a line that ends at ``end`` with ``spaces`` spaces at most.
+
+    Not before ``floor``. No match holds a line break, and the part of a match before
+    its street type or house number holds a number of spaces its pattern bounds.
+    """
+    floor = max(floor, text.rfind("\n", floor, end) + 1)
+    for _ in range(spaces + 1):
+        end = text.rfind(" ", floor, end)
+        if end < 0:
+            return floor
+    return end + 1
+
+
+def _numbers(text: str, start: int, end: int) -> list[int]:
+    return [number.start() for number in _NUMBER_START.finditer(text, start, end)]
+
+
+def _number_first_starts(
+    text: str, lowered: bytes, start: int, end: int
+) -> tuple[list[int], list[int]]:
+    """Where ``number_first_en`` and ``number_first_fr`` matches can start in a window.
+
+    Each holds a space and its street type, found in the text lower-cased to ASCII (the
+    types ignore case), and starts with a number at most :data:`EN_SPACES` spaces, or
+    :data:`FR_NUMBER` characters, before that space.
+    """
+    english: set[int] = set()
+    french: set[int] = set()
+    for hit in _SPACED_TYPE.finditer(lowered, start, end):
+        space = hit.start()
+        if _EN_TYPE_AT.match(lowered, space, end):
+            english.update(_numbers(text, _reach_back(text, space + 1, EN_SPACES, start), space))
+        if _FR_TYPE_AT.match(lowered, space, end):
+            french.update(_numbers(text, max(start, space - FR_NUMBER), space))
+    return sorted(english), sorted(french)
+
+
+def _name_starts(text: str, start: int, end: int) -> list[int]:
+    """Where ``compound`` and ``separate_type`` matches can start in a window.
+
+    At a capital at most :data:`NAME_SPACES` spaces before the space before their
+    house number.
+    """
+    names: set[int] = set()
+    for hit in _BEFORE_NUMBER.finditer(text, start, end):
+        space = hit.start()
+        reach = _reach_back(text, space, NAME_SPACES, start)
+        names.update(name.start() for name in _NAME_START.finditer(text, reach, space))
+    return sorted(names)
+
+
+def _starts(text: str, lowered: bytes, start: int, end: int) -> dict[str, list[int]]:
+    """Where each of :data:`PATTERNS` can start a match in the window ``start:end``, in order.
+
+    Every match holds a street type, found with a scan that jumps to a space or a
+    capital; the match starts within a reach of it that its pattern bounds.
+    """
+    english, french = _number_first_starts(text, lowered, start, end)
+    names = _name_starts(text, start, end)
+    type_first = [hit.start() for hit in _TYPE_FIRST_WORD.finditer(text, start, end)]
+    return {
+        "number_first_en": english,
+        "number_first_fr": french,
+        "type_first": type_first,
+        "compound": names,
+        "separate_type": names,
+    }
+
+
+def _matches(
+    regex: re.Pattern[str], text: str, starts: Sequence[int], end: int
+) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text, starts[0], end)``, tried only at ``starts`` (in order).
+
+    ``starts`` must hold every start of a match: the leftmost match, then the leftmost
+    from its end, are then those ``finditer`` finds.
+    """
+    after = -1
+    for start in starts:
+        if start >= after:
+            match = regex.match(text, start, end)
+            if match is not None:
+                after = match.end()
+                yield match
+
+
+def _anchored(text: str, lowered: bytes, windows: Sequence[Window]) -> list[_Found]:
+    """The matches of :data:`PATTERNS` in ``windows``, each tried only near a street type."""
+    found: list[_Found] = []
+    for start, end, _ in windows:
+        starts = _starts(text, lowered, start, end)
+        for pattern in PATTERNS:
+            for match in _matches(pattern.bounded, text, starts[pattern.name], end):
+                found.append((match.start(), -match.end(), pattern.name, pattern.score))
+    return found
+
+
+def _gated(found: list[_Found], text: str) -> list[_Found]:
+    """``found`` as the text-wide tests keep it (:func:`has_street_word`, :data:`_ANCHORS`).
+
+    Both are tested once there are matches, and first near a match: its stretch between
+    spaces, whose words are words of the text, and the match itself.
+    """
+    if not found or not _street_word_around(text, found[0][0], -found[0][1]):
+        return []
+    one_match = {name: (start, -negative_end) for start, negative_end, name, _ in found}
+    kept = {
+        pattern.name
+        for pattern in PATTERNS
+        if pattern.name in one_match and _worth(pattern, text, *one_match[pattern.name])
+    }
+    return [item for item in found if item[2] in kept]
+
+
+def _worth(pattern: Pattern, text: str, start: int, end: int) -> bool:
+    """Whether :func:`_worth_searching` keeps ``pattern``, tested first on its match there."""
+    near = _ANCHORS[pattern.name].search(text[start:end].lower()) is not None
+    return near or _worth_searching((pattern,), text) == [pattern]
+
+
+def _street_word_around(text: str, start: int, end: int) -> bool:
+    """``has_street_word(text)``, tried first on the stretch between spaces around a match."""
+    before = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    ends = [at for at in (text.find(" ", end), text.find("\n", end)) if at >= 0]
+    return has_street_word(text[before : min(ends, default=len(text))]) or has_street_word(text)
+
+
+def _ascii_lowered(text: str) -> bytes | None:
+    """``text`` lower-cased in ASCII (a character for a byte), or None if a type may be missed.
+
+    Every letter ``re`` takes for an ASCII letter of a street type when ignoring case is
+    an ASCII letter, lowered to it, or one of :data:`_FOLDS`: with none of those, the
+    types ignoring case in ``text`` are found in lower case in its lower-cased ASCII
+    (any other character is ``?``, which stands for ``é`` in ``allée``).
+    """
+    if any(fold in text for fold in _FOLDS):
+        return None
+    return text.encode("ascii", "replace").lower()
+
+
 _TAIL = re.compile(r"(?:,|\n| -) ?[\w .'’-]{2,60}(?:,[\w .'’-]{2,60}){0,2}")
 
 
@@ -191,18 +428,29 @@ class StreetAddressDetector:
 
     def find_spans_within(self, text: str, windows: Sequence[Window]) -> Iterator[Span]:
         """Street lines ending near a digit window: the name before the number is searched too."""
-        if not windows or not has_street_word(text):
+        if not windows:
             return
-        found: list[tuple[int, int, str, float]] = []
         around = widened(windows, STREET_BEFORE)
-        for pattern in _worth_searching(self.patterns, text):
-            for match in search(pattern.bounded, text, around):
-                found.append((match.start(), -match.end(), pattern.name, pattern.score))
+        lowered = _ascii_lowered(text) if self.patterns is PATTERNS else None
+        if lowered is not None:
+            found = _gated(_anchored(text, lowered, around), text)
+        else:
+            found = self._searched(text, around)
         last_end = -1
         for start, negative_end, pattern_name, score in sorted(found):
             if start >= last_end:
                 last_end = -negative_end
                 yield Span(start, last_end, CATEGORY, score, self.name, pattern_name)
+
+    def _searched(self, text: str, around: Sequence[Window]) -> list[_Found]:
+        """Every pattern's matches in ``around``, each window scanned whole."""
+        if not has_street_word(text):
+            return []
+        found: list[_Found] = []
+        for pattern in _worth_searching(self.patterns, text):
+            for match in search(pattern.bounded, text, around):
+                found.append((match.start(), -match.end(), pattern.name, pattern.score))
+        return found
 
 
 DETECTOR = StreetAddressDetector()

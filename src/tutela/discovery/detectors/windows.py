@@ -2,8 +2,8 @@ r"""The parts of a text worth searching for digit-bearing personal data, found i
 
 Phone, card, IBAN and national numbers, postcodes and dates all hold digits, and a
 support ticket is mostly words. :func:`digit_windows` finds the digit runs once
-(``\\d+``), joins runs closer than :data:`JOIN` characters (``+32 477 12 34 56``,
-``NL91 ABNA 0417 1643 00``, ``15 septembre 1985``), and widens each cluster by
+(``\\d+``), joins runs close enough that their windows would touch (``+32 477 12 34
+56``, ``NL91 ABNA 0417 1643 00``, ``15 septembre 1985``), and widens each cluster by
 :data:`LEFT` characters before (``RSSMRA85…``, ``AB 12 34 56 C``, ``X-1234567-L``)
 and to the first whitespace at least :data:`RIGHT` characters after. Detectors then
 search only inside the windows with ``regex.finditer(text, start, end)``: their
@@ -18,15 +18,16 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-JOIN = 12
-"""Digit runs at most this many characters apart belong to one window."""
 LEFT = 16
 """Characters before a window's first digit searched too (letters of an identifier)."""
 RIGHT = 12
 """Characters after a window's last digit searched too, then on to the next whitespace."""
 
 _NOT_DIGITS = re.compile(r"\D+")
-_CLUSTER = re.compile(rf"\d+(?:\D{{0,{JOIN}}}\d+)*")
+JOIN = LEFT + RIGHT
+"""Digit runs at most this many characters apart are in one window: the one's reach after
+meets the other's reach before (runs further apart may still share one, across a word)."""
+_CLUSTER = re.compile(rf"\d+(?:\D{{0,{JOIN}}}\d+)*+")
 """Digit runs with at most :data:`JOIN` other characters between one and the next."""
 _SPACE = re.compile(r"\s")
 _ASCII_NOT_DIGITS = bytes(code for code in range(128) if not 48 <= code <= 57)
