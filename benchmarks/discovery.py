@@ -23,7 +23,8 @@ An independent, labelled evaluation (issue 20); nothing in it is tuned to tutela
   ``tutela.discovery.text.find_spans_many`` (the documents searched in one batch) is scored
   span by span (same category or parent/child, overlapping offsets); it and ``find_spans``
   (document by document, asserted to give the same spans) are timed in MB/s beside one
-  combined regex pass.
+  combined regex pass, and ``tutela discover text FILE --format json`` once, timed whole
+  (start-up included), its spans compared with ``find_spans_many``'s.
 - **moderation**: ``data/moderation_posts.jsonl`` (hand-written, 4 languages) through
   ``tutela.discovery.moderation.moderate``: per-class precision and recall, hold/allow
   accuracy, posts/s, and ``tutela moderate FILE --format json`` once for its shape.
@@ -428,9 +429,39 @@ def text_table(options: argparse.Namespace) -> list[str]:
         f"ratio {floor / rate_each:.2f}x",
         f"throughput tutela batched (find_spans_many) {rate:.2f} MB/s  target >= "
         f"{TARGET_MBS}; floor (one combined regex) {floor:.2f} MB/s; ratio {floor / rate:.2f}x",
+        cli_text(docs, found, size),
         *(f"  {line}" for line in score.wrong[:16]),
     ]
     return lines
+
+
+def cli_text(docs: Sequence[Any], found: list[list[Any]], size: float) -> str:
+    """``tutela discover text FILE --format json``, timed whole (start-up included).
+
+    Its spans must be those of ``find_spans_many`` (start, end, category), document by
+    document; the rate counts the same MB as the lines above.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "documents.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for index, doc in enumerate(docs):
+                out.write(json.dumps({"id": index, "text": doc.text}, ensure_ascii=False) + "\n")
+        command = [str(TUTELA), "discover", "text", str(path), "--format", "json"]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+        wall = time.perf_counter() - started
+    if done.returncode != 0:
+        return f"CLI tutela discover text: exit {done.returncode}: {done.stderr.strip()[-200:]}"
+    printed = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    same = [
+        [(span["start"], span["end"], span["category"]) for span in record["spans"]]
+        for record in printed
+    ] == [[(span.start, span.end, span.category) for span in spans] for spans in found]
+    return (
+        f"throughput tutela CLI (tutela discover text FILE, wall, start-up included) "
+        f"{size / wall:.2f} MB/s  target >= {TARGET_MBS}; spans "
+        f"{'same as find_spans_many' if same else 'DIFFER from find_spans_many'}"
+    )
 
 
 # --- the moderation part --------------------------------------------------------------------

@@ -152,6 +152,9 @@ def test_discovery_benchmark_scores_columns_spans_and_posts_in_range(
     assert 0.0 <= float(span_f1) <= 1.0
     rates = re.findall(r"^throughput tutela (?:per document|batched) \S+ ([\d.]+) MB/s", out, re.M)
     assert len(rates) == 2 and all(float(rate) > 0 for rate in rates), out
+    cli = re.search(r"^throughput tutela CLI .* ([\d.]+) MB/s .*spans (.+)$", out, re.M)
+    assert cli is not None and float(cli.group(1)) > 0, out
+    assert cli.group(2) == "same as find_spans_many", out
     (accuracy, posts) = re.findall(
         r"^hold/allow accuracy ([\d.]+) .*; ([\d,]+) posts/s", out, re.M
     )[0]
