@@ -20,7 +20,7 @@ from stdnum import ean
 
 from tutela.discovery.detectors import coordinates, date_of_birth, ip_address, payment_card, phone
 from tutela.discovery.detectors.windows import Window, digit_windows, whole
-from tutela.discovery.models import CONTEXT_WINDOW
+from tutela.discovery.models import CONTEXT_WINDOW, Pattern, PatternDetector
 
 DIGITISH = [
     *("0", "1", "7", "12", "123", "2024", "0477", "4111", "٣", "٣٤", "１２", "(030)", "+32 (0)"),
@@ -308,3 +308,17 @@ def test_windows_near_a_birth_word_are_those_within_reach() -> None:
             assert date_of_birth._near_context(text, windows) == expected, text
             found += len(expected)
     assert found > 100
+
+
+@pytest.mark.parametrize(
+    ("detector", "pattern"),
+    [
+        (payment_card.DETECTOR, r"\d{16}"),
+        (ip_address.DETECTOR, r"\d{1,3}(?:\.\d{1,3}){3}"),
+    ],
+)
+def test_one_scan_detectors_refuse_patterns_their_scan_does_not_search(
+    detector: PatternDetector, pattern: str
+) -> None:
+    with pytest.raises(ValueError, match="built-in patterns"):
+        replace(detector, patterns=(Pattern("other", pattern, 0.9),))

@@ -138,7 +138,18 @@ def valid_host(candidate: str) -> bool:
 
 @dataclass(frozen=True)
 class IpAddressDetector(PatternDetector):
-    """:class:`PatternDetector` scoring by address kind, and dropping settings in text."""
+    """:class:`PatternDetector` scoring by address kind, and dropping settings in text.
+
+    Text is searched by :data:`_SCANS`, one per built-in pattern: a detector with other
+    patterns is refused (a :class:`PatternDetector` searches any).
+    """
+
+    def __post_init__(self) -> None:
+        if tuple(pattern.regex for pattern in self.patterns) != (IPV4, IPV6):
+            raise ValueError(
+                f"{self.name}: IpAddressDetector searches text with its built-in patterns "
+                "(IPV4, IPV6); declare other patterns with a PatternDetector"
+            )
 
     def score_value(self, value: str) -> ValueScore:
         """The address score of a whole value: public 0.9, private 0.8, documentation 0.7."""

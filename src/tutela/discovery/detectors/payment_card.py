@@ -156,7 +156,18 @@ def valid_card(candidate: str) -> bool:
 
 @dataclass(frozen=True)
 class PaymentCardDetector(PatternDetector):
-    """:class:`PatternDetector` that drops, in text, numbers said to be an IMEI."""
+    """:class:`PatternDetector` that drops, in text, numbers said to be an IMEI.
+
+    Text is searched with :data:`_CANDIDATE`, the three built-in patterns in one scan: a
+    detector with other patterns is refused (a :class:`PatternDetector` searches any).
+    """
+
+    def __post_init__(self) -> None:
+        if tuple(pattern.regex for pattern in self.patterns) != (GROUPED, COMPACT, SHORT):
+            raise ValueError(
+                f"{self.name}: PaymentCardDetector searches text with its built-in patterns "
+                "(GROUPED, COMPACT, SHORT); declare other patterns with a PatternDetector"
+            )
 
     def score_value(self, value: str) -> ValueScore:
         """The card score of a whole value; anything not 12-23 characters of digits is 0."""
