@@ -284,6 +284,9 @@ def test_hostile_documents_fail_with_a_clear_message(
         (["discover"], 7, "give the database URL"),
         (["discover", "nosuch://u:Secret-99@h/db"], 7, ""),
         (["discover", "{empty}"], 5, "has no tables"),
+        (["discover", "text", "{tmp}/x.jsonl", "--jobs", "-1"], 2, "--jobs"),
+        (["discover", "text", "{tmp}/x.jsonl", "--jobs", "65"], 2, "--jobs"),
+        (["discover", "text", "{tmp}/x.jsonl", "--jobs", "many"], 2, "--jobs"),
     ],
     ids=[
         "text-no-file",
@@ -296,6 +299,9 @@ def test_hostile_documents_fail_with_a_clear_message(
         "no-url",
         "unknown-scheme",
         "empty-database",
+        "jobs-negative",
+        "jobs-too-many",
+        "jobs-not-a-number",
     ],
 )
 def test_hostile_arguments_fail_cleanly(
@@ -314,3 +320,63 @@ def test_hostile_arguments_fail_cleanly(
     assert result.exit_code == code, result.output
     assert message in result.output and "Traceback" not in result.output
     assert "Secret-99" not in result.output
+
+
+def _many_documents(path: Path, count: int) -> Path:
+    rng = random.Random(5)
+    pieces = [
+        "Call Ann Lee on +32 477 12 34 56.",
+        "IBAN NL91 ABNA 0417 1643 00, card 4111 1111 1111 1111.",
+        "Build 2025.11.133 on 10.0.0.12, order 123456789.",
+        "Mail jan.peeters@example.be or write to Kerkstraat 12, 1000 Brussel.",
+        "Nothing personal here.",
+    ]
+    documents = [
+        {"id": index, "text": " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))}
+        for index in range(count)
+    ]
+    return _jsonl(path, documents)
+
+
+def test_several_jobs_print_what_one_prints_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tutela.cli import discover_text
+
+    monkeypatch.setattr(discover_text, "JOB_BATCH_CHARACTERS", 500)
+    path = _many_documents(tmp_path / "docs.jsonl", 300)
+    one = runner.invoke(app, ["discover", "text", str(path), "--jobs", "1"])
+    two = runner.invoke(app, ["discover", "text", str(path), "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0, two.output
+    assert two.stdout == one.stdout
+    assert [json.loads(line)["id"] for line in two.stdout.splitlines()] == list(range(300))
+    assert "300 documents" in two.stderr
+
+
+def test_one_job_per_core_only_for_a_file_of_several_batches(tmp_path: Path) -> None:
+    from tutela.cli import discover_text
+
+    small = _many_documents(tmp_path / "small.jsonl", 3)
+    assert discover_text._workers(small, 0) == 1
+    assert discover_text._workers(small, 3) == 3
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b" " * (2 * discover_text.JOB_BATCH_CHARACTERS + 1))
+    assert 1 <= discover_text._workers(big, 0) <= discover_text.MOST_JOBS
+    assert discover_text._workers(tmp_path / "note.txt", 0) == 1
+
+
+def test_a_bad_line_with_several_jobs_stops_after_writing_the_batches_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tutela.cli import discover_text
+
+    monkeypatch.setattr(discover_text, "JOB_BATCH_CHARACTERS", 200)
+    path = _many_documents(tmp_path / "docs.jsonl", 60)
+    with path.open("a", encoding="utf-8") as out:
+        out.write("not json\n")
+    result = runner.invoke(app, ["discover", "text", str(path), "--jobs", "2"])
+    assert result.exit_code == 4, result.output
+    assert "line 62 of 'docs.jsonl' is not JSON" in result.stderr  # after a blank line
+    printed = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert printed == list(range(len(printed))) and len(printed) >= 50, printed
+    assert "Traceback" not in result.output

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tutela.cli import discover as discover_cli
+from tutela.cli import discover_text
 from tutela.cli.main import app
 from tutela.discovery.detectors import coordinates, postcode
 from tutela.discovery.detectors.windows import Window, stretches_with
@@ -248,8 +248,8 @@ def test_discover_text_reads_documents_in_batches(
     texts = [_document(random.Random(seed)) for seed in range(30)]
     path = tmp_path / "docs.jsonl"
     path.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, t in enumerate(texts)))
-    monkeypatch.setattr(discover_cli, "BATCH_CHARACTERS", 200)
-    result = CliRunner().invoke(app, ["discover", "text", str(path)])
+    monkeypatch.setattr(discover_text, "BATCH_CHARACTERS", 200)
+    result = CliRunner().invoke(app, ["discover", "text", str(path), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["id"] for line in lines] == list(range(30))

@@ -15,33 +15,19 @@ The detectors are imported only when the command runs, never for ``--help``.
 
 from __future__ import annotations
 
-import json
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tutela.cli.context import application
 from tutela.cli.errors import user_errors
-from tutela.errors import ConfigurationError, ConnectorError, RequestError
+from tutela.errors import ConnectorError
 
 if TYPE_CHECKING:
     from tutela.connectors.sql import SqlConnector
-    from tutela.discovery.models import Span
     from tutela.discovery.service import Discovery
-
-MAX_DOCUMENT = 2**20
-"""Bytes at most per document (one JSONL line, or a whole ``.txt`` file)."""
-
-BATCH_CHARACTERS = 2**20
-"""Characters of documents searched together (:func:`~tutela.discovery.text.find_spans_many`)."""
-
-PLAIN_TEXT = (".txt", ".text", ".md")
-"""File suffixes read as one plain-text document; anything else is read as JSONL."""
 
 DATABASE_FORMATS = ("yaml", "json")
 TEXT_FORMATS = ("json", "text")
@@ -111,6 +97,16 @@ def discover(
         str | None,
         typer.Option("--password-env", help="Environment variable holding the password."),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            max=64,
+            help="With `text`: processes searching the documents (0: one per core).",
+        ),
+    ] = 0,
 ) -> None:
     """Find personal data nobody declared: in a database's columns, or in text documents.
 
@@ -126,7 +122,9 @@ def discover(
                 "give the documents to scan: tutela discover text FILE", param_hint="FILE"
             )
         chosen = _format(output_format, TEXT_FORMATS)
-        _scan_documents(file, chosen, output)
+        from tutela.cli.discover_text import scan_documents
+
+        scan_documents(file, chosen, output, jobs)
         return
     if file is not None:
         raise typer.BadParameter(
@@ -195,131 +193,8 @@ def _render(
     return render_proposal(proposal, source=connector.url, command="tutela discover", header=HEADER)
 
 
-# --- text documents ---------------------------------------------------------------------------
-
-
-def _scan_documents(path: Path, chosen: str, output: Path | None) -> None:
-    """Print the spans of each document of ``path`` as it is read; a summary on stderr."""
-    from tutela.discovery.registry import detectors
-    from tutela.discovery.text import find_spans_many
-
-    started = time.perf_counter()
-    documents = spans = size = 0
-    installed = detectors()
-    with _opened(output) as out:
-        for batch in _batches(_documents(path)):
-            texts = [document for _, document in batch]
-            for (ident, document), found in zip(
-                batch, find_spans_many(texts, installed), strict=True
-            ):
-                out.write(_document_line(ident, document, found, chosen))
-                spans += len(found)
-            documents, size = documents + len(batch), size + sum(map(len, texts))
-    seconds = time.perf_counter() - started
-    sys.stderr.write(
-        f"{documents} documents, {spans} spans, {size} characters in {seconds:.2f} s\n"
-    )
-
-
-def _batches(documents: Iterator[tuple[object, str]]) -> Iterator[list[tuple[object, str]]]:
-    """The documents in batches of about :data:`BATCH_CHARACTERS` (searched together)."""
-    batch: list[tuple[object, str]] = []
-    size = 0
-    for document in documents:
-        batch.append(document)
-        size += len(document[1])
-        if size >= BATCH_CHARACTERS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _document_line(ident: object, document: str, found: list[Span], chosen: str) -> str:
-    if chosen == "json":
-        record = {"id": ident, "spans": [span.as_json(document) for span in found]}
-        return json.dumps(record, ensure_ascii=False) + "\n"
-    lines = [f"{ident}: {len(found)} span{'' if len(found) == 1 else 's'}"]
-    lines += [
-        f"  {span.start}-{span.end} {span.category} ({span.confidence:.2f}, {span.detector}): "
-        f"{document[span.start : span.end]!r}"
-        for span in found
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _documents(path: Path) -> Iterator[tuple[object, str]]:
-    """(id, text) per document: JSONL lines, or the whole file for a plain-text suffix."""
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise RequestError(f"file {str(path)!r} does not exist") from None
-    except IsADirectoryError:
-        raise RequestError(f"{str(path)!r} is a folder: give a JSONL or .txt file") from None
-    except OSError as error:
-        raise RequestError(f"cannot read {str(path)!r}: {error.strerror}") from None
-    with handle:
-        if path.suffix.lower() in PLAIN_TEXT:
-            data = handle.read(MAX_DOCUMENT + 1)
-            yield path.name, _decoded(data, f"{path.name!r}", path.name).lstrip("\ufeff")
-            return
-        for number, line in enumerate(iter(lambda: handle.readline(MAX_DOCUMENT + 2), b""), 1):
-            where = f"line {number} of {path.name!r}"
-            document = _document(_decoded(line, where, path.name), where, number)
-            if document is not None:
-                yield document
-
-
-def _decoded(data: bytes, where: str, name: str) -> str:
-    if len(data.rstrip(b"\r\n")) > MAX_DOCUMENT:
-        raise RequestError(
-            f"{where}: a document is longer than {MAX_DOCUMENT // 2**20} MiB; "
-            f"split it into several documents ({name})"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RequestError(
-            f"{where} is not UTF-8 text (byte {error.start}); save the file as UTF-8"
-        ) from None
-
-
-def _document(line: str, where: str, number: int) -> tuple[object, str] | None:
-    """The (id, text) of one JSONL line; None for a blank line."""
-    line = line.lstrip("\ufeff").strip()
-    if not line:
-        return None
-    try:
-        parsed = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise RequestError(
-            f'{where} is not JSON ({error.msg}); each line must be {{"id": ..., "text": "..."}}'
-        ) from None
-    if not isinstance(parsed, dict):
-        raise RequestError(
-            f'{where} is a JSON {type(parsed).__name__}, not an object {{"id": ..., "text": "..."}}'
-        )
-    document = parsed.get("text")
-    if not isinstance(document, str):
-        found = "missing" if document is None else f"a {type(document).__name__}"
-        raise RequestError(f'{where}: "text" must be a string, found {found}')
-    return parsed.get("id", number), document
-
-
-@contextmanager
-def _opened(output: Path | None) -> Iterator[TextIO]:
-    """stdout, or ``output`` opened for writing (ConfigurationError when it cannot be)."""
-    if output is None:
-        yield sys.stdout
-        return
-    try:
-        handle = output.open("w", encoding="utf-8")
-    except OSError as error:
-        raise ConfigurationError(f"cannot write {output}: {error.strerror}") from None
-    with handle:
-        yield handle
-
-
 def _write(text: str, output: Path | None) -> None:
-    with _opened(output) as out:
+    from tutela.cli.discover_text import opened
+
+    with opened(output) as out:
         out.write(text)

@@ -27,8 +27,6 @@ from importlib.resources import files
 from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from tutela.discovery.models import NameGuess
 from tutela.errors import ConfigurationError
@@ -163,7 +161,13 @@ class CompiledLexicon:
 
 @cache
 def lexicon() -> CompiledLexicon:
-    """The packaged lexicon, read once; ConfigurationError if it is missing or invalid."""
+    """The packaged lexicon, read once; ConfigurationError if it is missing or invalid.
+
+    The YAML reader is imported here, not with the module: searching text needs no lexicon.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     source = files("tutela.discovery").joinpath("data", DATA_FILE)
     try:
         raw = YAML(typ="safe").load(source.read_text(encoding="utf-8"))
