@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -435,6 +436,13 @@ def text_table(options: argparse.Namespace) -> list[str]:
     return lines
 
 
+def _cores() -> int:
+    """The cores this process may run on (what ``--jobs 0`` uses, up to eight)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def cli_text(docs: Sequence[Any], found: list[list[Any]], size: float) -> str:
     """``tutela discover text FILE --format json``, timed whole (start-up included).
 
@@ -458,8 +466,8 @@ def cli_text(docs: Sequence[Any], found: list[list[Any]], size: float) -> str:
         for record in printed
     ] == [[(span.start, span.end, span.category) for span in spans] for spans in found]
     return (
-        f"throughput tutela CLI (tutela discover text FILE, wall, start-up included) "
-        f"{size / wall:.2f} MB/s  target >= {TARGET_MBS}; spans "
+        f"throughput tutela CLI (tutela discover text FILE, wall, start-up included, "
+        f"{_cores()} cores) {size / wall:.2f} MB/s  target >= {TARGET_MBS}; spans "
         f"{'same as find_spans_many' if same else 'DIFFER from find_spans_many'}"
     )
 
