@@ -24,7 +24,7 @@ from tutela.errors import ConfigurationError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tutela.access.limits import SubjectLimits
+    from tutela.access.limits import RateWindows, SubjectLimits
     from tutela.access.service import KeyService
     from tutela.access.staff import StaffDesk
     from tutela.access.subjects import SubjectDesk
@@ -624,12 +624,26 @@ class Application:
     def subject_desk(
         self, programme: Programme, limits: SubjectLimits | None = None
     ) -> SubjectDesk:
-        """Subjects' requests over the network: submit, status token, code, download."""
+        """Subjects' requests over the network: submit, status token, code, download.
+
+        Submissions count in :meth:`rate_windows`, shared by every process on the store.
+        """
         from tutela.access.subjects import SubjectDesk
 
         service = self.request_service(programme)
         answering = self.answering(programme)
-        return SubjectDesk(service, self.verification(), answering, limits)
+        windows = self.rate_windows(programme)
+        return SubjectDesk(service, self.verification(), answering, limits, windows)
+
+    def rate_windows(self, programme: Programme | None = None) -> RateWindows:
+        """The rate limits in tutela's store, shared by every process and host.
+
+        Keys are kept as HMAC digests under :meth:`store_key`; without a store key, the
+        limits stay in this process's memory (:func:`tutela.store.rate_windows.rate_windows`).
+        """
+        from tutela.store.rate_windows import rate_windows
+
+        return rate_windows(self.ledger().engine, self.store_key(programme))
 
     def staff_desk(self, programme: Programme) -> StaffDesk:
         """Staff decisions with their letters (deny, refuse, forward) and the complaints."""

@@ -2,10 +2,13 @@
 
 Pure use cases over :class:`LoginStore`. A password is 12 to 256 characters and is never
 stored or logged: only its argon2id hash (:func:`tutela.access.keys.hash_key`). Checking a
-login costs the same argon2 work whether the name is unknown, disabled or the password
-wrong, and says only yes or no. Attempts are limited per name in a sliding window (5 in
-15 minutes by default, :class:`~tutela.access.limits.SlidingWindows`): a refusal names
-the wait. Roles and their scopes are the API's (:data:`tutela.access.keys.SCOPES`).
+login verifies one argon2 hash whether the name is unknown, disabled or the password
+wrong (a disabled login's own hash, as for a wrong password), and says only yes or no.
+Disabling, enabling, removing and listing logins is :mod:`tutela.access.login_roster`.
+Attempts are limited per name in a sliding window (5 in 15 minutes by default), counted
+in the store's :class:`~tutela.access.limits.RateWindows` and so shared by every process
+(:func:`tutela.store.console.login_service`): a refusal names the wait. Roles and their
+scopes are the API's (:data:`tutela.access.keys.SCOPES`).
 
 An admin's right password is only a :class:`SecondStep`: the session opens after a
 6-digit code of the admin's authenticator (:meth:`LoginService.confirm`), in the current
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from tutela.access import keys
 from tutela.access.keys import AccessError, Role
-from tutela.access.limits import SlidingWindows, Window
+from tutela.access.limits import RateWindows, SlidingWindows, Window
 from tutela.access.service import Staff
 from tutela.errors import ConfigurationError, RequestError
 from tutela.requests.sealing import SealError, StoreKey, Use, seal, unseal
@@ -163,9 +166,10 @@ class LoginService:
         clock: Clock,
         attempts: Window = LOGIN_ATTEMPTS,
         key: StoreKey | None = None,
+        windows: RateWindows | None = None,
     ) -> None:
         self.store, self.clock, self.attempts, self.key = store, clock, attempts, key
-        self._windows = SlidingWindows()
+        self._windows = windows or SlidingWindows()
 
     def add(self, name: str, role: str, secret: str) -> LoginRecord:
         """Add a login for ``name`` with ``role``; AccessError for a bad or taken name.
@@ -229,10 +233,9 @@ class LoginService:
         record = self._find(wanted)
         self._count(wanted)
         presented = secret if isinstance(secret, str) and len(secret) <= LONGEST_PASSWORD else ""
-        if record is None or record.disabled_at is not None:
-            keys.verify_key(keys.dummy_hash(), presented or "not a password")  # the same work
-            return None
-        if not presented or not keys.verify_key(record.hash, presented):
+        stored = keys.dummy_hash() if record is None else record.hash
+        right = keys.verify_key(stored, presented or "not a password")  # one argon2 check, always
+        if record is None or record.disabled_at is not None or not presented or not right:
             return None
         if record.role == Role.ADMIN:
             return SecondStep(record.id, record.name, self._secret(record) is not None)

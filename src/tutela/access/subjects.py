@@ -2,13 +2,14 @@
 
 :class:`SubjectDesk` composes the request lifecycle's services for a subject who is not
 logged in. Submitting is rate-limited per identity (a keyed digest) and per client
-address (:mod:`tutela.access.limits`), the wait named (ID-2). It returns a *status
-token*: a signed token naming the request (:func:`tutela.requests.sealing.sign_link`,
-under a key of its own, so it is never a download link), which the subject presents to
-ask a new code, verify, see the status, withdraw or list the recipients told (Art. 19).
-Verifying needs the token *and* the code mailed to the address on file (ID-1), so whoever
-submits for another person's address learns nothing. Once the request is completed the
-status names the answer's signed download link (AC-5: a link names one request and expires).
+address (:mod:`tutela.access.limits`, kept in the store and so shared by every process),
+the wait named (ID-2). It returns a *status token*: a signed token naming the request
+(:func:`tutela.requests.sealing.sign_link`, under a key of its own, so it is never a
+download link), which the subject presents to ask a new code, verify, see the status,
+withdraw or list the recipients told (Art. 19). Verifying needs the token *and* the code
+mailed to the address on file (ID-1), so whoever submits for another person's address
+learns nothing. Once the request is completed the status names the answer's signed
+download link (AC-5: a link names one request and expires).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tutela.access.limits import SlidingWindows, SubjectLimits, Throttled
+from tutela.access.limits import RateWindows, SlidingWindows, SubjectLimits, Throttled
 from tutela.errors import RequestError, TutelaError
 from tutela.requests import sealing
 from tutela.requests.codes import email_code_suffices
@@ -69,7 +70,11 @@ class Status:
 
 
 class SubjectDesk:
-    """Subjects' requests through ``requests``, ``verification`` and ``answering``."""
+    """Subjects' requests through ``requests``, ``verification`` and ``answering``.
+
+    Submissions count in ``windows``: bootstrap passes the store's, shared by every
+    process; without one, this process's memory (:class:`SlidingWindows`).
+    """
 
     def __init__(
         self,
@@ -77,10 +82,11 @@ class SubjectDesk:
         verification: Verification,
         answering: Answering,
         limits: SubjectLimits | None = None,
+        windows: RateWindows | None = None,
     ) -> None:
         self.requests, self.verification, self.answering = requests, verification, answering
         self.limits = limits or SubjectLimits()
-        self.windows = SlidingWindows()
+        self.windows = windows or SlidingWindows()
 
     def submit(
         self,

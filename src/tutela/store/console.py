@@ -6,6 +6,9 @@ secret sealed (:func:`tutela.access.logins.totp_key`) and ``totp_step`` the last
 accepted, so a code is used once. Adding a login appends its ledger entries
 (``login_created``, and ``totp_enrolled`` for an admin; actor ``staff:<name>``) in the same
 transaction; replacing a secret appends ``totp_enrolled`` and ends the login's sessions.
+It also implements :class:`tutela.access.login_roster.RosterStore`: disabling a login
+(``login_disabled``) or removing it (``login_removed``) deletes its sessions and pending
+logins in the same transaction; enabling it appends ``login_enabled``.
 
 ``tutela_console_session`` and ``tutela_console_pending`` (migration ``0011_console_sessions``)
 keep the console's sessions and the admins' logins waiting for a code, by the SHA-256 of
@@ -21,13 +24,17 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from tutela.access.login_roster import LoginRoster, LoginSummary, Removal
 from tutela.access.logins import LoginEvent, LoginRecord, LoginService
 from tutela.store.engine import store_error
 from tutela.store.ledger import NewEntry, SqlLedger
 from tutela.store.lifecycle_tables import LongBinary
+from tutela.store.rate_windows import rate_windows
 from tutela.store.tables import UtcDateTime, metadata
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tutela.ports import Clock
     from tutela.requests.sealing import StoreKey
 
@@ -95,6 +102,13 @@ pending_table = sa.Table(CONSOLE_PENDING, metadata, *pending_columns())
 _LOGIN = staff_login_table.c
 _BY_NAME = sa.select(staff_login_table).where(_LOGIN.name == sa.bindparam("wanted"))
 _BY_ID = sa.select(staff_login_table).where(_LOGIN.id == sa.bindparam("wanted"))
+_SUMMARIES = sa.select(
+    _LOGIN.name,
+    _LOGIN.role,
+    _LOGIN.created_at,
+    _LOGIN.disabled_at,
+    _LOGIN.totp.is_not(None).label("totp_enrolled"),
+).order_by(_LOGIN.name)
 
 
 class SqlLoginStore:
@@ -135,8 +149,7 @@ class SqlLoginStore:
         )
         with self.guard(), self.engine.begin() as connection:
             connection.execute(change)
-            connection.execute(sa.delete(session_table).where(session_table.c.login_id == login_id))
-            connection.execute(sa.delete(pending_table).where(pending_table.c.login_id == login_id))
+            _end_sessions(connection, login_id)
             self.ledger.append(connection, [_entry(event)])
 
     def accept_step(self, login_id: str, step: int) -> bool:
@@ -147,6 +160,57 @@ class SqlLoginStore:
         )
         with self.guard(), self.engine.begin() as connection:
             return connection.execute(change).rowcount == 1
+
+    def summaries(self) -> list[LoginSummary]:
+        """Every login by name: the hash and the sealed secret are not even read."""
+        with self.guard(), self.engine.connect() as connection:
+            rows = connection.execute(_SUMMARIES).mappings().all()
+        return [
+            LoginSummary(**{**row, "totp_enrolled": bool(row["totp_enrolled"])}) for row in rows
+        ]
+
+    def set_disabled(self, login_id: str, at: datetime | None, event: LoginEvent) -> bool:
+        """Disable the login since ``at`` (None: enable it), with ``event``; False when so already.
+
+        Disabling deletes the login's sessions and pending logins in the same transaction.
+        """
+        now_so = _LOGIN.disabled_at.is_(None) if at is not None else _LOGIN.disabled_at.is_not(None)
+        change = (
+            sa.update(staff_login_table).where(_LOGIN.id == login_id, now_so).values(disabled_at=at)
+        )
+        with self.guard(), self.engine.begin() as connection:
+            changed = connection.execute(change).rowcount == 1
+            if at is not None:
+                _end_sessions(connection, login_id)
+            if changed:
+                self.ledger.append(connection, [_entry(event)])
+        return changed
+
+    def remove(self, login_id: str, event: LoginEvent, keep_one_of: frozenset[str]) -> Removal:
+        """Delete the login, its sessions and pending logins, with ``event``'s entry.
+
+        Unless it is the last enabled login with a role in ``keep_one_of``: the target and
+        every such login are locked first (in id order, so two removals cannot deadlock),
+        so two removals at once cannot leave none.
+        """
+        guarded = sa.and_(_LOGIN.role.in_(sorted(keep_one_of)), _LOGIN.disabled_at.is_(None))
+        locked = (
+            sa.select(_LOGIN.id, _LOGIN.role, _LOGIN.disabled_at)
+            .where(sa.or_(_LOGIN.id == login_id, guarded))
+            .order_by(_LOGIN.id)
+            .with_for_update()
+        )
+        with self.guard(), self.engine.begin() as connection:
+            rows = connection.execute(locked).all()
+            target = next((row for row in rows if row.id == login_id), None)
+            if target is None:
+                return Removal.GONE
+            if target.role in keep_one_of and target.disabled_at is None and len(rows) == 1:
+                return Removal.LAST_ADMIN
+            connection.execute(sa.delete(staff_login_table).where(_LOGIN.id == login_id))
+            _end_sessions(connection, login_id)
+            self.ledger.append(connection, [_entry(event)])
+        return Removal.REMOVED
 
     def _one(self, query: sa.Select[tuple[object, ...]], wanted: str) -> LoginRecord | None:
         with self.guard(), self.engine.connect() as connection:
@@ -168,9 +232,23 @@ def login_service(ledger: SqlLedger, clock: Clock, key: StoreKey | None = None) 
     """The staff logins in the store behind ``ledger`` (at the head revision), by ``clock``.
 
     ``key`` is the store key, which admins' second factor needs (see
-    :class:`~tutela.access.logins.LoginService`).
+    :class:`~tutela.access.logins.LoginService`). Login attempts count in the store, shared
+    by every process (:func:`tutela.store.rate_windows.rate_windows`: in this process's
+    memory without a store key).
     """
-    return LoginService(SqlLoginStore(ledger.engine, ledger), clock, key=key)
+    windows = rate_windows(ledger.engine, key)
+    return LoginService(SqlLoginStore(ledger.engine, ledger), clock, key=key, windows=windows)
+
+
+def login_roster(ledger: SqlLedger, clock: Clock) -> LoginRoster:
+    """The staff logins in the store behind ``ledger``, to list, disable, enable or remove."""
+    return LoginRoster(SqlLoginStore(ledger.engine, ledger), clock)
+
+
+def _end_sessions(connection: sa.Connection, login_id: str) -> None:
+    """Delete the login's sessions and pending logins, in ``connection``'s transaction."""
+    connection.execute(sa.delete(session_table).where(session_table.c.login_id == login_id))
+    connection.execute(sa.delete(pending_table).where(pending_table.c.login_id == login_id))
 
 
 def _entry(event: LoginEvent) -> NewEntry:

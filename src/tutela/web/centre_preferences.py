@@ -3,7 +3,8 @@
 ``GET /preferences`` explains the choices, opens the cookie banner's settings and asks for
 an e-mail address; ``POST /preferences`` mails a link, valid for an hour, to manage that
 address's choices (:mod:`tutela.web.preference_links`). The answer is the same for every
-address (no enumeration); asking is rate-limited per address and per client.
+address (no enumeration); asking is rate-limited per address and per client, in the store
+(:meth:`tutela.bootstrap.Application.rate_windows`: shared by every process).
 ``GET /preferences/manage?token=`` moves the token into an HttpOnly cookie scoped to the
 page and reloads it without (303), so the token stays out of history and Referer; the page
 lists each choice with one button each way (Art. 7(3), CO-3; Art. 21(2)-(3), OB-2) and
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from tutela.access.limits import SlidingWindows, Throttled
+from tutela.access.limits import RateWindows, Throttled
 from tutela.consent.receipts import Receipts, UnknownEvent
 from tutela.consent.records import ChoiceEvent
 from tutela.consent.service import ConsentService
@@ -79,7 +80,7 @@ class Preferences:
     consent: ConsentService
     links: PreferenceLinks
     receipts: Receipts
-    windows: SlidingWindows
+    windows: RateWindows
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def preferences(request: Request) -> Preferences:
             consent = application.consent_service(served)
             key, url = application.store_key(served), application.settings.public_url
             links = PreferenceLinks(consent, key, url)
-            found = Preferences(consent, links, application.receipts(served), SlidingWindows())
+            receipts, windows = application.receipts(served), application.rate_windows(served)
+            found = Preferences(consent, links, receipts, windows)
             state.preferences = found
     return found
 
@@ -284,11 +286,14 @@ def _mail_link(request: Request, address: str, lang: str) -> None:
 
 
 def _limit(request: Request, shared: Preferences, subject: str) -> None:
-    """Count one link for the address's keyed reference and the client; Throttled if full."""
+    """Count one link for the address's keyed reference and the client; Throttled if full.
+
+    The keys name the links, apart from the submissions' keys in the same store.
+    """
     limits = services(request).subjects.limits
     client = request.client.host if request.client else "unknown"
-    windows = {f"address:{subject}": limits.per_identity}
-    windows[f"client:{client[:64]}"] = limits.per_address
+    windows = {f"link-address:{subject}": limits.per_identity}
+    windows[f"link-client:{client[:64]}"] = limits.per_address
     wait = shared.windows.attempt(windows, shared.consent.clock.now())
     if wait:
         raise Throttled(wait)
