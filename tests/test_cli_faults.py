@@ -221,6 +221,10 @@ URL_COMMANDS = {
         "TUTELA_DATABASE_URL",
     ),
     "tutela staff totp": (["staff", "totp", "alice"], "TUTELA_DATABASE_URL"),
+    "tutela staff list": (["staff", "list"], "TUTELA_DATABASE_URL"),
+    "tutela staff disable": (["staff", "disable", "alice"], "TUTELA_DATABASE_URL"),
+    "tutela staff enable": (["staff", "enable", "alice"], "TUTELA_DATABASE_URL"),
+    "tutela staff remove": (["staff", "remove", "alice", "--yes"], "TUTELA_DATABASE_URL"),
     "tutela serve": (["serve", str(MINISHOP), "--port", "1"], "TUTELA_DATABASE_URL"),
     "tutela worker": (["worker", "--once", "--programme", str(MINISHOP)], "TUTELA_DATABASE_URL"),
     **{
@@ -358,6 +362,108 @@ def test_commands_that_read_nothing_succeed_in_a_broken_environment(
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     assert not any(secret in result.output for secret in (SECRET, *AT_FRAGMENTS))
+
+
+HOSTILE_LOGIN_NAMES = {
+    "unknown": ("nobody", "no login named nobody"),
+    "empty": ("", "1 to 64"),
+    "blank": ("   ", "1 to 64"),
+    "huge": ("a" * 10_000, "1 to 64"),
+    "sql": ("alice'; DROP TABLE tutela_staff_login;--", "1 to 64"),
+    "sql-or": ("' OR 1=1 --", "1 to 64"),
+    "nul": ("alice\x00", "1 to 64"),
+    "other-script": ("\u0430lice", "1 to 64"),  # a Cyrillic а, not alice
+    "surrogates": ("alice\udcff\udcfe", "1 to 64"),  # what Python makes of non-UTF-8 argv
+}
+"""Names `tutela staff disable/enable/remove` must refuse: (name, what the error says)."""
+LOGIN_COMMANDS = (["disable"], ["enable"], ["remove", "--yes"], ["remove"])
+
+
+@pytest.fixture
+def staff_store(tmp_path: Path) -> str:
+    """A store with the admin ``alice`` and the agent ``bob``; its URL."""
+    from tutela.bootstrap import SystemClock
+    from tutela.requests.sealing import StoreKey
+    from tutela.store.console import login_service
+    from tutela.store.ledger import open_ledger
+
+    url = f"sqlite:///{tmp_path / 'staff.sqlite'}"
+    ledger = open_ledger(url)
+    logins = login_service(ledger, SystemClock(), StoreKey.parse(StoreKey.generate()))
+    logins.add("alice", "admin", "correct horse battery staple")
+    logins.add("bob", "agent", "correct horse battery staple")
+    ledger.close()
+    return url
+
+
+def _staff_state(url: str) -> tuple[list[tuple[object, ...]], int]:
+    """Every login row and the number of ledger entries."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("select * from tutela_staff_login order by name"))
+        entries = connection.execute(sa.text("select count(*) from tutela_ledger_entry"))
+        found = ([tuple(row) for row in rows], int(entries.scalar_one()))
+    engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("command", LOGIN_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("kind", sorted(HOSTILE_LOGIN_NAMES))
+def test_staff_login_commands_refuse_hostile_names_and_change_nothing(
+    command: list[str], kind: str, staff_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    name, says = HOSTILE_LOGIN_NAMES[kind]
+    before = _staff_state(staff_store)
+    verb, *options = command
+    result = CliRunner().invoke(
+        app, ["staff", verb, name, *options], input="y\n", env={"TUTELA_DATABASE_URL": staff_store}
+    )
+    assert result.exit_code == 7, result.output
+    assert says in result.output and "Traceback" not in result.output
+    assert "Remove the login" not in result.output  # refused before asking
+    assert len(result.output) < 400  # the name is not echoed back
+    assert _staff_state(staff_store) == before
+
+
+def test_staff_login_commands_refuse_non_utf8_argv(staff_store: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    before = _staff_state(staff_store)
+    env = {**os.environ, "TUTELA_DATABASE_URL": staff_store, "LC_ALL": "C.UTF-8"}
+    code = "from tutela.cli.main import main; main()"
+    for argv in (
+        [b"disable", b"\xff\xfe"],
+        [b"remove", b"al\xe9ce", b"--yes"],
+        [b"enable", b"\xc3"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", code, "staff", *argv],
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert done.returncode == 7, done.stderr
+        assert b"1 to 64" in done.stderr and b"Traceback" not in done.stderr
+    assert _staff_state(staff_store) == before
+
+
+def test_staff_remove_refuses_the_last_admin_and_unknown_names_list_nothing(
+    staff_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = _staff_state(staff_store)
+    env = {"TUTELA_DATABASE_URL": staff_store}
+    result = CliRunner().invoke(app, ["staff", "remove", "alice", "--yes"], env=env)
+    assert result.exit_code == 7 and "last enabled admin" in result.output
+    listed = CliRunner().invoke(app, ["staff", "list", "--format", "xml"], env=env)
+    assert listed.exit_code == 2 and "Traceback" not in listed.output
+    assert _staff_state(staff_store) == before
 
 
 def _probe_app() -> typer.Typer:
