@@ -51,7 +51,7 @@ def store(ledger: SqlLedger) -> SqlChoiceStore:
 def test_co2_events_round_trip_with_one_ledger_entry_each(
     store: SqlChoiceStore, ledger: SqlLedger
 ) -> None:
-    assert migrate.revision(ledger.engine) == migrate.head() == "0013_moderation"
+    assert migrate.revision(ledger.engine) == migrate.head() == "0015_ledger_request_index"
     assert store.latest_change() == 0
     given, withdrawn = _event(1), _event(2, kind=Kind.CONSENT_WITHDRAWN)
     store.record([given, withdrawn], "staff:alice")

@@ -107,12 +107,17 @@ TAMPERING = {
         "entry 3: edited",
     ),
     "delete": (["DELETE FROM tutela_ledger_entry WHERE seq = 4"], "entry 4: deleted"),
+    "request-column": (
+        ["UPDATE tutela_ledger_entry SET request = 'req-2' WHERE seq = 1"],
+        "entry 1: edited: its request column does not name its entry's request",
+    ),
     "insert": (
         [
             "UPDATE tutela_ledger_entry SET seq = seq + 100 WHERE seq >= 2",
             "UPDATE tutela_ledger_entry SET seq = seq - 99 WHERE seq >= 100",
-            "INSERT INTO tutela_ledger_entry SELECT 2, entry, leaf_hash, created_at"
-            " FROM tutela_ledger_entry WHERE seq = 0",
+            "INSERT INTO tutela_ledger_entry (seq, entry, leaf_hash, created_at, request)"
+            " SELECT 2, entry, leaf_hash, created_at, request FROM tutela_ledger_entry"
+            " WHERE seq = 0",
         ],
         "entry 2: reordered",
     ),

@@ -89,7 +89,7 @@ def _hold(**fields: object) -> Hold:
 def test_RT_3_holds_round_trip_with_their_ledger_entries(
     store: SqlRetentionStore, ledger: SqlLedger
 ) -> None:
-    assert migrate.revision(ledger.engine) == migrate.head() == "0013_moderation"
+    assert migrate.revision(ledger.engine) == migrate.head() == "0015_ledger_request_index"
     held = _hold()
     subject = _hold(
         id="00000000-0000-4000-8000-000000000002",

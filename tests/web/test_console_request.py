@@ -20,6 +20,7 @@ from tutela.programme.models import Programme
 from tutela.requests.details import details_of
 from tutela.requests.records import RequestRecord
 from tutela.store.console import login_service
+from tutela.store.ledger import NewEntry, SqlLedger
 from tutela.testing.smtp import Inbox
 from tutela.web.console_request_view import masked
 
@@ -161,6 +162,38 @@ def test_a_ledger_changed_after_its_checkpoint_fails_the_proofs(
         )
     text = _page(alice, record.id)
     assert "Proof failed" in text and "Proved in checkpoint" not in text
+
+
+def _timeline_rows(text: str) -> list[tuple[int, str]]:
+    """(sequence number, proof status) of each row of the page's timeline."""
+    table = text[text.index('id="timeline"') : text.index("</table>", text.index('id="timeline"'))]
+    found = re.findall(r'<tr>\s*<td>(\d+)</td>.*?class="proof proof-(\w+)"', table, re.DOTALL)
+    return [(int(seq), proof) for seq, proof in found]
+
+
+def test_the_timeline_of_one_request_among_many_is_read_through_the_request_index(
+    alice: TestClient,
+    app: FastAPI,
+    application: Application,
+    programme: Programme,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ledger = application.ledger()
+    others = [
+        NewEntry(datetime.now(UTC), "system", "submitted", f"req-{i % 150}", None, "ab" * 32)
+        for i in range(900)
+    ]
+    ledger.append_now(others[:600])
+    record = _submit(application, programme)
+    ledger.append_now(others[600:])
+    app.state.services.ledger.checkpoint(application.ledger_key())
+    everything = ledger.entries()
+    mine = [e.seq for e in everything if e.request == record.id]
+    assert len(mine) == 3 and mine[0] >= 600
+    monkeypatch.setattr(SqlLedger, "rows", lambda self: pytest.fail("the whole ledger was read"))
+    text = _page(alice, record.id)
+    assert _timeline_rows(text) == [(seq, "proved") for seq in mine]
+    assert text.count(f"Proved in checkpoint {len(everything)}") == 3
 
 
 def test_queue_links_each_request_to_its_page(

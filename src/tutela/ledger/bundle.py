@@ -37,21 +37,37 @@ def build_bundle(
     checkpoint = _signed_checkpoint(note, verifier)
     tree = _checked_tree(log, checkpoint)
     mine = [entry for entry in log[: checkpoint.size] if entry.request == request]
-    if not mine:
+    proven = [
+        (entry.seq, entry.encode().decode("ascii"), tree.inclusion(entry.seq, checkpoint.size))
+        for entry in mine
+    ]
+    return bundle_document(checkpoint.origin, request, note, verifier, proven)
+
+
+def bundle_document(
+    origin: str,
+    request: str,
+    note: str,
+    verifier: VerifierKey,
+    proven: Sequence[tuple[int, str, Sequence[bytes]]],
+) -> dict[str, Any]:
+    """The bundle of ``request`` from its entries already proven: (index, text, audit path).
+
+    Raises :class:`BundleError` when ``proven`` is empty (the request has no entry in
+    the checkpoint's log). Checks nothing else: :func:`tutela.ledger.verifier.verify_bundle`
+    does.
+    """
+    if not proven:
         raise BundleError(f"request {request!r:.70} has no entry in the checkpoint's log")
     return {
         "format": FORMAT,
-        "origin": checkpoint.origin,
+        "origin": origin,
         "request": request,
         "checkpoint": note,
         "verifier_key": str(verifier),
         "entries": [
-            {
-                "index": entry.seq,
-                "entry": entry.encode().decode("ascii"),
-                "proof": [node.hex() for node in tree.inclusion(entry.seq, checkpoint.size)],
-            }
-            for entry in mine
+            {"index": index, "entry": text, "proof": [node.hex() for node in path]}
+            for index, text, path in proven
         ],
     }
 

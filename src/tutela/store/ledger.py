@@ -8,6 +8,11 @@ highest number is read, serialises them. The sequence number is also the primary
 key, so two appenders can never both write one number. Entries are checked by
 :class:`tutela.ledger.entries.Entry` first: an entry with an e-mail address, a space
 or free text is refused before anything is written.
+
+Each row also keeps the entry's request id in an indexed column, so
+:meth:`SqlLedger.rows_of` reads one request's entries without reading the log, and
+:meth:`SqlLedger.recorded` reads the recorded leaf hashes of a range of sequence numbers
+(a tile of an inclusion proof, :mod:`tutela.store.ledger_tiles`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,7 +29,7 @@ from tutela import sqlengine
 from tutela.ledger.entries import Entry
 from tutela.store import migrate
 from tutela.store.engine import open_engine, store_error
-from tutela.store.ledger_tables import ledger_checkpoint, ledger_entry
+from tutela.store.ledger_tables import REQUEST_TEXT, ledger_checkpoint, ledger_entry
 
 APPEND_LOCK = 0x7475_7465_6C61_4C47
 """The PostgreSQL advisory lock key appenders take turns on (``tutelaLG`` in ASCII)."""
@@ -43,11 +49,16 @@ class NewEntry:
 
 @dataclass(frozen=True)
 class StoredEntry:
-    """One row of ``tutela_ledger_entry`` as stored: sequence number, text, leaf hash."""
+    """One row of ``tutela_ledger_entry`` as stored: sequence number, text, leaf hash.
+
+    ``request`` is the row's indexed request column (None when empty), which should name
+    the request of the entry in ``text``.
+    """
 
     seq: int
     text: str
     leaf_hash: str
+    request: str | None
 
 
 class SqlLedger:
@@ -80,6 +91,7 @@ class SqlLedger:
                 "entry": e.encode().decode("ascii"),
                 "leaf_hash": e.leaf_hash().hex(),
                 "created_at": now,
+                "request": e.request,
             }
             for e in made
         ]
@@ -93,10 +105,37 @@ class SqlLedger:
 
     def rows(self) -> list[StoredEntry]:
         """Every stored row, by sequence number, as stored (nothing decoded or checked)."""
-        query = sa.select(ledger_entry.c.seq, ledger_entry.c.entry, ledger_entry.c.leaf_hash)
         with self.guard(), self.engine.connect() as connection:
-            found = connection.execute(query.order_by(ledger_entry.c.seq)).all()
-        return [StoredEntry(int(row.seq), row.entry, row.leaf_hash) for row in found]
+            found = connection.execute(_ROWS.order_by(ledger_entry.c.seq)).all()
+        return [_stored(row) for row in found]
+
+    def rows_of(self, request: str) -> list[StoredEntry]:
+        """The rows whose request column is ``request``, by sequence number, as stored.
+
+        Found through the index ``(request, seq)``: the work is in the request's entries,
+        not the log's. Matched exactly (MariaDB's collations ignore trailing spaces, so
+        what it finds is compared again); an id no entry can hold (not ASCII, longer than
+        64 characters) finds nothing without asking. Nothing is decoded or checked (a
+        row's column could be edited: the entry's own ``request`` is what a proof checks).
+        """
+        if not request.isascii() or len(request) > REQUEST_TEXT:
+            return []  # MariaDB refuses to compare its ASCII column with other characters
+        query = _ROWS.where(ledger_entry.c.request == request).order_by(ledger_entry.c.seq)
+        with self.guard(), self.engine.connect() as connection:
+            found = connection.execute(query).all()
+        return [_stored(row) for row in found if row.request == request]
+
+    def recorded(self, start: int, end: int) -> list[str]:
+        """The recorded leaf hashes of the rows numbered ``start`` to ``end - 1``, in order.
+
+        Read by primary key range, as stored: a missing row is simply not there (so
+        fewer than ``end - start`` hashes come back; numbers are unique, so that many
+        means every one).
+        """
+        query = sa.select(ledger_entry.c.leaf_hash)
+        query = query.where(ledger_entry.c.seq >= start, ledger_entry.c.seq < end)
+        with self.guard(), self.engine.connect() as connection:
+            return list(connection.scalars(query.order_by(ledger_entry.c.seq)).all())
 
     def entries(self) -> list[Entry]:
         """Every entry, decoded, by sequence number (EntryError for one not canonical)."""
@@ -153,8 +192,16 @@ def open_ledger(
     return ledger
 
 
+_ROWS = sa.select(
+    ledger_entry.c.seq, ledger_entry.c.entry, ledger_entry.c.leaf_hash, ledger_entry.c.request
+)
 _HIGHEST = sa.select(sa.func.max(ledger_entry.c.seq))
 _TAKE_WRITE_LOCK = sa.delete(ledger_entry).where(sa.false())
+
+
+def _stored(row: sa.Row[Any, Any, Any, Any]) -> StoredEntry:
+    """A row of :data:`_ROWS` as a :class:`StoredEntry`."""
+    return StoredEntry(int(row.seq), row.entry, row.leaf_hash, row.request)
 
 
 def _next_seq(connection: sa.Connection) -> int:

@@ -4,7 +4,9 @@
 be wrong in ways a decoded entry cannot show, each reported by the row's sequence
 number: text that is no longer a canonical entry (**edited**), a row whose sequence
 number is not the one inside its entry (**reordered**: rows swapped or renumbered),
-and a recorded leaf hash that is not 64 hex digits (**edited**). Rows beyond the
+a recorded leaf hash that is not 64 hex digits (**edited**), and a request column that
+does not name the entry's request (**edited**: the index the console's request page
+reads would hide the entry or show it on another request's page). Rows beyond the
 checkpoint (appended since it was signed) are checked against their recorded leaf
 hashes; only the next checkpoint can vouch for them.
 """
@@ -64,6 +66,9 @@ def _decoded(row: StoredEntry, problems: list[Problem]) -> Entry | None:
     if entry.seq != row.seq:
         detail = f"the row numbered {row.seq} holds entry {entry.seq}: rows swapped or renumbered"
         problems.append(Problem(ProblemKind.REORDERED, row.seq, detail))
+    if row.request != entry.request:
+        detail = "its request column does not name its entry's request (the request index)"
+        problems.append(Problem(ProblemKind.EDITED, row.seq, detail))
     return entry
 
 

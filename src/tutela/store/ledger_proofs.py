@@ -3,6 +3,10 @@
 :class:`LedgerProofs` signs a checkpoint of the stored ledger's head (refusing a ledger
 that no longer matches its last checkpoint), and answers inclusion proofs, consistency
 proofs and evidence bundles against the latest checkpoint once the ledger audits clean.
+For the console's request page it also reads one request's entries and proves them
+through the request index and the tiles of :mod:`tutela.store.ledger_tiles`, without
+auditing or reading the whole ledger (:meth:`LedgerProofs.request_entries`,
+:meth:`LedgerProofs.request_evidence`).
 Raises :class:`~tutela.store.ledger_audit.LedgerError` when the ledger does not verify or
 holds nothing to prove, :class:`~tutela.ledger.merkle.ProofError` for sizes or indexes
 outside the checkpoint, :class:`~tutela.ledger.verifier.BundleError` for a request with
@@ -14,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tutela.ledger.entries import Entry
+from tutela.ledger.entries import Entry, EntryError
 from tutela.ledger.merkle import MerkleTree, ProofError
 from tutela.store.ledger_audit import LedgerError, audit_rows, head_entries
+from tutela.store.ledger_tiles import TileCache, request_bundle
 
 if TYPE_CHECKING:
     from tutela.ledger.checkpoint import SigningKey, VerifierKey
@@ -36,6 +41,7 @@ class LedgerProofs:
 
     def __init__(self, ledger: SqlLedger, origin: str) -> None:
         self.ledger, self.origin = ledger, origin
+        self.tiles = TileCache(ledger)
 
     def checkpoint(self, key: SigningKey) -> Signed:
         """Sign the current head with ``key`` and keep the note; LedgerError if tampered."""
@@ -93,6 +99,33 @@ class LedgerProofs:
 
         entries, note = self.audited(verifier)
         return build_bundle(entries, request, note, verifier)
+
+    def request_entries(self, request: str) -> list[Entry]:
+        """``request``'s entries by sequence number, found through the request index.
+
+        Only rows that decode and name ``request`` themselves: an edited row is left out
+        here and fails :meth:`request_evidence` instead.
+        """
+        found = []
+        for row in self.ledger.rows_of(request):
+            try:
+                entry = Entry.decode(row.text.encode("utf-8"))
+            except (EntryError, UnicodeEncodeError):
+                continue
+            if entry.request == request:
+                found.append(entry)
+        return found
+
+    def request_evidence(self, request: str, verifier: VerifierKey) -> dict[str, Any]:
+        """``request``'s evidence bundle from the index and tiles, the ledger not audited.
+
+        What the request page checks its proofs with
+        (:func:`tutela.store.ledger_tiles.request_bundle`); :meth:`evidence` audits first.
+        """
+        latest = self.ledger.latest_checkpoint()
+        if latest is None:
+            raise LedgerError("no checkpoint yet: sign one with `tutela ledger checkpoint`")
+        return request_bundle(self.tiles, request, latest[1], verifier, origin=self.origin)
 
     def audited(self, verifier: VerifierKey) -> tuple[list[Entry], str]:
         """The entries the latest checkpoint covers and its note, once the ledger verifies."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from tutela.errors import TutelaError
-from tutela.ledger.entries import Entry, EntryError
+from tutela.ledger.entries import Entry
 from tutela.requests.details import details_of
 from tutela.requests.states import State, allowed_targets
 from tutela.requests.types import TYPES, RequestType
@@ -197,11 +197,14 @@ def timeline_of(
 ) -> tuple[tuple[TimelineRow, ...], int | None]:
     """Every ledger entry of ``request_id`` with its proof status, and the checkpoint's size.
 
-    Proofs are checked against the latest signed checkpoint as an evidence bundle would be
-    (:func:`tutela.ledger.verifier.verify_bundle`): entries past it are pending, and all
-    the entries it covers fail when the ledger no longer verifies.
+    The entries are found through the request index and proven from the tiles of the
+    checkpoint's tree (:meth:`LedgerProofs.request_evidence`), never by reading the whole
+    ledger. Proofs are checked against the latest signed checkpoint as an evidence bundle
+    would be (:func:`tutela.ledger.verifier.verify_bundle`): entries past it are pending,
+    and all the entries it covers fail when one of them, or the recorded leaf hashes they
+    are proven with, no longer match it.
     """
-    mine = [entry for entry in _entries(proofs) if entry.request == request_id]
+    mine = proofs.request_entries(request_id)
     latest = proofs.latest()
     if latest is None:
         return tuple(TimelineRow(entry, PENDING) for entry in mine), None
@@ -220,23 +223,12 @@ def timeline_of(
     return tuple(rows), latest.size
 
 
-def _entries(proofs: LedgerProofs) -> list[Entry]:
-    """The ledger's entries that decode (a changed row is caught by the proofs instead)."""
-    found = []
-    for row in proofs.ledger.rows():
-        try:
-            found.append(Entry.decode(row.text.encode("utf-8")))
-        except (EntryError, UnicodeEncodeError):
-            continue
-    return found
-
-
 def _proved(proofs: LedgerProofs, request_id: str, verifier: Any) -> set[int]:
     """The sequence numbers of the request whose inclusion proofs verify (empty on failure)."""
     from tutela.ledger.verifier import verify_bundle
 
     try:
-        verified = verify_bundle(proofs.evidence(request_id, verifier), verifier)
+        verified = verify_bundle(proofs.request_evidence(request_id, verifier), verifier)
     except (TutelaError, ValueError):
         return set()
     return {int(fields["seq"]) for fields in verified.entries}
