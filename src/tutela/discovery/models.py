@@ -203,8 +203,20 @@ class PatternDetector:
         return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
 
     def _has_context(self, text: str, start: int, end: int) -> bool:
+        """Whether a context word is near ``text[start:end]``, as the case-blind search says.
+
+        All-ASCII text around it is lower-cased and searched case-sensitively instead
+        (several times faster; on ASCII characters, the same matches).
+        """
         window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
+        if window.isascii():
+            return self._lower_context.search(window.lower()) is not None
         return self._context.search(window) is not None
+
+    @cached_property
+    def _lower_context(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(word.lower()) for word in self.context)
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
 def _within(

@@ -27,12 +27,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from tutela.discovery.detectors.windows import Window, whole
 from tutela.discovery.models import (
     CONTEXT_BOOST,
-    CONTEXT_WINDOW,
     NO_MATCH,
     Pattern,
     PatternDetector,
@@ -200,22 +198,6 @@ class IpAddressDetector(PatternDetector):
             found = min(1.0, found + CONTEXT_BOOST)
         boost = found - 0.9  # the context boost the pattern's score got
         return Span(start, end, CATEGORY, min(1.0, score + boost), self.name, pattern.name)
-
-    def _has_context(self, text: str, start: int, end: int) -> bool:
-        """Whether a context word is near ``text[start:end]``, as the case-blind search says.
-
-        All-ASCII text around it is lower-cased and searched case-sensitively instead
-        (several times faster; on ASCII characters, the same matches).
-        """
-        window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
-        if window.isascii():
-            return self._lower_context.search(window.lower()) is not None
-        return self._context.search(window) is not None
-
-    @cached_property
-    def _lower_context(self) -> re.Pattern[str]:
-        words = "|".join(re.escape(word.lower()) for word in self.context)
-        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ from tutela.discovery.detectors.windows import Window, search, whole
 from tutela.discovery.models import (
     BEFORE_MATCH,
     CONTEXT_BOOST,
-    CONTEXT_WINDOW,
     NO_MATCH,
     Pattern,
     PatternDetector,
@@ -207,22 +206,6 @@ class PaymentCardDetector(PatternDetector):
                 )
         for spans in found.values():
             yield from spans
-
-    def _has_context(self, text: str, start: int, end: int) -> bool:
-        """Whether a context word is near ``text[start:end]``, as the case-blind search says.
-
-        All-ASCII text around it is lower-cased and searched case-sensitively instead
-        (several times faster; on ASCII characters, the same matches).
-        """
-        window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
-        if window.isascii():
-            return self._lower_context.search(window.lower()) is not None
-        return self._context.search(window) is not None
-
-    @cached_property
-    def _lower_context(self) -> re.Pattern[str]:
-        words = "|".join(re.escape(word.lower()) for word in self.context)
-        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
     def _pattern_of(self, candidate: str) -> Pattern:
         """The pattern a match of :data:`_CANDIDATE` is a match of (read from its shape)."""
