@@ -84,32 +84,27 @@ def test_id1_a_code_round_trips_is_replaced_and_commits_with_its_step(
     assert _actions(ledger) == [("code_issued", request, None, DIGEST)]
 
 
-def test_id2_rate_events_are_read_by_key_since_a_time_and_old_ones_pruned(
+def test_id2_code_limits_count_until_a_window_is_full_and_name_the_wait(
     store: SqlLifecycleStore,
 ) -> None:
-    identity, source = "identity:" + "c" * 64, "source:192.0.2.7"
-    times = [NOW - timedelta(hours=2), NOW - timedelta(minutes=30), NOW]
-    for at in times:
-        store.add_rate_events([identity, source], at, older_than=at - timedelta(days=1))
-    assert store.rate_events([identity, source, "source:other"], NOW - timedelta(hours=1)) == {
-        identity: tuple(times[1:]),
-        source: tuple(times[1:]),
-        "source:other": (),
-    }
-    store.add_rate_events([source], NOW + timedelta(minutes=1), NOW - timedelta(hours=1))
-    everything = store.rate_events([identity, source], NOW - timedelta(days=7))
-    assert everything == {
-        identity: tuple(times[1:]),
-        source: (*times[1:], NOW + timedelta(minutes=1)),
-    }
+    identity, source = "code-identity:" + "c" * 64, "code-source:" + "d" * 64
+    limits = {identity: (2, timedelta(hours=1)), source: (3, timedelta(hours=1))}
+    assert store.count_rate(limits, NOW - timedelta(minutes=30)) == 0
+    assert store.count_rate(limits, NOW) == 0
+    wait = store.count_rate(limits, NOW + timedelta(minutes=1))
+    assert wait == 29 * 60, "the first code leaves the hour's window 29 minutes later"
+    other = {"code-identity:" + "e" * 64: (2, timedelta(hours=1)), source: (3, timedelta(hours=1))}
+    assert store.count_rate(other, NOW) == 0, "the refusal counted nothing at the source"
+    assert store.count_rate(other, NOW) != 0, "now the source's window is full"
+    assert store.count_rate(limits, NOW + timedelta(minutes=31)) == 0
 
 
-def test_id2_a_rate_key_too_long_for_its_column_is_refused_before_writing(
-    store: SqlLifecycleStore,
-) -> None:
-    with pytest.raises(StoreError, match="more than 80 characters"):
-        store.add_rate_events(["source:" + "x" * 80], NOW, NOW)
-    assert store.rate_events(["source:" + "x" * 80], NOW) == {"source:" + "x" * 80: ()}
+def test_id2_code_limits_keep_no_key_in_clear(store: SqlLifecycleStore) -> None:
+    key = "code-source:192.0.2.7"
+    store.count_rate({key: (5, timedelta(hours=1))}, NOW)
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM tutela_rate_window")).all()
+    assert len(rows) == 1 and "192.0.2.7" not in repr(rows)
 
 
 def _answer(request: str, expires: datetime, digest: str = DIGEST) -> AnswerRecord:

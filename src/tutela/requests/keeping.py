@@ -129,11 +129,12 @@ class LifecycleStore(Protocol):
     def code(self, request_id: str) -> CodeRecord | None:
         """The code record of ``request_id``, or None."""
 
-    def rate_events(self, keys: Sequence[str], since: datetime) -> dict[str, tuple[datetime, ...]]:
-        """The times of the events under each of ``keys`` at or after ``since``."""
+    def count_rate(self, limits: Mapping[str, tuple[int, timedelta]], now: datetime) -> int:
+        """Count one event under each key if each window has room: 0; else seconds to wait.
 
-    def add_rate_events(self, keys: Sequence[str], at: datetime, older_than: datetime) -> None:
-        """Record one event at ``at`` under each key; drop every event before ``older_than``."""
+        ``limits`` maps a key (a keyed digest) to its ``(events, window)``. One atomic step
+        shared by every process: two racing cannot both pass a full window (ID-2).
+        """
 
     def save_answer(self, record: AnswerRecord, sealed: bytes, step: LedgerStep) -> None:
         """Keep the sealed answer of ``record.request_id`` (replacing any), with ``step``."""

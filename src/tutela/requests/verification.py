@@ -131,17 +131,17 @@ class Verification:
         return after
 
     def _limit(self, address: str, source: str, now: datetime) -> None:
+        """Count one code for the address and the source, in the limits every process shares."""
         key = self.keeping.sealing_key().subkey(Use.CODE)
         who = codes.identity_digest(key, address)
         where = codes.identity_digest(key, "source@" + _source(source))
-        keys = [f"identity:{who}", f"source:{where}"]  # the limiter's own keys
-        window = max(LIMITS.per_identity.window, LIMITS.per_source.window)
-        seen = self.keeping.store.rate_events(keys, now - window)
-        limiter = replace(LIMITS, sent={k: seen.get(k, ()) for k in keys})
-        decision = limiter.attempt(who, where, now)
-        if not decision.allowed:
-            raise RateLimited(decision.retry_after)
-        self.keeping.store.add_rate_events(keys, now, now - window)
+        limits = {
+            f"code-identity:{who}": (LIMITS.per_identity.events, LIMITS.per_identity.window),
+            f"code-source:{where}": (LIMITS.per_source.events, LIMITS.per_source.window),
+        }
+        wait = self.keeping.store.count_rate(limits, now)
+        if wait:
+            raise RateLimited(wait)
 
     def _mail(self, address: str, issued: codes.IssuedCode, lang: str) -> None:
         from tutela.requests.mail import code_message

@@ -13,12 +13,13 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from tutela.errors import RequestError, StoreError
+from tutela.access.limits import Window
+from tutela.errors import RequestError
 from tutela.requests.codes import CodeRecord
 from tutela.requests.keeping import (
     AnswerKind,
@@ -33,16 +34,17 @@ from tutela.store.engine import store_error
 from tutela.store.ledger import NewEntry, SqlLedger
 from tutela.store.lifecycle_tables import (
     ERROR_TEXT,
-    RATE_KEY,
     answer_table,
     code_table,
     notification_table,
-    rate_event_table,
     secret_table,
 )
+from tutela.store.rate_windows import SqlRateWindows
 from tutela.store.requests import SqlRequestStore
 
 PURGED = "answer_purged"
+_CODE_LIMITS = b"tutela/verification-code-limits/v1"
+"""The label the code limits' keys (keyed digests already) are digested under."""
 """The ledger action of an answer's bytes dropped after its delivery window."""
 
 NOTHING = hashlib.sha256(b"").hexdigest()
@@ -94,29 +96,16 @@ class SqlLifecycleStore:
             return None
         return CodeRecord(**{**_fields(CodeRecord, row), "used": bool(row["used"])})
 
-    def rate_events(self, keys: Sequence[str], since: datetime) -> dict[str, tuple[datetime, ...]]:
-        """The times of the events under each of ``keys`` at or after ``since``."""
-        table = rate_event_table
-        query = (
-            sa.select(table.c.key, table.c.at)
-            .where(table.c.key.in_(list(keys)), table.c.at >= since)
-            .order_by(table.c.at, table.c.id)
-        )
-        found: dict[str, list[datetime]] = {key: [] for key in keys}
-        with self.guard(), self.engine.connect() as connection:
-            for key, at in connection.execute(query):
-                found[key].append(at)
-        return {key: tuple(times) for key, times in found.items()}
+    def count_rate(self, limits: Mapping[str, tuple[int, timedelta]], now: datetime) -> int:
+        """Count one event under each key if each window has room: 0; else seconds to wait.
 
-    def add_rate_events(self, keys: Sequence[str], at: datetime, older_than: datetime) -> None:
-        """Record one event at ``at`` under each key; drop every event before ``older_than``."""
-        if any(len(key) > RATE_KEY for key in keys):
-            raise StoreError(f"a rate key has more than {RATE_KEY} characters; use a digest")
-        table = rate_event_table
-        with self.guard(), self.engine.begin() as connection:
-            connection.execute(sa.delete(table).where(table.c.at < older_than))
-            if keys:
-                connection.execute(sa.insert(table), [{"key": key, "at": at} for key in keys])
+        The verification codes' limits, in the rate windows every process shares
+        (:class:`~tutela.store.rate_windows.SqlRateWindows`: locked rows, no race). The keys
+        are keyed digests under the store key already, so they are digested again under a
+        fixed label, which only keeps them apart from the other limits' rows.
+        """
+        windows = {key: Window(events, window) for key, (events, window) in limits.items()}
+        return SqlRateWindows(self.engine, _CODE_LIMITS).attempt(windows, now)
 
     def save_answer(self, record: AnswerRecord, sealed: bytes, step: LedgerStep) -> None:
         """Keep the sealed answer of ``record.request_id`` (replacing any), with ``step``."""
