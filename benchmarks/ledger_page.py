@@ -26,8 +26,10 @@ Each view's statuses are checked to be the same for before, after and the floor.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -38,6 +40,7 @@ from functools import partial
 from hashlib import sha256
 from itertools import groupby
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,38 +93,21 @@ def after_timeline(proofs: LedgerProofs, request: str) -> list[tuple[int, str]]:
 # --- the floor: the same reads and proofs by hand ---------------------------------------------
 
 
-def floor_levels(leaves: list[bytes]) -> list[list[bytes]]:
-    """Every level, pairs hashed and an unpaired last node carried up (RFC 9162)."""
-    levels = [leaves]
-    while len(levels[-1]) > 1:
-        level = levels[-1]
-        up = [
-            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
-        ]
-        levels.append(up + level[-1:] if len(level) % 2 else up)
-    return levels
+def _ledger_benchmark() -> ModuleType:
+    """``ledger.py`` beside this file, whose hand-written tree the floor shares."""
+    name = "tutela_benchmark_ledger_floor"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("ledger.py"))
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
 
 
-def floor_inclusion(levels: list[list[bytes]], index: int) -> list[bytes]:
-    path = []
-    for level in levels[:-1]:
-        if index ^ 1 < len(level):
-            path.append(level[index ^ 1])
-        index >>= 1
-    return path
-
-
-def floor_root(index: int, size: int, leaf: bytes, path: list[bytes]) -> bytes:
-    fn, sn, r = index, size - 1, leaf
-    for p in path:
-        if fn & 1 or fn == sn:
-            r = sha256(b"\x01" + p + r).digest()
-            while not fn & 1 and fn:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            r = sha256(b"\x01" + r + p).digest()
-        fn, sn = fn >> 1, sn >> 1
-    return r
+_tree = _ledger_benchmark()
+floor_levels = _tree.floor_levels
+floor_inclusion = _tree.floor_inclusion
+floor_root = _tree.floor_verify_inclusion
 
 
 @dataclass
